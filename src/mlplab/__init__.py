@@ -1,0 +1,49 @@
+"""mlplab: feed-forward neural networks trained by backpropagation.
+
+The public API is re-exported here and imported lazily, so ``import mlplab`` stays fast:
+scikit-learn, scipy.optimize and matplotlib load only when a name that needs them is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from ._version import __version__
+
+# public name -> module that defines it
+_EXPORTS = {
+    "Network": "network",
+    "backprop_loop": "backprop",
+    "check_gradients": "gradcheck",
+    "GradientCheck": "gradcheck",
+    "train": "training",
+    "History": "training",
+    "Callback": "callbacks",
+    "EarlyStopping": "callbacks",
+    "Checkpoint": "callbacks",
+    "MLPClassifier": "estimators",
+    "MLPRegressor": "estimators",
+    "compare_multiclass": "multiclass",
+    "save": "persistence",
+    "load": "persistence",
+    "ModelFileError": "persistence",
+    "export_onnx": "export",
+    "diagnose": "diagnostics",
+}
+_SUBMODULES = {"datasets", "demos", "logic", "plots", "report", "diagnostics"}
+
+__all__ = ["__version__", *sorted(_EXPORTS), *sorted(_SUBMODULES)]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'mlplab' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

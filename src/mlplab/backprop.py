@@ -1,0 +1,76 @@
+"""Backpropagation as the slides write it: one example at a time, with Δ accumulators.
+
+This is the readable reference. It is slow (a Python loop over examples) and is used by
+the tests to check the vectorized form in :class:`mlplab.Network`, which must agree with
+it to rounding error. Read it next to the slide "Backpropagation":
+
+    set Δ⁽ˡ⁾ᵢⱼ = 0 for all l, i, j
+    for k = 1 to m:
+        a⁽¹⁾ = x⁽ᵏ⁾
+        forward propagation: a⁽ˡ⁾ for l = 2, ..., L
+        δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y⁽ᵏ⁾
+        δ⁽ˡ⁾ = ((θ⁽ˡ⁾)ᵀ δ⁽ˡ⁺¹⁾) .* f′(z⁽ˡ⁾) for l = L−1, ..., 2   (no δ⁽¹⁾)
+        Δ⁽ˡ⁾ := Δ⁽ˡ⁾ + δ⁽ˡ⁺¹⁾ (a⁽ˡ⁾)ᵀ
+    D⁽ˡ⁾ᵢⱼ = (Δ⁽ˡ⁾ᵢⱼ + λθ⁽ˡ⁾ᵢⱼ)/m if j ≠ 0, Δ⁽ˡ⁾ᵢⱼ/m if j = 0
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import ACTIVATIONS, derivative
+from .losses import OUTPUTS
+
+__all__ = ["backprop_loop"]
+
+
+def backprop_loop(net, X, Y, lam: float = 0.0) -> tuple[float, np.ndarray]:
+    """J(θ) and D = ∂J/∂θ for ``net`` by the per-example loop of the slides.
+
+    Parameters
+    ----------
+    net : Network
+    X : array-like of shape (m, n_in)
+    Y : array-like of shape (m, n_out)
+    lam : float
+        λ, the regularization strength.
+
+    Returns
+    -------
+    cost : float
+        J(θ), as :meth:`Network.cost` computes it.
+    grad : ndarray of shape (n_params,)
+        D⁽¹⁾, ..., D⁽ᴸ⁻¹⁾ unrolled in the layout of ``net.theta``.
+    """
+    X, Y = net._check_XY(X, Y)
+    m = X.shape[0]
+    thetas = net.thetas
+    f = ACTIVATIONS[net.activation]
+    Deltas = [np.zeros_like(theta) for theta in thetas]  # the accumulators Δ⁽ˡ⁾
+    total_loss = 0.0
+    for k in range(m):
+        # Forward propagation; a[l] holds [1; a⁽ˡ⁺¹⁾] (bias unit first) for the hidden layers.
+        a = [np.concatenate(([1.0], X[k]))]
+        for theta in thetas[:-1]:
+            z = theta @ a[-1]
+            f(z)
+            a.append(np.concatenate(([1.0], z)))
+        z_out = (thetas[-1] @ a[-1]).reshape(1, -1)
+        h = np.empty_like(z_out)
+        total_loss += OUTPUTS[net.output](z_out, h, Y[k : k + 1])
+        delta = h[0] - Y[k]  # δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y⁽ᵏ⁾
+        for layer in range(len(thetas) - 1, -1, -1):
+            Deltas[layer] += np.outer(delta, a[layer])  # Δ⁽ˡ⁾ += δ⁽ˡ⁺¹⁾ (a⁽ˡ⁾)ᵀ
+            if layer > 0:
+                hidden = a[layer][1:]
+                # δ⁽ˡ⁾ = (θ⁽ˡ⁾)ᵀ δ⁽ˡ⁺¹⁾ with the bias row dropped, .* f′(z⁽ˡ⁾)
+                delta = (thetas[layer].T @ delta)[1:] * derivative(net.activation, hidden)
+    D = []
+    penalty = 0.0
+    for theta, Delta in zip(thetas, Deltas):
+        D_layer = Delta / m
+        D_layer[:, 1:] += lam / m * theta[:, 1:]  # j ≠ 0 is regularized, j = 0 is not
+        D.append(D_layer.ravel())
+        penalty += float(np.sum(theta[:, 1:] ** 2))
+    cost = total_loss / m + lam / (2.0 * m) * penalty
+    return cost, np.concatenate(D)

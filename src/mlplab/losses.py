@@ -1,0 +1,90 @@
+"""Output layers paired with their losses, computed stably from the logits.
+
+The output layer L turns logits ``Z`` = z⁽ᴸ⁾ of shape ``(m, K)`` into h_θ(x) = a⁽ᴸ⁾. Each
+output is paired with the loss whose gradient with respect to the logits is simply
+``a⁽ᴸ⁾ − y``, the lecture's δ⁽ᴸ⁾:
+
+==========  =====================  ==========================================================
+output      a⁽ᴸ⁾                    summed loss over the batch (the cost before dividing by m)
+==========  =====================  ==========================================================
+sigmoid     1 / (1 + e^(−z))       −Σᵢ Σₖ [yₖ log aₖ + (1 − yₖ) log(1 − aₖ)]   (the lecture's)
+softmax     e^(zₖ) / Σⱼ e^(zⱼ)     −Σᵢ Σₖ yₖ log aₖ                           (categorical)
+identity    z                      ½ Σᵢ Σₖ (aₖ − yₖ)²                          (squared error)
+==========  =====================  ==========================================================
+
+Why from the logits: with a sigmoid output, log(1 − a) is log(0) = −inf as soon as
+z > 37 in float64 (a rounds to 1). Written with z the same loss is
+``max(z, 0) − z·y + log(1 + e^(−|z|))``, finite for any z. The softmax loss uses
+``logsumexp(z) − Σₖ yₖ zₖ`` with the row maximum subtracted first. So log(0) is never
+taken and no exp overflows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from scipy.special import expit
+
+__all__ = ["OUTPUTS", "resolve_output"]
+
+
+def sigmoid_output(Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> float:
+    """A ← sigmoid(Z); return the summed binary cross-entropy −Σ[y log a + (1−y) log(1−a)]."""
+    expit(Z, out=A)
+    # max(z, 0) − z·y + log1p(e^(−|z|)), summed; only the last term needs a temporary.
+    loss = np.maximum(Z, 0).sum() - np.vdot(Z, Y) + np.log1p(np.exp(-np.abs(Z))).sum()
+    return float(loss)
+
+
+def softmax_output(Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> float:
+    """A ← softmax(Z) row by row; return the summed categorical cross-entropy −Σ y log a."""
+    np.subtract(Z, Z.max(axis=1, keepdims=True), out=A)  # shifted logits s = z − max z
+    shifted_dot_y = np.vdot(A, Y)
+    np.exp(A, out=A)
+    row_sums = A.sum(axis=1, keepdims=True)
+    A /= row_sums
+    # −Σₖ yₖ log aₖ = Σₖ yₖ (log Σⱼ e^(sⱼ) − sₖ); with rows of y summing to one per example
+    # that is log Σⱼ e^(sⱼ) · Σₖ yₖ − Σₖ yₖ sₖ.
+    return float(np.vdot(np.log(row_sums).ravel(), Y.sum(axis=1)) - shifted_dot_y)
+
+
+def identity_output(Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> float:
+    """A ← Z; return the summed squared error ½ Σ (a − y)²."""
+    if A is not Z:
+        np.copyto(A, Z)
+    residual = A - Y
+    return 0.5 * float(np.vdot(residual, residual))
+
+
+OUTPUTS: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], float]] = {
+    "sigmoid": sigmoid_output,
+    "softmax": softmax_output,
+    "identity": identity_output,
+}
+
+#: scikit-learn names its outputs ``out_activation_``: logistic, softmax, identity.
+ALIASES = {"logistic": "sigmoid"}
+
+
+def resolve_output(name: str) -> str:
+    """Return the canonical name of an output layer, or raise a ValueError listing them."""
+    canonical = ALIASES.get(name, name)
+    if canonical not in OUTPUTS:
+        valid = ", ".join(repr(n) for n in OUTPUTS)
+        raise ValueError(f"unknown output {name!r}; valid outputs are {valid}")
+    return canonical
+
+
+def apply_output(name: str, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Return h = a⁽ᴸ⁾ for logits Z without computing a loss (the prediction pass)."""
+    A = np.empty_like(Z) if out is None else out
+    if name == "sigmoid":
+        expit(Z, out=A)
+    elif name == "softmax":
+        np.subtract(Z, Z.max(axis=1, keepdims=True), out=A)
+        np.exp(A, out=A)
+        A /= A.sum(axis=1, keepdims=True)
+    else:
+        np.copyto(A, Z)
+    return A

@@ -1,0 +1,408 @@
+"""The feed-forward network: unrolled parameters, forward propagation, cost and backprop.
+
+Notation (the lecture's, layers numbered from 1): layer 1 is the input, layer L the output,
+u_l units in layer l. θ⁽ˡ⁾ has shape ``(u_{l+1}, u_l + 1)`` and maps layer l to l + 1;
+θ⁽ˡ⁾ᵢⱼ connects unit j of layer l to unit i of layer l + 1, and column j = 0 multiplies
+the bias unit a₀⁽ˡ⁾ = 1. In code the list ``thetas`` is 0-based: ``thetas[0]`` is θ⁽¹⁾.
+
+Batches are rows. The lecture writes one example as a column vector; here ``X`` holds m
+examples as the rows of an ``(m, n)`` array, so every formula is the lecture's transposed:
+
+===================================  ==============================================
+lecture (one example, columns)       code (m examples, rows)
+===================================  ==============================================
+z⁽ˡ⁺¹⁾ = θ⁽ˡ⁾ [1; a⁽ˡ⁾]              Z = [1, A] @ θ.T            shape (m, u_{l+1})
+a⁽ˡ⁺¹⁾ = f(z⁽ˡ⁺¹⁾)                   A = f(Z)
+δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y                      Δ_L = A_L − Y               shape (m, K)
+δ⁽ˡ⁾ = (θ⁽ˡ⁾)ᵀ δ⁽ˡ⁺¹⁾ .* f′(z⁽ˡ⁾)     D_l = (D_{l+1} @ θ[:, 1:]) * f′
+Δ⁽ˡ⁾ += δ⁽ˡ⁺¹⁾ (a⁽ˡ⁾)ᵀ, summed over k   Δ = D_{l+1}.T @ [1, A_l]    shape of θ⁽ˡ⁾
+===================================  ==============================================
+
+Why the bias column stays inside θ: it is how the slides write it, and it also makes the
+code faster. Each activation buffer carries its own column of ones, so one matrix product
+gives z *with* the bias added, and one product ``δᵀ [1, A]`` gives the whole gradient of
+θ⁽ˡ⁾, bias column included, straight into the gradient buffer.
+
+All θ⁽ˡ⁾ live in one contiguous 1-D array, ``theta`` (the lecture's "unrolled"
+parameters); ``thetas[l]`` is a view into it. Optimizers, gradient checking, L-BFGS and
+model files all see that one vector. Update it in place; rebinding it would leave the
+per-layer views pointing at the old memory.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+from ._rng import as_generator
+from .activations import ACTIVATIONS, DERIVATIVES, resolve_activation
+from .initializers import INITIALIZERS, resolve_initializer
+from .losses import OUTPUTS, apply_output, resolve_output
+
+__all__ = ["Network"]
+
+SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def resolve_dtype(dtype) -> np.dtype:
+    """Return ``dtype`` as a numpy dtype if it is float32 or float64, else raise ValueError."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved not in SUPPORTED_DTYPES:
+        raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
+    return resolved
+
+
+class Workspace:
+    """Preallocated buffers for one batch size m, reused by every step of that size.
+
+    ``layers[l]`` is ``[1, a⁽ˡ⁺¹⁾]`` of shape ``(m, u_{l+1} + 1)``, its column 0 held at
+    one, for the input and hidden layers. ``logits`` is z⁽ᴸ⁾, ``output`` is a⁽ᴸ⁾, and
+    ``deltas[l]`` is δ⁽ˡ⁺²⁾ of shape ``(m, u_{l+2})``.
+    """
+
+    def __init__(self, layer_sizes: Sequence[int], m: int, dtype: np.dtype) -> None:
+        self.m = m
+        self.layers = []
+        for units in layer_sizes[:-1]:
+            with_bias = np.empty((m, units + 1), dtype=dtype)
+            with_bias[:, 0] = 1.0
+            self.layers.append(with_bias)
+        self.inputs = self.layers[0][:, 1:]
+        self.logits = np.empty((m, layer_sizes[-1]), dtype=dtype)
+        self.output = np.empty((m, layer_sizes[-1]), dtype=dtype)
+        self.deltas = [np.empty((m, units), dtype=dtype) for units in layer_sizes[1:]]
+
+
+class Network:
+    """A fully connected feed-forward network with bias units.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Units per layer, input first and output last: ``[n_in, u_2, ..., n_out]``.
+        Two entries make a network with no hidden layer (logistic regression).
+    activation : {"sigmoid", "tanh", "relu", "identity"}, default="sigmoid"
+        f of the hidden units (``"logistic"`` is accepted for ``"sigmoid"``).
+    output : {"sigmoid", "softmax", "identity"}, default="sigmoid"
+        The output layer and, paired with it, the loss: binary cross-entropy per output
+        (the lecture's cost), categorical cross-entropy, or squared error.
+    initializer : {"uniform", "glorot", "he", "zeros"}, default="uniform"
+        How θ is drawn; see :mod:`mlplab.initializers`.
+    epsilon : float, optional
+        ε of the ``"uniform"`` initializer, θ ~ U[−ε, ε]. Default √6/√(u_in + u_out).
+    random_state : None, int or numpy.random.Generator
+        Seed or generator for the initialization.
+    dtype : {numpy.float64, numpy.float32}
+        Type of the parameters and of every computation.
+
+    Attributes
+    ----------
+    theta : ndarray of shape (n_params,)
+        All parameters unrolled, layer after layer, each θ⁽ˡ⁾ row-major.
+    thetas : list of ndarray of shape (u_{l+1}, u_l + 1)
+        Views of ``theta`` in the lecture's layout; writing into them changes the network.
+    """
+
+    def __init__(
+        self,
+        layer_sizes: Sequence[int],
+        activation: str = "sigmoid",
+        output: str = "sigmoid",
+        *,
+        initializer: str = "uniform",
+        epsilon: float | None = None,
+        random_state=None,
+        dtype=np.float64,
+    ) -> None:
+        self.layer_sizes = _check_layer_sizes(layer_sizes)
+        self.activation = resolve_activation(activation)
+        self.output = resolve_output(output)
+        self.dtype = resolve_dtype(dtype)
+        shapes = [(n_out, n_in + 1) for n_in, n_out in zip(self.layer_sizes, self.layer_sizes[1:])]
+        self._theta = np.zeros(sum(r * c for r, c in shapes), dtype=self.dtype)
+        self._thetas = []
+        start = 0
+        for rows, cols in shapes:
+            self._thetas.append(self._theta[start : start + rows * cols].reshape(rows, cols))
+            start += rows * cols
+        self._workspaces: dict[int, Workspace] = {}
+        self.initialize(initializer, epsilon=epsilon, random_state=random_state)
+
+    # ------------------------------------------------------------------ parameters
+    @property
+    def theta(self) -> np.ndarray:
+        """All parameters as one 1-D array (a writable view of the network's buffer)."""
+        return self._theta
+
+    @theta.setter
+    def theta(self, values) -> None:
+        values = np.asarray(values)
+        if values.shape != self._theta.shape:
+            raise ValueError(f"theta must have shape {self._theta.shape}, got {values.shape}")
+        self._theta[...] = values  # copy in: the per-layer views must stay valid
+
+    @property
+    def thetas(self) -> list[np.ndarray]:
+        """θ⁽¹⁾, ..., θ⁽ᴸ⁻¹⁾ as views of ``theta``, each of shape (u_{l+1}, u_l + 1)."""
+        return list(self._thetas)
+
+    @thetas.setter
+    def thetas(self, matrices) -> None:
+        matrices = list(matrices)
+        if len(matrices) != len(self._thetas):
+            raise ValueError(f"expected {len(self._thetas)} matrices, got {len(matrices)}")
+        for layer, (view, values) in enumerate(zip(self._thetas, matrices), start=1):
+            values = np.asarray(values)
+            if values.shape != view.shape:
+                raise ValueError(f"θ({layer}) must have shape {view.shape}, got {values.shape}")
+        for view, values in zip(self._thetas, matrices):
+            view[...] = values
+
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """W⁽ˡ⁾ = θ⁽ˡ⁾[:, 1:], the non-bias weights, as views of shape (u_{l+1}, u_l)."""
+        return [theta[:, 1:] for theta in self._thetas]
+
+    @property
+    def biases(self) -> list[np.ndarray]:
+        """b⁽ˡ⁾ = θ⁽ˡ⁾[:, 0], the bias weights, as views of shape (u_{l+1},)."""
+        return [theta[:, 0] for theta in self._thetas]
+
+    @property
+    def n_params(self) -> int:
+        """Number of parameters, bias weights included."""
+        return self._theta.size
+
+    @property
+    def n_layers(self) -> int:
+        """L, the number of layers counting input and output."""
+        return len(self.layer_sizes)
+
+    def initialize(
+        self, initializer: str = "uniform", *, epsilon: float | None = None, random_state=None
+    ) -> Network:
+        """Draw new parameters in place with the named initializer; return ``self``."""
+        fill = INITIALIZERS[resolve_initializer(initializer)]
+        if epsilon is not None and not (isinstance(epsilon, numbers.Real) and epsilon > 0):
+            raise ValueError(f"epsilon must be a positive number, got {epsilon!r}")
+        rng = as_generator(random_state)
+        n_layers = len(self._thetas)
+        for index, theta in enumerate(self._thetas):
+            # The output layer's units are not f-units; the gain rule follows the output.
+            activation = self.activation if index < n_layers - 1 else self.output
+            fill(theta, rng, epsilon=epsilon, activation=activation)
+        return self
+
+    def copy(self) -> Network:
+        """Return an independent network with the same architecture and parameters."""
+        clone = object.__new__(Network)
+        clone.__dict__.update(self.__dict__)
+        clone._theta = self._theta.copy()
+        clone._thetas = []
+        start = 0
+        for theta in self._thetas:
+            clone._thetas.append(clone._theta[start : start + theta.size].reshape(theta.shape))
+            start += theta.size
+        clone._workspaces = {}
+        return clone
+
+    def astype(self, dtype) -> Network:
+        """Return a copy whose parameters and computations use ``dtype``."""
+        clone = self.copy()
+        clone.dtype = resolve_dtype(dtype)
+        clone._theta = clone._theta.astype(clone.dtype)
+        start = 0
+        for index, theta in enumerate(self._thetas):
+            clone._thetas[index] = clone._theta[start : start + theta.size].reshape(theta.shape)
+            start += theta.size
+        return clone
+
+    def __repr__(self) -> str:
+        sizes = "-".join(str(u) for u in self.layer_sizes)
+        return (
+            f"Network({sizes}, activation={self.activation!r}, output={self.output!r}, "
+            f"dtype={self.dtype.name}, n_params={self.n_params})"
+        )
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_thetas"] = None  # views are rebuilt on unpickling
+        state["_workspaces"] = {}
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._thetas = []
+        start = 0
+        for n_in, n_out in zip(self.layer_sizes, self.layer_sizes[1:]):
+            size = n_out * (n_in + 1)
+            self._thetas.append(self._theta[start : start + size].reshape(n_out, n_in + 1))
+            start += size
+
+    # ------------------------------------------------------------------ prediction
+    def forward(self, X) -> np.ndarray:
+        """h_θ(X): output activations a⁽ᴸ⁾ of shape (m, n_out) for inputs X of shape (m, n_in)."""
+        return self.activations(X)[-1]
+
+    def decision_function(self, X) -> np.ndarray:
+        """z⁽ᴸ⁾: the output layer's logits, shape (m, n_out), before the output function."""
+        A = self._check_X(X)
+        for theta in self._thetas[:-1]:
+            A = self._layer(A, theta)
+            ACTIVATIONS[self.activation](A)
+        return self._layer(A, self._thetas[-1])
+
+    def activations(self, X) -> list[np.ndarray]:
+        """[a⁽¹⁾, a⁽²⁾, ..., a⁽ᴸ⁾] for a batch, each of shape (m, u_l), without bias columns.
+
+        a⁽¹⁾ is X itself (as the network's dtype); the hidden ones are the features the
+        network has learned.
+        """
+        A = self._check_X(X)
+        layers = [A]
+        for theta in self._thetas[:-1]:
+            A = self._layer(A, theta)
+            ACTIVATIONS[self.activation](A)
+            layers.append(A)
+        Z = self._layer(A, self._thetas[-1])
+        layers.append(apply_output(self.output, Z, out=Z))
+        return layers
+
+    @staticmethod
+    def _layer(A: np.ndarray, theta: np.ndarray) -> np.ndarray:
+        """z = [1, A] @ θᵀ, computed as A @ Wᵀ + b without building [1, A]."""
+        Z = A @ theta[:, 1:].T
+        Z += theta[:, 0]
+        return Z
+
+    # ------------------------------------------------------------------ learning
+    def cost(self, X, Y, lam: float = 0.0) -> float:
+        """J(θ): the mean loss over the m examples plus λ/(2m) Σ θ², bias column excluded.
+
+        Y has shape (m, n_out): one-hot rows for classification, targets for regression.
+        """
+        X, Y = self._check_XY(X, Y)
+        ws = self._workspace(X.shape[0])
+        np.copyto(ws.inputs, X)
+        data_loss = self._forward_into(ws, Y)
+        return data_loss / X.shape[0] + self.penalty(lam, X.shape[0])
+
+    def cost_and_grad(
+        self, X, Y, lam: float = 0.0, *, out: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray]:
+        """J(θ) and its gradient D (1-D, the layout of ``theta``), by vectorized backprop.
+
+        D⁽ˡ⁾ = (Δ⁽ˡ⁾ + λθ⁽ˡ⁾)/m for columns j ≥ 1 and Δ⁽ˡ⁾/m for the bias column j = 0.
+        ``out`` (shape ``theta.shape``) receives the gradient when given.
+        """
+        X, Y = self._check_XY(X, Y)
+        grad = np.empty_like(self._theta) if out is None else out
+        if grad.shape != self._theta.shape or grad.dtype != self.dtype:
+            raise ValueError(
+                f"out must have shape {self._theta.shape} and dtype {self.dtype}, "
+                f"got {grad.shape} and {grad.dtype}"
+            )
+        ws = self._workspace(X.shape[0])
+        np.copyto(ws.inputs, X)
+        data_loss = self._forward_into(ws, Y)
+        self._backward_into(ws, Y, lam, grad)
+        return data_loss / X.shape[0] + self.penalty(lam, X.shape[0]), grad
+
+    def backprop_loop(self, X, Y, lam: float = 0.0) -> tuple[float, np.ndarray]:
+        """(J, D) by the slides' per-example loop; see :func:`mlplab.backprop.backprop_loop`."""
+        from .backprop import backprop_loop
+
+        return backprop_loop(self, X, Y, lam)
+
+    def penalty(self, lam: float, m: int) -> float:
+        """λ/(2m) Σₗ Σᵢ Σⱼ≥1 (θ⁽ˡ⁾ᵢⱼ)², the regularization term of J (bias excluded)."""
+        if lam == 0:
+            return 0.0
+        # ‖θ‖² over the contiguous buffer is one BLAS dot; the biases are taken back out.
+        squared = float(np.dot(self._theta, self._theta))
+        squared -= sum(float(np.dot(theta[:, 0], theta[:, 0])) for theta in self._thetas)
+        return lam / (2.0 * m) * squared
+
+    # ------------------------------------------------------------------ hot path
+    def _workspace(self, m: int) -> Workspace:
+        """The buffers for batch size m, made on first use and kept."""
+        ws = self._workspaces.get(m)
+        if ws is None:
+            if len(self._workspaces) >= 4:  # a few sizes are live at once: batch, last batch
+                self._workspaces.clear()
+            ws = self._workspaces[m] = Workspace(self.layer_sizes, m, self.dtype)
+        return ws
+
+    def _forward_into(self, ws: Workspace, Y: np.ndarray) -> float:
+        """Forward propagation of ``ws.inputs``; return the summed loss of the batch."""
+        act = ACTIVATIONS[self.activation]
+        for layer, theta in enumerate(self._thetas[:-1]):
+            Z = ws.layers[layer + 1][:, 1:]  # z⁽ˡ⁺¹⁾ written where a⁽ˡ⁺¹⁾ will live
+            np.matmul(ws.layers[layer], theta.T, out=Z)
+            act(Z)
+        np.matmul(ws.layers[-1], self._thetas[-1].T, out=ws.logits)
+        return OUTPUTS[self.output](ws.logits, ws.output, Y)
+
+    def _backward_into(self, ws: Workspace, Y: np.ndarray, lam: float, grad: np.ndarray) -> None:
+        """Backpropagation after ``_forward_into``: write D (the gradient of J) into ``grad``."""
+        m = ws.m
+        fprime = DERIVATIVES[self.activation]
+        delta = ws.deltas[-1]
+        np.subtract(ws.output, Y, out=delta)  # δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y
+        delta *= 1.0 / m  # the 1/m of D, applied to the small δ rather than to Δ
+        start = grad.size
+        for layer in range(len(self._thetas) - 1, -1, -1):
+            theta = self._thetas[layer]
+            start -= theta.size
+            grad_layer = grad[start : start + theta.size].reshape(theta.shape)
+            np.matmul(delta.T, ws.layers[layer], out=grad_layer)  # Δ⁽ˡ⁾/m = δ⁽ˡ⁺¹⁾ᵀ [1, a⁽ˡ⁾]
+            if lam != 0:
+                grad_layer[:, 1:] += (lam / m) * theta[:, 1:]
+            if layer > 0:
+                previous = ws.deltas[layer - 1]
+                np.matmul(delta, theta[:, 1:], out=previous)  # (θ⁽ˡ⁾)ᵀ δ⁽ˡ⁺¹⁾, bias row dropped
+                fprime(ws.layers[layer][:, 1:], previous)  # .* f′(z⁽ˡ⁾)
+                delta = previous
+
+    # ------------------------------------------------------------------ validation
+    def _check_X(self, X) -> np.ndarray:
+        """X as a 2-D array of the network's dtype with n_in columns, or a ValueError."""
+        X = np.asarray(X, dtype=self.dtype)
+        if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
+            raise ValueError(f"X must have shape (m, {self.layer_sizes[0]}), got {X.shape}")
+        return X
+
+    def _check_XY(self, X, Y) -> tuple[np.ndarray, np.ndarray]:
+        """X and Y as 2-D arrays of matching lengths; Y gets n_out columns."""
+        X = self._check_X(X)
+        Y = np.asarray(Y, dtype=self.dtype)
+        if Y.ndim == 1 and self.layer_sizes[-1] == 1:
+            Y = Y.reshape(-1, 1)
+        if Y.shape != (X.shape[0], self.layer_sizes[-1]):
+            raise ValueError(
+                f"Y must have shape ({X.shape[0]}, {self.layer_sizes[-1]}), got {Y.shape}"
+            )
+        if X.shape[0] == 0:
+            raise ValueError("X and Y must hold at least one example")
+        return X, Y
+
+
+def _check_layer_sizes(layer_sizes) -> tuple[int, ...]:
+    """Layer sizes as a tuple of positive ints (at least input and output), or a ValueError."""
+    try:
+        sizes = tuple(layer_sizes)
+    except TypeError:
+        raise ValueError(
+            f"layer_sizes must be a sequence of positive ints, got {layer_sizes!r}"
+        ) from None
+    if len(sizes) < 2:
+        raise ValueError(f"layer_sizes needs at least an input and an output size, got {sizes}")
+    for size in sizes:
+        if not isinstance(size, numbers.Integral) or isinstance(size, bool) or size < 1:
+            raise ValueError(f"layer sizes must be positive integers, got {sizes}")
+    return tuple(int(s) for s in sizes)
