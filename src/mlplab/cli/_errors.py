@@ -1,0 +1,51 @@
+"""Turning exceptions into one-line messages and exit codes."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+EXIT_DATA_ERROR = 1
+EXIT_USAGE = 2
+EXIT_SIGINT = 130
+EXIT_SIGTERM = 143
+
+
+class DataError(click.ClickException):
+    """A problem with the user's data or model file: exit code 1, one line, no traceback."""
+
+    exit_code = EXIT_DATA_ERROR
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def run(cli: click.Group, argv: list[str] | None) -> None:
+    """Run the click group; data errors exit 1 with one line unless --debug is given."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="mlplab", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(EXIT_SIGINT)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_SIGINT)
+    except (ValueError, TypeError, OSError) as error:
+        if debug:
+            raise
+        click.echo(f"error: {_one_line(error)}", err=True)
+        sys.exit(EXIT_DATA_ERROR)
+    sys.exit(0)
+
+
+def _one_line(error: BaseException) -> str:
+    """The message of an exception on one line (first line of a multi-line message kept whole)."""
+    text = str(error) or type(error).__name__
+    return " ".join(text.split("\n")) if len(text) < 400 else text.splitlines()[0]
