@@ -1,0 +1,312 @@
+"""Reading a numeric data set from a CSV file, with errors that point at the bad cell.
+
+The format: comma-separated, UTF-8 (a byte-order mark and CRLF line ends are fine), one
+header row naming the columns, then one example per row. Every feature cell must be a
+finite number; the target column may hold numbers or strings. Blank lines are skipped.
+
+Every problem with the file's content raises :class:`CSVFormatError` with a one-line
+message naming the file, the line (1-based, counting the header as line 1 and blank
+lines too, so it matches an editor's line numbers) and, where there is one, the column
+(1-based, with its header name)::
+
+    data.csv, line 4, column 3 ('length_cm'): 'abc' is not a number
+
+The file is parsed with the standard library's :mod:`csv` module; each row is checked as
+it is read, and nothing is returned unless the whole file is valid.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import math
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+
+from ._base import Dataset
+
+__all__ = ["CSVFormatError", "load_csv"]
+
+# a decimal number, optionally signed, with optional fraction and exponent; ASCII only
+# (float() alone would also take "1_000", non-ASCII digits and "nan")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.ASCII | re.IGNORECASE)
+# integer targets are stored as int64 only while float64 holds every value exactly
+_MAX_EXACT_INT = 2.0**53
+
+
+class CSVFormatError(ValueError):
+    """A CSV file that cannot be read as a data set.
+
+    The message is one line: ``"<file>, line <i>, column <j> ('<name>'): <reason>"``, the
+    line and column parts present when the problem has a place.
+
+    Attributes
+    ----------
+    path : str
+        The file, as given.
+    reason : str
+        The message without the location.
+    line : int or None
+        1-based line number; the header is line 1.
+    column : int or None
+        1-based column number.
+    column_name : str or None
+        The header name of ``column`` (None for a field beyond the header's last column).
+    """
+
+    def __init__(self, path, reason, line=None, column=None, column_name=None):
+        self.path = str(path)
+        self.reason = reason
+        self.line = line
+        self.column = column
+        self.column_name = column_name
+        where = [self.path]
+        if line is not None:
+            where.append(f"line {line}")
+        if column is not None:
+            where.append(f"column {column}" + (f" ({column_name!r})" if column_name else ""))
+        super().__init__(f"{', '.join(where)}: {reason}")
+
+    def __reduce__(self):
+        # keep the exception picklable despite its keyword constructor
+        return type(self), (self.path, self.reason, self.line, self.column, self.column_name)
+
+
+def _decode(raw: bytes, path: str) -> str:
+    """Return the file's text, BOM removed; invalid UTF-8 raises CSVFormatError."""
+    skip = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+    try:
+        return raw[skip:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = skip + exc.start
+        line_start = raw.rfind(b"\n", 0, offset) + 1
+        raise CSVFormatError(
+            path,
+            f"invalid UTF-8: byte 0x{raw[offset]:02x} at byte {offset - line_start + 1} of the "
+            f"line (byte {offset + 1} of the file); save the file as UTF-8",
+            line=raw.count(b"\n", 0, offset) + 1,
+        ) from None
+
+
+def _open_quote_column(text: str) -> int | None:
+    """Return the 1-based field whose opening quote is never closed in ``text``, or None.
+
+    ``text`` starts at the beginning of the record the csv module was reading when it hit
+    the end of the file; the scan follows the same rules (a quote opens a field only at
+    its start, ``""`` inside quotes is a literal quote).
+    """
+    field, at_start, quoted_field, in_quotes = 1, True, None, False
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if in_quotes:
+            if c == '"':
+                if text.startswith('""', i):
+                    i += 1
+                else:
+                    in_quotes = False
+        elif c == '"' and at_start:
+            in_quotes, quoted_field, at_start = True, field, False
+        elif c == ",":
+            field, at_start = field + 1, True
+        elif c in "\r\n":
+            return None
+        else:
+            at_start = False
+        i += 1
+    return quoted_field if in_quotes else None
+
+
+def _read_records(text: str, path: str) -> list[tuple[int, list[str]]]:
+    """Split ``text`` into ``(first line number, fields)`` records, skipping blank lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records = []
+    last_line = 0  # csv's line_num after the previous record: where the next one starts
+    try:
+        for fields in reader:
+            start, last_line = last_line + 1, reader.line_num
+            if len(fields) > 1 or (fields and fields[0].strip()):
+                records.append((start, fields))
+    except csv.Error as exc:
+        start = last_line + 1
+        if "unexpected end of data" in str(exc):
+            rest = "".join(text.splitlines(keepends=True)[start - 1 :])
+            column = _open_quote_column(rest)
+            raise CSVFormatError(
+                path,
+                "unterminated quoted field: a '\"' opens a field that is never closed",
+                line=start,
+                column=column,
+            ) from None
+        raise CSVFormatError(path, f"malformed quoting: {exc}", line=reader.line_num) from None
+    return records
+
+
+def _check_cell(cell: str) -> str | None:
+    """Return why ``cell`` (stripped) cannot be a value at all, or None if it can."""
+    if not cell:
+        return "empty cell (missing value); fill it in or remove the row"
+    if _NON_FINITE.fullmatch(cell):
+        return f"{cell!r} is a non-finite value; only finite numbers are allowed"
+    return None
+
+
+def _parse_number(cell: str) -> tuple[float | None, str | None]:
+    """Return ``(value, None)`` for a finite decimal number, else ``(None, reason)``."""
+    reason = _check_cell(cell)
+    if reason is not None:
+        return None, reason
+    if not _NUMBER.fullmatch(cell):
+        return None, f"{cell!r} is not a number"
+    value = float(cell)
+    if not math.isfinite(value):
+        return None, f"{cell!r} is a non-finite value (too large for a float64)"
+    return value, None
+
+
+def _header(records, path: str) -> tuple[int, list[str]]:
+    """Return the header's line number and stripped column names, checked."""
+    if not records:
+        raise CSVFormatError(
+            path, "the file is empty; expected a header row naming the columns, then data rows"
+        )
+    line, names = records[0][0], [name.strip() for name in records[0][1]]
+    if len(names) < 2:
+        raise CSVFormatError(
+            path,
+            f"the header has 1 column ({names[0]!r}); need at least one feature and a "
+            "target column, separated by commas",
+            line=line,
+        )
+    first_seen: dict[str, int] = {}
+    for j, name in enumerate(names, start=1):
+        if not name:
+            raise CSVFormatError(path, "empty column name in the header", line=line, column=j)
+        if name in first_seen:
+            raise CSVFormatError(
+                path,
+                f"duplicate column name (also column {first_seen[name]}); column names "
+                "must be unique",
+                line=line,
+                column=j,
+                column_name=name,
+            )
+        first_seen[name] = j
+    if len(records) == 1:
+        raise CSVFormatError(path, f"no data rows: the file has only the header (line {line})")
+    return line, names
+
+
+def _targets(values: list[str]) -> np.ndarray:
+    """Return the target column as int64, float64 or str, whichever holds it exactly."""
+    numbers = [_parse_number(v)[0] for v in values]
+    if any(x is None for x in numbers):
+        return np.array(values, dtype=str)
+    floats = np.array(numbers, dtype=np.float64)
+    if np.all(floats == np.round(floats)) and np.all(np.abs(floats) <= _MAX_EXACT_INT):
+        return floats.astype(np.int64)
+    return floats
+
+
+def load_csv(path, target: str | None = None) -> Dataset:
+    """Load a data set from a CSV file with a header row.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file: UTF-8 (with or without a byte-order mark), comma-separated, LF or CRLF
+        line ends, the first non-blank line naming the columns.
+    target : str, optional
+        Name of the target column. Default: the last column. Every other column is a
+        feature.
+
+    Returns
+    -------
+    Dataset
+        ``X`` of shape (m, n), float64, the feature columns in file order; ``y`` of shape
+        (m,): int64 if every target is a whole number (class labels such as 0/1),
+        float64 if the targets are numbers but not all whole (a regression target),
+        otherwise the cells as strings (surrounding spaces stripped). ``feature_units``
+        are all ``""``; ``class_names`` are the distinct labels as strings (``()`` for a
+        float target); ``name`` is the file's stem.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+    CSVFormatError
+        For any problem with the content, with file, line and column in the message:
+        invalid UTF-8; an empty file; a header with fewer than two columns, an empty or
+        a duplicate name; no data rows; a missing ``target`` column (the message lists
+        the columns); a row with too few or too many fields; an empty cell; a feature
+        cell that is not a number; a "nan" or "inf" cell (in any column); an
+        unterminated or malformed quoted field.
+    """
+    if target is not None and not isinstance(target, str):
+        raise TypeError(f"target must be a column name (str) or None, got {target!r}")
+    path_str = os.fspath(path)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no such CSV file: {path_str!r}") from None
+    records = _read_records(_decode(raw, path_str), path_str)
+    _, names = _header(records, path_str)
+    if target is None:
+        t = len(names) - 1
+    elif target in names:
+        t = names.index(target)
+    else:
+        available = ", ".join(repr(name) for name in names)
+        raise CSVFormatError(
+            path_str, f"target column {target!r} not found; available columns: {available}"
+        )
+    features = [j for j in range(len(names)) if j != t]
+
+    X = np.empty((len(records) - 1, len(features)))
+    target_cells = []
+    for i, (line, fields) in enumerate(records[1:]):
+        if len(fields) < len(names):
+            j = len(fields)
+            raise CSVFormatError(
+                path_str,
+                f"missing field: the row has {len(fields)} fields, the header {len(names)}",
+                line=line,
+                column=j + 1,
+                column_name=names[j],
+            )
+        if len(fields) > len(names):
+            raise CSVFormatError(
+                path_str,
+                f"extra field {fields[len(names)].strip()!r}: the row has {len(fields)} "
+                f"fields, the header {len(names)}",
+                line=line,
+                column=len(names) + 1,
+            )
+        for j, cell in enumerate(fields):
+            cell = cell.strip()
+            value, reason = (None, _check_cell(cell)) if j == t else _parse_number(cell)
+            if reason is not None:
+                raise CSVFormatError(
+                    path_str, reason, line=line, column=j + 1, column_name=names[j]
+                )
+            if j == t:
+                target_cells.append(cell)
+            else:
+                X[i, j if j < t else j - 1] = value  # X skips the target column
+
+    y = _targets(target_cells)
+    m = X.shape[0]
+    return Dataset(
+        X=X,
+        y=y,
+        feature_names=tuple(names[j] for j in features),
+        class_names=() if y.dtype.kind == "f" else tuple(str(c) for c in np.unique(y)),
+        name=Path(path_str).stem,
+        description=f"{m} rows read from {path_str}; target column {names[t]!r}.",
+        target_name=names[t],
+    )
