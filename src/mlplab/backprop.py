@@ -20,6 +20,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS, derivative
 from .losses import OUTPUTS
+from .network import _check_lam
 
 __all__ = ["backprop_loop"]
 
@@ -42,19 +43,27 @@ def backprop_loop(net, X, Y, lam: float = 0.0) -> tuple[float, np.ndarray]:
     grad : ndarray of shape (n_params,)
         D⁽¹⁾, ..., D⁽ᴸ⁻¹⁾ unrolled in the layout of ``net.theta``.
     """
+    lam = _check_lam(lam)
     X, Y = net._check_XY(X, Y)
+    with np.errstate(under="ignore"):  # saturated units underflow harmlessly to 0
+        return _backprop_loop(net, X, Y, lam)
+
+
+def _backprop_loop(net, X: np.ndarray, Y: np.ndarray, lam: float) -> tuple[float, np.ndarray]:
+    """The loop itself, on validated arrays of the network's dtype."""
     m = X.shape[0]
     thetas = net.thetas
     f = ACTIVATIONS[net.activation]
+    bias_unit = np.ones(1, dtype=X.dtype)  # a₀ = 1, in the network's dtype
     Deltas = [np.zeros_like(theta) for theta in thetas]  # the accumulators Δ⁽ˡ⁾
     total_loss = 0.0
     for k in range(m):
         # Forward propagation; a[l] holds [1; a⁽ˡ⁺¹⁾] (bias unit first) for the hidden layers.
-        a = [np.concatenate(([1.0], X[k]))]
+        a = [np.concatenate((bias_unit, X[k]))]
         for theta in thetas[:-1]:
             z = theta @ a[-1]
             f(z)
-            a.append(np.concatenate(([1.0], z)))
+            a.append(np.concatenate((bias_unit, z)))
         z_out = (thetas[-1] @ a[-1]).reshape(1, -1)
         h = np.empty_like(z_out)
         total_loss += OUTPUTS[net.output](z_out, h, Y[k : k + 1])

@@ -17,6 +17,10 @@ z > 37 in float64 (a rounds to 1). Written with z the same loss is
 ``max(z, 0) − z·y + log(1 + e^(−|z|))``, finite for any z. The softmax loss uses
 ``logsumexp(z) − Σₖ yₖ zₖ`` with the row maximum subtracted first. So log(0) is never
 taken and no exp overflows.
+
+Saturated units make e^(−|z|) and the tiny probabilities underflow to zero, which is the
+right answer, so underflow is silenced here (``np.errstate(under="ignore")``); overflow,
+division by zero and invalid operations are not.
 """
 
 from __future__ import annotations
@@ -31,22 +35,37 @@ __all__ = ["OUTPUTS", "resolve_output"]
 
 def sigmoid_output(Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> float:
     """A ← sigmoid(Z); return the summed binary cross-entropy −Σ[y log a + (1−y) log(1−a)]."""
-    expit(Z, out=A)
-    # max(z, 0) − z·y + log1p(e^(−|z|)), summed; only the last term needs a temporary.
-    loss = np.maximum(Z, 0).sum() - np.vdot(Z, Y) + np.log1p(np.exp(-np.abs(Z))).sum()
-    return float(loss)
+    with np.errstate(under="ignore"):
+        # The loss of each entry is max(z, 0) − z·y + log1p(e^(−|z|)), built in A before A
+        # receives the sigmoid. It is summed entry by entry: summing Σ max(z, 0) and Σ z·y
+        # separately cancels catastrophically once the outputs are confident (in float32
+        # the cost of a well-fitted batch could come out negative).
+        scratch = np.abs(Z)
+        scratch *= 0.5
+        np.subtract(0.5, Y, out=A)
+        A *= Z
+        # |z|/2 + z(½ − y) is max(z, 0) − z·y, and exactly so for y ∈ {0, 1}.
+        A += scratch
+        np.negative(np.abs(Z, out=scratch), out=scratch)
+        np.exp(scratch, out=scratch)
+        np.log1p(scratch, out=scratch)
+        A += scratch
+        loss = float(A.sum())
+        expit(Z, out=A)
+    return loss
 
 
 def softmax_output(Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> float:
     """A ← softmax(Z) row by row; return the summed categorical cross-entropy −Σ y log a."""
-    np.subtract(Z, Z.max(axis=1, keepdims=True), out=A)  # shifted logits s = z − max z
-    shifted_dot_y = np.vdot(A, Y)
-    np.exp(A, out=A)
-    row_sums = A.sum(axis=1, keepdims=True)
-    A /= row_sums
-    # −Σₖ yₖ log aₖ = Σₖ yₖ (log Σⱼ e^(sⱼ) − sₖ); with rows of y summing to one per example
-    # that is log Σⱼ e^(sⱼ) · Σₖ yₖ − Σₖ yₖ sₖ.
-    return float(np.vdot(np.log(row_sums).ravel(), Y.sum(axis=1)) - shifted_dot_y)
+    with np.errstate(under="ignore"):
+        np.subtract(Z, Z.max(axis=1, keepdims=True), out=A)  # shifted logits s = z − max z
+        shifted_dot_y = np.vdot(A, Y)
+        np.exp(A, out=A)
+        row_sums = A.sum(axis=1, keepdims=True)
+        A /= row_sums
+        # −Σₖ yₖ log aₖ = Σₖ yₖ (log Σⱼ e^(sⱼ) − sₖ) = log Σⱼ e^(sⱼ) · Σₖ yₖ − Σₖ yₖ sₖ.
+        # Both parts are ≥ 0 (Σⱼ e^(sⱼ) ≥ 1 and sₖ ≤ 0), so adding them cancels nothing.
+        return float(np.vdot(np.log(row_sums).ravel(), Y.sum(axis=1)) - shifted_dot_y)
 
 
 def identity_output(Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> float:
@@ -82,9 +101,10 @@ def apply_output(name: str, Z: np.ndarray, out: np.ndarray | None = None) -> np.
     if name == "sigmoid":
         expit(Z, out=A)
     elif name == "softmax":
-        np.subtract(Z, Z.max(axis=1, keepdims=True), out=A)
-        np.exp(A, out=A)
-        A /= A.sum(axis=1, keepdims=True)
+        with np.errstate(under="ignore"):
+            np.subtract(Z, Z.max(axis=1, keepdims=True), out=A)
+            np.exp(A, out=A)
+            A /= A.sum(axis=1, keepdims=True)
     else:
         np.copyto(A, Z)
     return A

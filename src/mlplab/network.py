@@ -31,6 +31,7 @@ per-layer views pointing at the old memory.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 
@@ -52,7 +53,9 @@ def resolve_dtype(dtype) -> np.dtype:
         resolved = np.dtype(dtype)
     except TypeError:
         resolved = None
-    if resolved not in SUPPORTED_DTYPES:
+    # Test with `is None` first: a dtype compares equal to None (numpy reads None as
+    # float64), so `None in SUPPORTED_DTYPES` would be True.
+    if resolved is None or resolved not in SUPPORTED_DTYPES:
         raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
     return resolved
 
@@ -188,8 +191,10 @@ class Network:
     ) -> Network:
         """Draw new parameters in place with the named initializer; return ``self``."""
         fill = INITIALIZERS[resolve_initializer(initializer)]
-        if epsilon is not None and not (isinstance(epsilon, numbers.Real) and epsilon > 0):
-            raise ValueError(f"epsilon must be a positive number, got {epsilon!r}")
+        if epsilon is not None and not (
+            isinstance(epsilon, numbers.Real) and 0 < epsilon < math.inf
+        ):
+            raise ValueError(f"epsilon must be a positive finite number, got {epsilon!r}")
         rng = as_generator(random_state)
         n_layers = len(self._thetas)
         for index, theta in enumerate(self._thetas):
@@ -252,10 +257,11 @@ class Network:
     def decision_function(self, X) -> np.ndarray:
         """z⁽ᴸ⁾: the output layer's logits, shape (m, n_out), before the output function."""
         A = self._check_X(X)
-        for theta in self._thetas[:-1]:
-            A = self._layer(A, theta)
-            ACTIVATIONS[self.activation](A)
-        return self._layer(A, self._thetas[-1])
+        with np.errstate(under="ignore"):  # saturated units underflow harmlessly to 0
+            for theta in self._thetas[:-1]:
+                A = self._layer(A, theta)
+                ACTIVATIONS[self.activation](A)
+            return self._layer(A, self._thetas[-1])
 
     def activations(self, X) -> list[np.ndarray]:
         """[a⁽¹⁾, a⁽²⁾, ..., a⁽ᴸ⁾] for a batch, each of shape (m, u_l), without bias columns.
@@ -265,12 +271,13 @@ class Network:
         """
         A = self._check_X(X)
         layers = [A]
-        for theta in self._thetas[:-1]:
-            A = self._layer(A, theta)
-            ACTIVATIONS[self.activation](A)
-            layers.append(A)
-        Z = self._layer(A, self._thetas[-1])
-        layers.append(apply_output(self.output, Z, out=Z))
+        with np.errstate(under="ignore"):  # saturated units underflow harmlessly to 0
+            for theta in self._thetas[:-1]:
+                A = self._layer(A, theta)
+                ACTIVATIONS[self.activation](A)
+                layers.append(A)
+            Z = self._layer(A, self._thetas[-1])
+            layers.append(apply_output(self.output, Z, out=Z))
         return layers
 
     @staticmethod
@@ -286,6 +293,7 @@ class Network:
 
         Y has shape (m, n_out): one-hot rows for classification, targets for regression.
         """
+        lam = _check_lam(lam)
         X, Y = self._check_XY(X, Y)
         ws = self._workspace(X.shape[0])
         np.copyto(ws.inputs, X)
@@ -298,8 +306,9 @@ class Network:
         """J(θ) and its gradient D (1-D, the layout of ``theta``), by vectorized backprop.
 
         D⁽ˡ⁾ = (Δ⁽ˡ⁾ + λθ⁽ˡ⁾)/m for columns j ≥ 1 and Δ⁽ˡ⁾/m for the bias column j = 0.
-        ``out`` (shape ``theta.shape``) receives the gradient when given.
+        ``out`` (shape ``theta.shape``, contiguous) receives the gradient when given.
         """
+        lam = _check_lam(lam)
         X, Y = self._check_XY(X, Y)
         grad = np.empty_like(self._theta) if out is None else out
         if grad.shape != self._theta.shape or grad.dtype != self.dtype:
@@ -307,6 +316,10 @@ class Network:
                 f"out must have shape {self._theta.shape} and dtype {self.dtype}, "
                 f"got {grad.shape} and {grad.dtype}"
             )
+        if not grad.flags.c_contiguous or not grad.flags.writeable:
+            # The per-layer gradients are written through reshaped views of ``out``; on a
+            # strided array those reshapes would be copies and the gradient would be lost.
+            raise ValueError("out must be a writeable, contiguous array; pass a fresh np.empty")
         ws = self._workspace(X.shape[0])
         np.copyto(ws.inputs, X)
         data_loss = self._forward_into(ws, Y)
@@ -323,9 +336,12 @@ class Network:
         """λ/(2m) Σₗ Σᵢ Σⱼ≥1 (θ⁽ˡ⁾ᵢⱼ)², the regularization term of J (bias excluded)."""
         if lam == 0:
             return 0.0
-        # ‖θ‖² over the contiguous buffer is one BLAS dot; the biases are taken back out.
-        squared = float(np.dot(self._theta, self._theta))
-        squared -= sum(float(np.dot(theta[:, 0], theta[:, 0])) for theta in self._thetas)
+        # Summed over the weight views W⁽ˡ⁾ = θ⁽ˡ⁾[:, 1:] themselves (einsum reads the strided
+        # view without copying). Taking Σ b² back out of ‖θ‖² instead cancels when the biases
+        # dominate and can even turn the penalty negative.
+        squared = sum(
+            float(np.einsum("ij,ij->", theta[:, 1:], theta[:, 1:])) for theta in self._thetas
+        )
         return lam / (2.0 * m) * squared
 
     # ------------------------------------------------------------------ hot path
@@ -341,33 +357,37 @@ class Network:
     def _forward_into(self, ws: Workspace, Y: np.ndarray) -> float:
         """Forward propagation of ``ws.inputs``; return the summed loss of the batch."""
         act = ACTIVATIONS[self.activation]
-        for layer, theta in enumerate(self._thetas[:-1]):
-            Z = ws.layers[layer + 1][:, 1:]  # z⁽ˡ⁺¹⁾ written where a⁽ˡ⁺¹⁾ will live
-            np.matmul(ws.layers[layer], theta.T, out=Z)
-            act(Z)
-        np.matmul(ws.layers[-1], self._thetas[-1].T, out=ws.logits)
-        return OUTPUTS[self.output](ws.logits, ws.output, Y)
+        with np.errstate(under="ignore"):  # saturated units underflow harmlessly to 0
+            for layer, theta in enumerate(self._thetas[:-1]):
+                Z = ws.layers[layer + 1][:, 1:]  # z⁽ˡ⁺¹⁾ written where a⁽ˡ⁺¹⁾ will live
+                np.matmul(ws.layers[layer], theta.T, out=Z)
+                act(Z)
+            np.matmul(ws.layers[-1], self._thetas[-1].T, out=ws.logits)
+            return OUTPUTS[self.output](ws.logits, ws.output, Y)
 
     def _backward_into(self, ws: Workspace, Y: np.ndarray, lam: float, grad: np.ndarray) -> None:
         """Backpropagation after ``_forward_into``: write D (the gradient of J) into ``grad``."""
         m = ws.m
         fprime = DERIVATIVES[self.activation]
         delta = ws.deltas[-1]
-        np.subtract(ws.output, Y, out=delta)  # δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y
-        delta *= 1.0 / m  # the 1/m of D, applied to the small δ rather than to Δ
-        start = grad.size
-        for layer in range(len(self._thetas) - 1, -1, -1):
-            theta = self._thetas[layer]
-            start -= theta.size
-            grad_layer = grad[start : start + theta.size].reshape(theta.shape)
-            np.matmul(delta.T, ws.layers[layer], out=grad_layer)  # Δ⁽ˡ⁾/m = δ⁽ˡ⁺¹⁾ᵀ [1, a⁽ˡ⁾]
-            if lam != 0:
-                grad_layer[:, 1:] += (lam / m) * theta[:, 1:]
-            if layer > 0:
-                previous = ws.deltas[layer - 1]
-                np.matmul(delta, theta[:, 1:], out=previous)  # (θ⁽ˡ⁾)ᵀ δ⁽ˡ⁺¹⁾, bias row dropped
-                fprime(ws.layers[layer][:, 1:], previous)  # .* f′(z⁽ˡ⁾)
-                delta = previous
+        with np.errstate(under="ignore"):  # tiny δ of saturated units underflow harmlessly
+            np.subtract(ws.output, Y, out=delta)  # δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y
+            delta *= 1.0 / m  # the 1/m of D, applied to the small δ rather than to Δ
+            start = grad.size
+            for layer in range(len(self._thetas) - 1, -1, -1):
+                theta = self._thetas[layer]
+                start -= theta.size
+                grad_layer = grad[start : start + theta.size].reshape(theta.shape)
+                # Δ⁽ˡ⁾/m = δ⁽ˡ⁺¹⁾ᵀ [1, a⁽ˡ⁾]
+                np.matmul(delta.T, ws.layers[layer], out=grad_layer)
+                if lam != 0:
+                    grad_layer[:, 1:] += (lam / m) * theta[:, 1:]
+                if layer > 0:
+                    previous = ws.deltas[layer - 1]
+                    # (θ⁽ˡ⁾)ᵀ δ⁽ˡ⁺¹⁾ with the bias row dropped, then .* f′(z⁽ˡ⁾)
+                    np.matmul(delta, theta[:, 1:], out=previous)
+                    fprime(ws.layers[layer][:, 1:], previous)
+                    delta = previous
 
     # ------------------------------------------------------------------ validation
     def _check_X(self, X) -> np.ndarray:
@@ -390,6 +410,17 @@ class Network:
         if X.shape[0] == 0:
             raise ValueError("X and Y must hold at least one example")
         return X, Y
+
+
+def _check_lam(lam) -> float:
+    """λ as a float if it is a finite number >= 0, else a ValueError."""
+    if isinstance(lam, np.ndarray) and lam.ndim == 0 and lam.dtype.kind in "iuf":
+        lam = lam.item()  # a 0-d array, as numpy reductions return
+    if not (isinstance(lam, numbers.Real) and 0 <= lam < math.inf):
+        raise ValueError(
+            f"lam (λ, the regularization strength) must be a finite number >= 0, got {lam!r}"
+        )
+    return float(lam)
 
 
 def _check_layer_sizes(layer_sizes) -> tuple[int, ...]:
