@@ -29,6 +29,8 @@ _EXPORTS = {
     "ModelFileError": "persistence",
     "export_onnx": "export",
     "diagnose": "diagnostics",
+    "Diagnosis": "diagnostics",
+    "Finding": "diagnostics",
 }
 _SUBMODULES = {"datasets", "demos", "logic", "plots", "report", "diagnostics"}
 

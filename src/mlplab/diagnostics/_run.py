@@ -1,0 +1,227 @@
+"""``diagnose``: run every check on a configuration and data, and collect the findings."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import numbers
+import time
+import warnings
+
+import numpy as np
+
+from .._rng import as_generator
+from ..training import DivergenceWarning, Trainer
+from ._result import FAIL, Diagnosis
+from ._setup import Setup, prepare, resolve_params, subsample
+from .data_checks import check_class_balance, check_feature_scale, check_finite, check_leakage
+from .model_checks import (
+    check_gradient,
+    check_initial_loss,
+    check_regularization,
+    check_saturation,
+    check_symmetry,
+)
+from .training_checks import check_fit, check_loss_trend, check_overfit_small, check_update_ratios
+
+__all__ = ["diagnose"]
+
+#: The short run trains on at most this many examples and validates on at most this many.
+MAX_TRAIN_EXAMPLES = 2000
+MAX_VAL_EXAMPLES = 1000
+#: Inputs kept on the diagnosis for activation histograms, and fed to the saturation check.
+SAMPLE_SIZE = 500
+#: Length of the short run: enough epochs for about this many optimizer steps, within bounds.
+SHORT_RUN_STEPS = 300
+SHORT_RUN_MIN_EPOCHS = 30
+SHORT_RUN_MAX_EPOCHS = 300
+
+
+def diagnose(
+    estimator_or_config,
+    X,
+    y,
+    *,
+    validation_data=None,
+    validation_fraction: float = 0.2,
+    quick: bool = False,
+    random_state=0,
+    epochs: int | None = None,
+) -> Diagnosis:
+    """Babysit a configuration on data: run the practical checks and explain what they find.
+
+    The checks (see :mod:`mlplab.diagnostics` for every rule and threshold):
+
+    - data: finite values, feature scaling, class balance, train/validation duplicates;
+    - the network at initialization: gradient check, initial loss, regularization term,
+      symmetry breaking (and, when ``quick``, saturated or dead units);
+    - training (skipped when ``quick``): overfitting 20 examples, then a short run
+      (a few hundred optimizer steps on at most 2,000 examples) that is watched like the
+      lecture's learning curves: does the loss go down, are the update/weight ratios near
+      1e-3, are units saturated or dead, is there a train/validation gap (overfitting) or
+      are both scores low (underfitting).
+
+    Parameters
+    ----------
+    estimator_or_config : estimator or dict
+        An object with ``get_params()`` (``mlplab.MLPClassifier``, scikit-learn's
+        ``MLPClassifier``, ...) or a dict with the same names: ``hidden_layer_sizes``,
+        ``activation`` ("logistic" is the sigmoid), ``solver``, ``alpha``, ``batch_size``,
+        ``learning_rate_init``, ``max_iter``, ``random_state``, ... and mlplab's extras
+        ``output``, ``initializer``, ``init_epsilon``, ``dtype``. Its weights, if fitted,
+        are not used: a fresh network of that configuration is diagnosed.
+    X : array-like of shape (m, n_features)
+    y : array-like of shape (m,) or (m, n_targets)
+        Class labels (integers, strings, or floats with at most 20 integer values) or
+        regression targets (other floats). An estimator whose class name contains
+        "Regressor" always means regression, "Classifier" classification.
+    validation_data : (X_val, y_val), optional
+        Held-out data; by default ``validation_fraction`` of (X, y) is split off
+        (stratified for classes).
+    validation_fraction : float, default=0.2
+    quick : bool, default=False
+        Run only the checks that need no training (a fraction of a second).
+    random_state : None, int or numpy.random.Generator, default=0
+        Seeds the split, the subsets and the short run; the network is initialized from
+        the configuration's ``random_state`` when it has one, else from this.
+    epochs : int, optional
+        Length of the short run. By default enough epochs for 300 optimizer steps, at
+        least 30 and at most 300.
+
+    Returns
+    -------
+    Diagnosis
+        ``findings``, ``has_failures``, ``worst``, ``format_table()``, and the trained
+        network, a sample batch and the history for plots.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> import mlplab
+    >>> X, y = load_digits(return_X_y=True)
+    >>> d = mlplab.diagnose({"hidden_layer_sizes": (32,)}, X / 16, y, quick=True)
+    >>> d.status_of("symmetry"), d.status_of("gradient_check")
+    ('PASS', 'PASS')
+    """
+    started = time.perf_counter()
+    if epochs is not None and (
+        isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1
+    ):
+        raise ValueError(f"epochs must be a positive integer or None, got {epochs!r}")
+    rng = as_generator(random_state)
+    params, hint = resolve_params(estimator_or_config)
+    setup = prepare(
+        params,
+        hint,
+        X,
+        y,
+        validation_data=validation_data,
+        validation_fraction=validation_fraction,
+        rng=rng,
+    )
+    regression = setup.task == "regression"
+    finite = check_finite(
+        np.vstack([setup.X_train, setup.X_val]),
+        np.vstack([setup.Y_train, setup.Y_val]) if regression else None,
+    )
+    if finite.status == FAIL:
+        return Diagnosis(
+            [finite], setup.task, params, quick=quick, seconds=time.perf_counter() - started
+        )
+    findings = [
+        finite,
+        check_feature_scale(setup.X_train, setup.Y_train if regression else None),
+        check_class_balance(setup.labels_train, setup.classes),
+        check_leakage(setup.X_train, setup.X_val, split_here=setup.split_here),
+    ]
+    rows = subsample(setup.X_train.shape[0], MAX_TRAIN_EXAMPLES, rng)
+    X_tr, Y_tr = setup.X_train[rows], setup.Y_train[rows]
+    rows = subsample(setup.X_val.shape[0], MAX_VAL_EXAMPLES, rng)
+    X_va, Y_va = setup.X_val[rows], setup.Y_val[rows]
+    sample = X_tr[subsample(X_tr.shape[0], SAMPLE_SIZE, rng)]
+    seed = params["random_state"] if params["random_state"] is not None else rng
+    initial = setup.make_network(seed)
+    lam = setup.config.alpha
+    with _calm():
+        findings += [
+            check_gradient(initial, X_tr, Y_tr, lam, random_state=rng),
+            check_initial_loss(initial, X_tr, Y_tr),
+            check_regularization(initial, X_tr, Y_tr),
+            check_symmetry(initial),
+        ]
+        if quick:
+            findings += check_saturation(initial, sample)
+            return Diagnosis(
+                findings,
+                setup.task,
+                params,
+                net=initial,
+                initial_net=initial,
+                sample=sample,
+                quick=True,
+                seconds=time.perf_counter() - started,
+            )
+        findings.append(check_overfit_small(initial, X_tr, Y_tr, setup.task, random_state=rng))
+        net = initial.copy()
+        trainer = _short_run(setup, net, (X_tr, Y_tr), (X_va, Y_va), epochs, rng)
+        batches = _batches_per_epoch(setup, X_tr.shape[0])
+        initial_objective = float(
+            initial.cost(X_tr, Y_tr, 0.0) + batches * initial.penalty(lam, X_tr.shape[0])
+        )
+        findings.append(check_loss_trend(trainer.history, initial_objective, trainer.stop_reason))
+        findings += check_update_ratios(trainer.history, setup.config.solver)
+        findings += check_saturation(net, sample)
+        findings += check_fit(
+            net, setup.task, (X_tr, Y_tr), (X_va, Y_va), trainer.history, trainer.stop_reason
+        )
+    return Diagnosis(
+        findings,
+        setup.task,
+        params,
+        net=net,
+        initial_net=initial,
+        sample=sample,
+        history=trainer.history,
+        stop_reason=trainer.stop_reason,
+        quick=False,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _batches_per_epoch(setup: Setup, m: int) -> int:
+    """Optimizer steps per epoch: one for full-batch solvers, ⌈m / batch size⌉ otherwise."""
+    if setup.config.solver in ("lbfgs", "cg"):
+        return 1
+    return math.ceil(m / setup.config.batch_size_for(m))
+
+
+def _short_run(setup: Setup, net, train, validation, epochs, rng) -> Trainer:
+    """Train ``net`` in place for the short run; return the trainer (history, stop reason)."""
+    if epochs is None:
+        steps = _batches_per_epoch(setup, train[0].shape[0])
+        epochs = math.ceil(SHORT_RUN_STEPS / steps)
+        epochs = min(SHORT_RUN_MAX_EPOCHS, max(SHORT_RUN_MIN_EPOCHS, epochs))
+    trainer = Trainer(net, setup.config, task=setup.task, random_state=rng, handle_signals=())
+    with warnings.catch_warnings():
+        # Divergence is reported as a finding; the warning would only repeat it.
+        warnings.simplefilter("ignore", DivergenceWarning)
+        trainer.fit(*train, validation_data=validation, epochs=epochs)
+    return trainer
+
+
+@contextlib.contextmanager
+def _calm():
+    """One BLAS thread and no floating-point warnings while the checks run.
+
+    The checks' matrices are small; on them BLAS threads cost more in start-up and
+    spin-waiting than they save (on a busy 2-core machine, ten times more). Overflow in a
+    badly configured network is what some checks are looking for, so it is not warned
+    about twice.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with (
+        threadpool_limits(limits=1, user_api="blas"),
+        np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+    ):
+        yield

@@ -1,0 +1,536 @@
+"""Checks on a network and a batch, without training: is backprop right, is the start sane?
+
+==============  ==============================================================================
+check           rule
+==============  ==============================================================================
+gradient_check  backprop's D against central differences of J on ≤ 20 examples, in float64,
+                by the relative error ‖g − ĝ‖ / (‖g‖ + ‖ĝ‖), worst of the whole vector and
+                each θ⁽ˡ⁾: < 1e-4 PASS ("good" below 1e-7, else "acceptable"), 1e-4 to 1e-2
+                WARN (suspect), ≥ 1e-2 FAIL (wrong). Same bounds as
+                :meth:`mlplab.gradcheck.GradientCheck.verdict`.
+initial_loss    the data loss J(θ₀) at initialization against what near-zero weights give:
+                ln K for a softmax over K classes, K·ln 2 for K sigmoid outputs (the
+                lecture's summed cost). Up to 1.5× PASS, up to 3× WARN, beyond FAIL. For an
+                identity output the reference is ½·mean ‖y‖² (outputs ≈ 0), and only a
+                factor above 10 warns (the scale of regression targets varies).
+regularization  J(θ; λ) − J(θ; 0) must equal λ/(2m) Σ θ² over the non-bias weights and grow
+                with λ (checked at λ = 1 and 2 on the same θ); else FAIL
+symmetry        rows of θ⁽ˡ⁾ feeding a hidden layer that are identical: those units compute
+                the same function for ever. All units of a layer identical FAIL (the
+                zero-initialization failure), some WARN
+saturation      per hidden layer, the fraction of units that pass (almost) no gradient.
+                A sigmoid unit counts as saturated when a < 0.01 or a > 0.99 (f′ < 0.01)
+                for more than half of the examples; tanh when |a| > 0.99 (f′ < 0.02); a
+                relu unit is dead when a = 0 for every example. More than half of a
+                layer's units WARN
+==============  ==============================================================================
+
+Why the gradient check nudges relu networks: relu has a kink at z = 0. If a hidden unit's
+z lies within the central difference's step of 0 for some example, J(θ + εeⱼ) and
+J(θ − εeⱼ) straddle the kink and the numerical "derivative" is wrong, though backprop is
+right. The check therefore picks, from a pool of training rows, the examples whose every
+hidden |z| clears 10·ε·max(1, max |a|), the largest change one step of ε can cause. If
+fewer than 5 examples clear it (say, all weights start at zero so every z is 0), it checks
+a copy whose θ is jittered with N(0, 0.1²) noise: backprop must be right at every θ, so
+this still tests it, and the usual thresholds apply to relu networks as to smooth ones.
+
+Why a floor on the relative error: when a layer's gradient is tiny (saturated units, deep
+sigmoid stacks), rounding in the central difference, about 2.2e-16·|J|/ε per entry, is
+no longer small beside it and the relative error says nothing. Each layer's error is
+therefore measured against max(‖g‖ + ‖ĝ‖, 1e5 × that rounding noise).
+
+For networks with more than 5,000 parameters, 2,000 entries of θ (at least 100 per layer)
+are checked instead of all of them, to keep the check to about a second.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._rng import as_generator
+from ..gradcheck import check_gradients
+from ._result import FAIL, PASS, SKIP, WARN, Finding, as_plain, format_number
+
+__all__ = [
+    "check_gradient",
+    "check_initial_loss",
+    "check_regularization",
+    "check_saturation",
+    "check_symmetry",
+]
+
+#: Examples used by the gradient check, and how many must clear the relu kinks.
+GRADCHECK_EXAMPLES = 20
+MIN_KINK_FREE_EXAMPLES = 5
+#: Rows from which the kink-free examples are picked.
+GRADCHECK_POOL = 200
+#: The central difference's step (the lecture's).
+GRADCHECK_EPSILON = 1e-4
+#: Networks up to this size are checked entry by entry; larger ones on a sample.
+GRADCHECK_MAX_PARAMS = 5000
+GRADCHECK_SAMPLE = 2000
+GRADCHECK_MIN_PER_LAYER = 100
+#: Relative error bounds: below PASS, from FAIL_FROM on FAIL, WARN between.
+GRADCHECK_PASS_BELOW = 1e-4
+GRADCHECK_FAIL_FROM = 1e-2
+#: A layer's error is measured against at least this many times the rounding noise.
+NOISE_FLOOR_FACTOR = 1e5
+#: Activations with a kink at z = 0.
+KINKED = frozenset({"relu"})
+
+#: Initial data loss over its reference: up to WARN_ABOVE PASS, up to FAIL_ABOVE WARN.
+INITIAL_LOSS_WARN_ABOVE = 1.5
+INITIAL_LOSS_FAIL_ABOVE = 3.0
+#: The same bound for identity outputs (regression), which only warns.
+INITIAL_LOSS_REGRESSION_WARN_ABOVE = 10.0
+
+#: Sigmoid/tanh activations this close to a limit are in the flat part of f.
+SATURATION_LIMIT = 0.01
+#: A unit is saturated when it is flat for more than this fraction of the examples.
+SATURATED_EXAMPLES = 0.5
+#: A layer warns when more than this fraction of its units are saturated or dead.
+SATURATED_UNITS_WARN = 0.5
+
+
+# ---------------------------------------------------------------------- gradient check
+def check_gradient(
+    net, X, Y, lam: float = 0.0, *, n_examples: int = GRADCHECK_EXAMPLES, random_state=0
+) -> Finding:
+    """Gradient check of ``net`` on a few examples of (X, Y), on a float64 copy.
+
+    Parameters
+    ----------
+    net : Network
+        Not modified.
+    X : array-like of shape (m, n_in)
+    Y : array-like of shape (m, n_out)
+        The network's targets (one-hot rows, 0/1 column or regression targets).
+    lam : float, default=0.0
+        λ, so the regularization gradient is checked too.
+    n_examples : int, default=20
+    random_state : None, int or numpy.random.Generator
+        Chooses the examples (and the jitter of a relu network stuck on its kinks).
+
+    Returns
+    -------
+    Finding
+        ``measured`` is the largest relative error (whole vector or any θ⁽ˡ⁾).
+    """
+    rng = as_generator(random_state)
+    probe = net.astype(np.float64)
+    X, Y = _as_xy(X, Y)
+    pool = rng.choice(X.shape[0], size=min(X.shape[0], GRADCHECK_POOL), replace=False)
+    nudged = False
+    if probe.activation in KINKED and probe.n_layers > 2:
+        rows = _kink_free_rows(probe, X[pool], n_examples)
+        if rows.size < MIN_KINK_FREE_EXAMPLES:
+            probe.theta += rng.normal(0.0, 0.1, size=probe.n_params)
+            nudged = True
+            rows = _kink_free_rows(probe, X[pool], n_examples)
+        kink_free = rows.size >= MIN_KINK_FREE_EXAMPLES
+        chosen = pool[rows] if kink_free else pool[:n_examples]
+    else:
+        kink_free = True
+        chosen = pool[:n_examples]
+    Xs, Ys = X[chosen], Y[chosen]
+    sampled = probe.n_params > GRADCHECK_MAX_PARAMS
+    cost = probe.cost(Xs, Ys, lam)
+    if sampled:
+        entries = _sample_entries(probe, rng)
+        analytic, numerical = _sampled_gradients(probe, Xs, Ys, lam, entries)
+    else:
+        entries = np.arange(probe.n_params)
+        result = check_gradients(probe, Xs, Ys, lam, epsilon=GRADCHECK_EPSILON)
+        analytic, numerical = result.analytic, result.numerical
+    layer_of = np.searchsorted(np.cumsum([t.size for t in probe.thetas]), entries, side="right")
+    overall = _floored_error(analytic, numerical, cost)
+    layer_errors = [
+        _floored_error(analytic[layer_of == layer], numerical[layer_of == layer], cost)
+        for layer in range(len(probe.thetas))
+    ]
+    error = max(overall, *layer_errors)
+    worst_layer = int(np.argmax(layer_errors)) + 1
+    details = {
+        "relative_error": overall,
+        "layer_errors": layer_errors,
+        "examples": int(chosen.size),
+        "entries_checked": int(entries.size),
+        "sampled": sampled,
+        "nudged_off_kinks": nudged,
+        "kink_free": kink_free,
+        "lam": float(lam),
+    }
+    threshold = f"< {GRADCHECK_PASS_BELOW:g} (FAIL ≥ {GRADCHECK_FAIL_FROM:g})"
+    where = f"{int(entries.size)} entries of θ on {chosen.size} examples"
+    if error < GRADCHECK_PASS_BELOW:
+        verdict = "good" if error < 1e-7 else "acceptable"
+        return Finding(
+            "gradient_check",
+            PASS,
+            error,
+            threshold,
+            f"backprop matches central differences ({verdict}; {where})",
+            details=details,
+        )
+    caveat = "" if kink_free else " (relu units near z = 0 may inflate it)"
+    if error < GRADCHECK_FAIL_FROM:
+        return Finding(
+            "gradient_check",
+            WARN,
+            error,
+            threshold,
+            f"backprop and central differences differ by {format_number(error)} in "
+            f"θ({worst_layer}){caveat}: the gradient is suspect",
+            "check the derivative f′ of custom activations and losses; strongly curved "
+            "(nearly saturated) units can also cause differences this size, so check again "
+            "with smaller initial weights",
+            details=details,
+        )
+    return Finding(
+        "gradient_check",
+        FAIL,
+        error,
+        threshold,
+        f"backprop's gradient is wrong: it differs from central differences by "
+        f"{format_number(error)} in θ({worst_layer}){caveat}",
+        "the backward pass does not compute the derivative of the cost: check f′ of the "
+        "hidden activation, δ⁽ˡ⁾ = (θ⁽ˡ⁾)ᵀ δ⁽ˡ⁺¹⁾ .* f′(z⁽ˡ⁾) and that the output layer is "
+        "paired with its loss (δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y)",
+        details=details,
+    )
+
+
+def _as_xy(X, Y) -> tuple[np.ndarray, np.ndarray]:
+    """X and Y as float64 arrays, Y with one row per example (shape (m, n_out))."""
+    X = np.asarray(X, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+    return X, Y.reshape(X.shape[0], -1)
+
+
+def _kink_free_rows(net, X: np.ndarray, k: int) -> np.ndarray:
+    """Up to k row indices of X whose hidden |z| all clear the kink margin, best first."""
+    A = X
+    clearance = np.full(X.shape[0], np.inf)
+    for theta in net.thetas[:-1]:
+        Z = A @ theta[:, 1:].T + theta[:, 0]
+        scale = 10.0 * GRADCHECK_EPSILON * np.maximum(1.0, np.abs(A).max(axis=1))
+        clearance = np.minimum(clearance, np.abs(Z).min(axis=1) / scale)
+        A = np.maximum(Z, 0.0)
+    best = np.argsort(-clearance, kind="stable")[:k]
+    return best[clearance[best] > 1.0]
+
+
+def _sample_entries(net, rng: np.random.Generator) -> np.ndarray:
+    """Sorted indices into θ: about GRADCHECK_SAMPLE in all, at least 100 per θ⁽ˡ⁾."""
+    chosen = []
+    start = 0
+    for theta in net.thetas:
+        share = round(GRADCHECK_SAMPLE * theta.size / net.n_params)
+        count = min(theta.size, max(GRADCHECK_MIN_PER_LAYER, share))
+        chosen.append(start + rng.choice(theta.size, size=count, replace=False))
+        start += theta.size
+    return np.sort(np.concatenate(chosen))
+
+
+def _sampled_gradients(net, X, Y, lam, entries) -> tuple[np.ndarray, np.ndarray]:
+    """Backprop's D and central differences of J at the given entries of θ."""
+    _, grad = net.cost_and_grad(X, Y, lam)
+    analytic = grad[entries].copy()
+    numerical = np.empty(entries.size)
+    theta = net.theta
+    for k, j in enumerate(entries):
+        saved = theta[j]
+        theta[j] = saved + GRADCHECK_EPSILON
+        plus = net.cost(X, Y, lam)
+        theta[j] = saved - GRADCHECK_EPSILON
+        minus = net.cost(X, Y, lam)
+        theta[j] = saved
+        numerical[k] = (plus - minus) / (2.0 * GRADCHECK_EPSILON)
+    return analytic, numerical
+
+
+def _floored_error(analytic: np.ndarray, numerical: np.ndarray, cost: float) -> float:
+    """‖g − ĝ‖ / max(‖g‖ + ‖ĝ‖, floor), the floor 1e5 × the central difference's rounding."""
+    if analytic.size == 0:
+        return 0.0
+    rounding = np.finfo(np.float64).eps * max(abs(cost), 1.0) / GRADCHECK_EPSILON
+    floor = NOISE_FLOOR_FACTOR * rounding * math.sqrt(analytic.size)
+    difference = float(np.linalg.norm(analytic - numerical))
+    if difference == 0.0:
+        return 0.0
+    return difference / max(
+        float(np.linalg.norm(analytic) + np.linalg.norm(numerical)), float(floor)
+    )
+
+
+# ---------------------------------------------------------------------- initial loss
+def expected_initial_loss(net, Y) -> tuple[float, str]:
+    """The data loss near-zero weights give, and how it is written (``"ln 10"``).
+
+    With θ ≈ 0 every logit is ≈ 0: a softmax then gives 1/K to each class (loss ln K), a
+    sigmoid gives ½ to each of its K outputs (K·ln 2), an identity output gives 0.
+    """
+    K = net.layer_sizes[-1]
+    if net.output == "softmax":
+        return math.log(K), f"ln {K}"
+    if net.output == "sigmoid":
+        return K * math.log(2.0), "ln 2" if K == 1 else f"{K}·ln 2"
+    Y = np.asarray(Y, dtype=np.float64)
+    return 0.5 * float(np.mean(np.sum(Y.reshape(Y.shape[0], -1) ** 2, axis=1))), "½·mean ‖y‖²"
+
+
+def check_initial_loss(net, X, Y) -> Finding:
+    """The data loss J(θ₀) (λ = 0) against :func:`expected_initial_loss`.
+
+    Parameters
+    ----------
+    net : Network
+        As initialized.
+    X : array-like of shape (m, n_in)
+    Y : array-like of shape (m, n_out)
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = float(net.cost(X, Y, 0.0))
+    expected, formula = expected_initial_loss(net, Y)
+    regression = net.output == "identity"
+    warn_above = INITIAL_LOSS_REGRESSION_WARN_ABOVE if regression else INITIAL_LOSS_WARN_ABOVE
+    # All-zero regression targets: any non-zero initial output is infinitely "too large".
+    ratio = loss / expected if expected > 0 else 1.0 if loss == 0 else math.inf
+    threshold = f"≈ {formula} = {format_number(expected)} (≤ {warn_above:g}×)"
+    details = {"loss": loss, "expected": expected, "ratio": ratio}
+    advice = (
+        "start from smaller weights: initializer='glorot' (or 'he' for relu), or a smaller "
+        "init_epsilon; standardize the features so that z = θ·x stays small"
+    )
+    if math.isfinite(loss) and ratio <= warn_above:
+        return Finding(
+            "initial_loss",
+            PASS,
+            loss,
+            threshold,
+            f"the loss at initialization is {format_number(loss)}, close to {formula} = "
+            f"{format_number(expected)}, as for an untrained network",
+            details=details,
+        )
+    if not math.isfinite(loss):
+        status, message = FAIL, f"the loss at initialization is {loss}"
+    elif regression:
+        status = WARN
+        message = (
+            f"the loss at initialization is {format_number(ratio)}× {formula}: the initial "
+            "outputs are far larger than the targets"
+        )
+        advice = (
+            "standardize the targets (and features), or start from smaller weights "
+            "(initializer='glorot' or a smaller init_epsilon)"
+        )
+    else:
+        status = WARN if ratio <= INITIAL_LOSS_FAIL_ABOVE else FAIL
+        message = (
+            f"the loss at initialization is {format_number(loss)}, {format_number(ratio)}× "
+            f"the {format_number(expected)} of near-zero weights: the network starts out "
+            "confidently wrong"
+        )
+    return Finding("initial_loss", status, loss, threshold, message, advice, details=details)
+
+
+def check_regularization(net, X, Y) -> Finding:
+    """J(θ; λ) − J(θ; 0) against λ/(2m) Σ θ² (bias column excluded), at λ = 1 and 2.
+
+    Parameters
+    ----------
+    net : Network
+    X : array-like of shape (m, n_in)
+    Y : array-like of shape (m, n_out)
+    """
+    probe = net.astype(np.float64)
+    X, Y = _as_xy(X, Y)
+    m = X.shape[0]
+    squared = sum(float(np.sum(theta[:, 1:] ** 2)) for theta in probe.thetas)
+    expected = squared / (2.0 * m)
+    with np.errstate(over="ignore", invalid="ignore"):
+        costs = [float(probe.cost(X, Y, lam)) for lam in (0.0, 1.0, 2.0)]
+    increase = costs[1] - costs[0]
+    threshold = f"= λ/(2m) Σθ² = {format_number(expected)} at λ = 1"
+    details = {"J(0)": costs[0], "J(1)": costs[1], "J(2)": costs[2], "expected": expected}
+    if not all(math.isfinite(c) for c in costs):
+        return Finding(
+            "regularization", SKIP, None, threshold, "the cost is not finite", details=details
+        )
+    if squared == 0:
+        return Finding(
+            "regularization",
+            SKIP,
+            increase,
+            threshold,
+            "every weight is zero, so the penalty is zero (see symmetry breaking)",
+            details=details,
+        )
+    tolerance = 1e-9 * max(abs(costs[1]), expected, 1.0)
+    if abs(increase - expected) <= tolerance and costs[0] < costs[1] < costs[2]:
+        return Finding(
+            "regularization",
+            PASS,
+            increase,
+            threshold,
+            "the L2 penalty raises J by λ/(2m) Σθ² and grows with λ",
+            details=details,
+        )
+    return Finding(
+        "regularization",
+        FAIL,
+        increase,
+        threshold,
+        f"J(λ=1) − J(0) = {format_number(increase)} but λ/(2m) Σθ² over the non-bias "
+        f"weights is {format_number(expected)}: the regularization term is wrong",
+        "the penalty must be λ/(2m) Σₗ Σᵢ Σⱼ≥1 (θ⁽ˡ⁾ᵢⱼ)², bias column excluded, and its "
+        "gradient (λ/m) θ⁽ˡ⁾ᵢⱼ for j ≥ 1",
+        details=details,
+    )
+
+
+# ---------------------------------------------------------------------- symmetry
+def check_symmetry(net) -> Finding:
+    """Identical rows of θ⁽ˡ⁾ feeding hidden layers: units that can never become different.
+
+    Parameters
+    ----------
+    net : Network
+        Usually as initialized.
+    """
+    threshold = "no identical hidden units"
+    hidden = net.thetas[:-1]
+    if not hidden:
+        return Finding("symmetry", SKIP, None, threshold, "the network has no hidden layer")
+    duplicates, all_same, total = {}, [], 0
+    for layer, theta in enumerate(hidden, start=2):  # θ⁽ˡ⁻¹⁾ feeds hidden layer l
+        units = theta.shape[0]
+        total += units
+        _, counts = np.unique(theta, axis=0, return_counts=True)
+        shared = int(counts[counts > 1].sum())  # units whose row some other unit repeats
+        if shared:
+            duplicates[layer] = shared
+        if units > 1 and counts.size == 1:
+            all_same.append(layer)
+    fraction = sum(duplicates.values()) / total
+    details = {"duplicate_units": {str(k): v for k, v in duplicates.items()}}
+    if all_same:
+        layers = ", ".join(str(layer) for layer in all_same)
+        return Finding(
+            "symmetry",
+            FAIL,
+            fraction,
+            threshold,
+            f"every unit of hidden layer {layers} has the same incoming weights: they get "
+            "the same δ and the same update, so the layer acts as one unit for ever",
+            "initialize at random, not to zero: initializer='glorot' (or 'uniform' with "
+            "init_epsilon ≈ 0.1), which breaks the symmetry",
+            details=details,
+        )
+    if duplicates:
+        where = ", ".join(f"{n} in layer {layer}" for layer, n in duplicates.items())
+        return Finding(
+            "symmetry",
+            WARN,
+            fraction,
+            threshold,
+            f"some hidden units duplicate others ({where}) and will stay copies of them",
+            "initialize every weight at random (initializer='glorot')",
+            details=details,
+        )
+    return Finding(
+        "symmetry",
+        PASS,
+        0.0,
+        threshold,
+        "every hidden unit starts with its own weights",
+        details=details,
+    )
+
+
+# ---------------------------------------------------------------------- saturation
+def check_saturation(net, X) -> list[Finding]:
+    """Saturated sigmoid/tanh units and dead relu units, one finding per hidden layer.
+
+    Parameters
+    ----------
+    net : Network
+    X : array-like of shape (m, n_in)
+        A batch of inputs (a few hundred training examples).
+
+    Returns
+    -------
+    list of Finding
+        ``layer`` is the hidden layer's number l (2 is the first), ``measured`` the
+        fraction of its units that are saturated or dead. A single SKIP finding for
+        identity units or a network without hidden layers.
+    """
+    threshold = f"≤ {SATURATED_UNITS_WARN:.0%} of the layer's units"
+    if net.n_layers == 2:
+        return [Finding("saturation", SKIP, None, threshold, "the network has no hidden layer")]
+    if net.activation == "identity":
+        return [Finding("saturation", SKIP, None, threshold, "identity units never saturate")]
+    with np.errstate(over="ignore", invalid="ignore"):
+        hidden = net.activations(X)[1:-1]
+    findings = []
+    for layer, A in enumerate(hidden, start=2):
+        findings.append(_layer_saturation(net.activation, layer, A, threshold))
+    return findings
+
+
+def _layer_saturation(activation: str, layer: int, A: np.ndarray, threshold: str) -> Finding:
+    """The saturation finding of one hidden layer from its activations A (m, u)."""
+    units = A.shape[1]
+    if activation == "relu":
+        stuck = np.all(A <= 0, axis=0)
+        flat_share = float(np.mean(A <= 0))
+        what, state = "dead", "output 0 for every example: they never learn again"
+        advice = (
+            "a dead relu never gets a gradient again: lower learning_rate_init, use "
+            "initializer='he' or 'glorot', standardize the features"
+        )
+    else:
+        if activation == "sigmoid":
+            flat = (A < SATURATION_LIMIT) | (A > 1.0 - SATURATION_LIMIT)
+            zone = f"a < {SATURATION_LIMIT:g} or a > {1 - SATURATION_LIMIT:g}"
+        else:
+            flat = np.abs(A) > 1.0 - SATURATION_LIMIT
+            zone = f"|a| > {1 - SATURATION_LIMIT:g}"
+        stuck = flat.mean(axis=0) > SATURATED_EXAMPLES
+        flat_share = float(flat.mean())
+        what = "saturated"
+        state = f"sit at {zone}, where f′ ≈ 0, for most examples: they barely learn"
+        advice = (
+            "start from smaller weights (initializer='glorot' or a smaller init_epsilon), "
+            "standardize the features, or use relu units"
+        )
+    n_stuck = int(stuck.sum())
+    fraction = n_stuck / units
+    details = {
+        "units": units,
+        what: n_stuck,
+        "flat_activations": flat_share,
+        "stuck_units": as_plain(np.flatnonzero(stuck)[:50]),
+    }
+    if fraction <= SATURATED_UNITS_WARN:
+        return Finding(
+            "saturation",
+            PASS,
+            fraction,
+            threshold,
+            f"{n_stuck} of {units} {activation} units are {what}",
+            layer=layer,
+            details=details,
+        )
+    return Finding(
+        "saturation",
+        WARN,
+        fraction,
+        threshold,
+        f"{n_stuck} of {units} {activation} units ({fraction:.0%}) {state}",
+        advice,
+        layer=layer,
+        details=details,
+    )

@@ -1,0 +1,545 @@
+"""Checks that train: a tiny subset learned by heart, then "babysitting" a short run.
+
+==============  ==============================================================================
+check           rule
+==============  ==============================================================================
+overfit_small   a copy of the network trained by L-BFGS with λ = 0 on 20 examples (one of
+                each class first) must learn them by heart: 100% training accuracy PASS,
+                ≥ 90% WARN, less FAIL. Regression: the fraction of the targets' variance
+                left unexplained, ≤ 0.05 PASS, ≤ 0.3 WARN, more FAIL. If a network cannot
+                even memorize 20 examples, the model or the pipeline is broken. L-BFGS needs
+                no learning rate, so a bad η cannot hide a broken model here (or the other
+                way round).
+loss_trend      over the short run, against the loss J(θ₀) before it: divergence (the
+                trainer stopped on a non-finite or exploding loss) or a final loss above
+                J(θ₀) FAIL (learning rate too high); a best loss less than 1% below J(θ₀)
+                WARN (plateau: learning rate too low, or too much regularization); a final
+                loss above 1.5× the best of the run WARN (unstable)
+update_ratio    per θ⁽ˡ⁾, the median over the last 10 epochs of ‖Δθ⁽ˡ⁾‖/‖θ⁽ˡ⁾‖ per step
+                (history column ``update_ratio_<l>``): about 1e-3 is healthy; below 1e-5
+                WARN (η too small), above 1e-1 WARN (η too large). SKIP for L-BFGS and CG,
+                whose line search picks the step.
+overfitting     after the short run, any of: training score − validation score > 0.1
+                (accuracy, or R² for regression); for classifiers, a validation loss more
+                than 10× the training loss and more than 0.1 above it (the training
+                examples are fitted far more closely than new ones, even when both are
+                classified right); the validation loss ended > 1.1× its best while the
+                training loss kept falling and was less than half the validation loss
+underfitting    both scores low: (score − chance) / (1 − chance) < 0.5 on the training and
+                on the validation data, chance being the largest class's share (0 for R²)
+==============  ==============================================================================
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from .._rng import as_generator
+from ..training import DivergenceWarning, Trainer, TrainingConfig
+from ._result import FAIL, PASS, SKIP, WARN, Finding, format_number
+
+__all__ = [
+    "check_fit",
+    "check_loss_trend",
+    "check_overfit_small",
+    "check_update_ratios",
+    "score",
+]
+
+#: The tiny subset and how long L-BFGS may take to memorize it.
+TINY_EXAMPLES = 20
+TINY_MAX_ITER = 200
+#: Regression: unexplained variance fraction on the tiny subset (PASS ≤, WARN ≤).
+TINY_UNEXPLAINED_PASS = 0.05
+TINY_UNEXPLAINED_WARN = 0.3
+#: Classification: accuracy on the tiny subset from which it only warns.
+TINY_ACCURACY_WARN = 0.9
+
+#: The best loss of the run must be at least this fraction below J(θ₀).
+PLATEAU_DECREASE = 0.01
+#: A final loss above this multiple of the run's best means the run became unstable.
+REBOUND_FACTOR = 1.5
+
+#: Epochs whose update ratios are summarized, and the healthy band.
+RATIO_LAST_EPOCHS = 10
+RATIO_LOW = 1e-5
+RATIO_HIGH = 1e-1
+
+#: Training score minus validation score above this is overfitting.
+MAX_SCORE_GAP = 0.1
+#: Validation loss risen above this multiple of its best (train loss falling) is overfitting
+#: when it is also more than VAL_TO_TRAIN_LOSS times the training loss.
+VAL_LOSS_RISE = 1.1
+VAL_TO_TRAIN_LOSS = 2.0
+#: Classifiers: a validation loss above this multiple of the training loss, and above it by
+#: more than LOSS_GAP (nats per example), is overfitting whatever the accuracies say.
+LOSS_RATIO = 10.0
+LOSS_GAP = 0.1
+#: Scores rescaled so that chance is 0 and perfect is 1; both below this is underfitting.
+MIN_NORMALIZED_SCORE = 0.5
+
+
+def score(net, X, Y, task: str) -> float:
+    """Accuracy (multiclass: arg-max; binary: output ≥ 0.5) or R² (regression).
+
+    Parameters
+    ----------
+    net : Network
+    X : array-like of shape (m, n_in)
+    Y : array-like of shape (m, n_out)
+        The network's targets.
+    task : {"multiclass", "binary", "regression"}
+    """
+    Y = np.asarray(Y, dtype=np.float64).reshape(np.shape(X)[0], -1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        output = net.forward(X).astype(np.float64)
+    if task == "multiclass":
+        return float(np.mean(output.argmax(axis=1) == Y.argmax(axis=1)))
+    if task == "binary":
+        return float(np.mean((output[:, 0] >= 0.5) == (Y[:, 0] >= 0.5)))
+    residual = ((Y - output) ** 2).sum(axis=0)
+    total = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(total > 0, 1.0 - residual / np.where(total > 0, total, 1.0), 0.0)
+    return float(r2.mean()) if np.isfinite(r2).all() else -math.inf
+
+
+def chance_score(Y, task: str) -> float:
+    """The score of always predicting the largest class (0 for regression's R²)."""
+    if task == "regression":
+        return 0.0
+    Y = np.asarray(Y).reshape(np.shape(Y)[0], -1)
+    if task == "binary":
+        share = float(np.mean(Y[:, 0] >= 0.5))
+        return max(share, 1.0 - share)
+    return float(np.bincount(Y.argmax(axis=1)).max() / Y.shape[0])
+
+
+# ---------------------------------------------------------------------- tiny subset
+def check_overfit_small(
+    net,
+    X,
+    Y,
+    task: str,
+    *,
+    n_examples: int = TINY_EXAMPLES,
+    max_iter: int = TINY_MAX_ITER,
+    random_state=0,
+) -> Finding:
+    """Train a copy of ``net`` with λ = 0 on a few examples; it must learn them by heart.
+
+    Parameters
+    ----------
+    net : Network
+        As initialized; not modified.
+    X : array-like of shape (m, n_in)
+    Y : array-like of shape (m, n_out)
+    task : {"multiclass", "binary", "regression"}
+    n_examples : int, default=20
+    max_iter : int, default=200
+        L-BFGS iterations.
+    random_state : None, int or numpy.random.Generator
+    """
+    rng = as_generator(random_state)
+    X = np.asarray(X, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64).reshape(X.shape[0], -1)
+    rows = _one_of_each_class_first(Y, task, n_examples, rng)
+    Xs, Ys = X[rows], Y[rows]
+    probe = net.copy()
+    config = TrainingConfig(solver="lbfgs", alpha=0.0, max_iter=max_iter, tol=1e-8)
+    trainer = Trainer(probe, config, task=task, random_state=rng, handle_signals=())
+    with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore", DivergenceWarning)
+        trainer.fit(Xs, Ys)
+    details = {"examples": int(rows.size), "iterations": trainer.epoch}
+    advice = (
+        "the network cannot memorize a handful of examples: check that X and y line up "
+        "(same row order), that the labels are right, and that the network is big enough "
+        "and initialized at random (not to zero)"
+    )
+    if task == "regression":
+        with np.errstate(over="ignore", invalid="ignore"):
+            output = probe.forward(Xs).astype(np.float64)
+        total = float(np.sum((Ys - Ys.mean(axis=0)) ** 2))
+        residual = float(np.sum((Ys - output) ** 2))
+        left = residual / total if total > 0 else (0.0 if residual == 0 else math.inf)
+        if not math.isfinite(left):
+            left = math.inf
+        details["unexplained"] = left
+        threshold = f"unexplained variance ≤ {TINY_UNEXPLAINED_PASS:g}"
+        status = (
+            PASS
+            if left <= TINY_UNEXPLAINED_PASS
+            else WARN
+            if left <= TINY_UNEXPLAINED_WARN
+            else FAIL
+        )
+        message = (
+            f"trained with λ = 0 on {rows.size} examples, the network leaves "
+            f"{left:.1%} of their variance unexplained"
+        )
+        return Finding(
+            "overfit_small",
+            status,
+            left,
+            threshold,
+            message,
+            "" if status == PASS else advice,
+            details=details,
+        )
+    accuracy = score(probe, Xs, Ys, task)
+    details["accuracy"] = accuracy
+    status = PASS if accuracy >= 1.0 else WARN if accuracy >= TINY_ACCURACY_WARN else FAIL
+    return Finding(
+        "overfit_small",
+        status,
+        accuracy,
+        "accuracy = 1",
+        f"trained with λ = 0 on {rows.size} examples, the network gets {accuracy:.0%} of "
+        "them right",
+        "" if status == PASS else advice,
+        details=details,
+    )
+
+
+def _one_of_each_class_first(Y: np.ndarray, task: str, n: int, rng) -> np.ndarray:
+    """n row indices, one per class first (classification) so every class is in the set."""
+    order = rng.permutation(Y.shape[0])
+    if task == "regression":
+        return order[:n]
+    labels = (Y[:, 0] >= 0.5).astype(int) if task == "binary" else Y.argmax(axis=1)
+    _, first = np.unique(labels[order], return_index=True)
+    firsts = order[np.sort(first)][:n]
+    rest = order[~np.isin(order, firsts)][: n - firsts.size]
+    return np.concatenate([firsts, rest])
+
+
+# ---------------------------------------------------------------------- loss trend
+def check_loss_trend(history, initial_loss: float, stop_reason: str | None = None) -> Finding:
+    """Whether the training loss went down over a short run.
+
+    Parameters
+    ----------
+    history : History or mapping
+        With a ``train_loss`` column, one row per epoch.
+    initial_loss : float
+        J(θ₀) on the training data before the run (the same objective as ``train_loss``).
+    stop_reason : str, optional
+        The trainer's ``stop_reason``; "diverged" is a FAIL.
+    """
+    threshold = f"falls by ≥ {PLATEAU_DECREASE:.0%} of J(θ₀), never rises above it"
+    losses = np.asarray(history["train_loss"], dtype=np.float64) if "train_loss" in history else []
+    too_high = (
+        "lower learning_rate_init (try 10× smaller); standardize the features; with sgd, "
+        "lower the momentum"
+    )
+    details = {"initial_loss": float(initial_loss), "epochs": len(losses)}
+    if stop_reason == "diverged" or not np.isfinite(losses).all():
+        when = f"after {len(losses)} epoch(s)" if len(losses) else "in the first epoch"
+        return Finding(
+            "loss_trend",
+            FAIL,
+            float(losses[-1]) if len(losses) else None,
+            threshold,
+            f"training diverged {when}: the loss became non-finite or exploded, "
+            "so the learning rate is too high",
+            too_high,
+            details=details,
+        )
+    if len(losses) == 0 or not (math.isfinite(initial_loss) and initial_loss > 0):
+        return Finding(
+            "loss_trend", SKIP, None, threshold, "no epochs or no finite starting loss to compare"
+        )
+    best, final = float(losses.min()), float(losses[-1])
+    decrease = (initial_loss - best) / initial_loss
+    details.update(best_loss=best, final_loss=final, relative_decrease=decrease)
+    if final > initial_loss:
+        return Finding(
+            "loss_trend",
+            FAIL,
+            decrease,
+            threshold,
+            f"the loss rose from {format_number(initial_loss)} to {format_number(final)} "
+            f"over {len(losses)} epochs: the learning rate is too high",
+            too_high,
+            details=details,
+        )
+    if decrease < PLATEAU_DECREASE:
+        return Finding(
+            "loss_trend",
+            WARN,
+            decrease,
+            threshold,
+            f"the loss barely moved in {len(losses)} epochs ({format_number(initial_loss)} → "
+            f"{format_number(final)}, {decrease:.2%} lower): a plateau",
+            "raise learning_rate_init (try 10× larger), or lower alpha (λ) if the "
+            "regularization dominates the loss",
+            details=details,
+        )
+    if final > REBOUND_FACTOR * best:
+        return Finding(
+            "loss_trend",
+            WARN,
+            decrease,
+            threshold,
+            f"the loss fell to {format_number(best)} but ended at {format_number(final)}: "
+            "training is unstable",
+            "lower learning_rate_init, or use a learning-rate schedule (adaptive) or adam",
+            details=details,
+        )
+    return Finding(
+        "loss_trend",
+        PASS,
+        decrease,
+        threshold,
+        f"the loss fell from {format_number(initial_loss)} to {format_number(final)} in "
+        f"{len(losses)} epochs",
+        details=details,
+    )
+
+
+# ---------------------------------------------------------------------- update ratios
+def check_update_ratios(history, solver: str | None = None) -> list[Finding]:
+    """‖Δθ⁽ˡ⁾‖/‖θ⁽ˡ⁾‖ per layer, the median over the last epochs, against [1e-5, 1e-1].
+
+    Parameters
+    ----------
+    history : History or mapping
+        Columns ``update_ratio_1``, ``update_ratio_2``, ...
+    solver : str, optional
+        ``"lbfgs"`` and ``"cg"`` give SKIP: their line search picks the step.
+    """
+    threshold = f"{RATIO_LOW:g} to {RATIO_HIGH:g} (≈ 1e-3)"
+    if solver in ("lbfgs", "cg"):
+        return [
+            Finding(
+                "update_ratio",
+                SKIP,
+                None,
+                threshold,
+                f"{solver} chooses each step by a line search; there is no learning rate to tune",
+            )
+        ]
+    columns = sorted(
+        (int(name.rsplit("_", 1)[1]), name)
+        for name in history
+        if name.startswith("update_ratio_") and name.rsplit("_", 1)[1].isdigit()
+    )
+    findings = []
+    for layer, name in columns:
+        values = np.asarray(history[name], dtype=np.float64)[-RATIO_LAST_EPOCHS:]
+        values = values[np.isfinite(values)]
+        if values.size == 0:
+            continue
+        ratio = float(np.median(values))
+        details = {"epochs": int(values.size)}
+        if ratio < RATIO_LOW:
+            moved = "does not change at all" if ratio == 0 else "changes very little"
+            findings.append(
+                Finding(
+                    "update_ratio",
+                    WARN,
+                    ratio,
+                    threshold,
+                    f"θ({layer}) {moved} per step (‖Δθ‖/‖θ‖ = {format_number(ratio)}): "
+                    "learning is crawling",
+                    "raise learning_rate_init; if θ does not move at all, check the "
+                    "initialization (units stuck at zero pass no gradient)",
+                    layer=layer,
+                    details=details,
+                )
+            )
+        elif ratio > RATIO_HIGH:
+            findings.append(
+                Finding(
+                    "update_ratio",
+                    WARN,
+                    ratio,
+                    threshold,
+                    f"each step changes θ({layer}) by {ratio:.0%} of its size: the steps "
+                    "are too large",
+                    "lower learning_rate_init",
+                    layer=layer,
+                    details=details,
+                )
+            )
+        else:
+            findings.append(
+                Finding(
+                    "update_ratio",
+                    PASS,
+                    ratio,
+                    threshold,
+                    f"each step changes θ({layer}) by {format_number(ratio)} of its size",
+                    layer=layer,
+                    details=details,
+                )
+            )
+    if not findings:
+        return [Finding("update_ratio", SKIP, None, threshold, "no epoch recorded update ratios")]
+    return findings
+
+
+# ---------------------------------------------------------------------- over/underfitting
+def check_fit(
+    net,
+    task: str,
+    train: tuple,
+    validation: tuple,
+    history=None,
+    stop_reason: str | None = None,
+) -> list[Finding]:
+    """Overfitting and underfitting from the training and validation scores and losses.
+
+    Parameters
+    ----------
+    net : Network
+        After training.
+    task : {"multiclass", "binary", "regression"}
+    train, validation : (X, Y)
+        Inputs of shape (m, n_in) and targets of shape (m, n_out).
+    history : History or mapping, optional
+        Its ``train_loss`` and ``val_loss`` columns show whether validation loss rose.
+    stop_reason : str, optional
+        After divergence both checks SKIP: fix the learning rate first.
+
+    Returns
+    -------
+    list of Finding
+        The "overfitting" finding, then the "underfitting" one.
+    """
+    name = "R²" if task == "regression" else "accuracy"
+    gap_rule = f"train − val {name} ≤ {MAX_SCORE_GAP:g}"
+    if task != "regression":
+        gap_rule += f", val loss ≤ {LOSS_RATIO:g}× train loss"
+    low_rule = f"(score − chance)/(1 − chance) ≥ {MIN_NORMALIZED_SCORE:g}"
+    if stop_reason == "diverged":
+        why = "training diverged; fix the learning rate first"
+        return [
+            Finding("overfitting", SKIP, None, gap_rule, why),
+            Finding("underfitting", SKIP, None, low_rule, why),
+        ]
+    X_train, Y_train = train
+    X_val, Y_val = validation
+    train_score = score(net, X_train, Y_train, task)
+    val_score = score(net, X_val, Y_val, task)
+    with np.errstate(over="ignore", invalid="ignore"):
+        train_loss = float(net.cost(X_train, Y_train, 0.0))
+        val_loss = float(net.cost(X_val, Y_val, 0.0))
+    gap = train_score - val_score
+    details = {
+        "score": name,
+        "train_score": train_score,
+        "val_score": val_score,
+        "train_loss": train_loss,
+        "val_loss": val_loss,
+    }
+    rise = _validation_rise(history)
+    overfit_advice = (
+        "raise alpha (λ), stop early (EarlyStopping on val_loss), get more training data, "
+        "or use a smaller network"
+    )
+    chance = chance_score(Y_train, task)
+    normalized = [
+        (s - chance) / (1.0 - chance) if chance < 1 else 1.0 for s in (train_score, val_score)
+    ]
+    fits_training = normalized[0] >= MIN_NORMALIZED_SCORE
+    if not fits_training:
+        # A gap between two poor scores is not memorization: underfitting reports it.
+        overfitting = Finding(
+            "overfitting",
+            PASS,
+            gap,
+            gap_rule,
+            f"training {name} {train_score:.3f} is too low to speak of overfitting",
+            details=details,
+        )
+    elif gap > MAX_SCORE_GAP:
+        overfitting = Finding(
+            "overfitting",
+            WARN,
+            gap,
+            gap_rule,
+            f"training {name} {train_score:.3f} but validation {val_score:.3f}: a gap of "
+            f"{gap:.3f} means the network memorizes the training data (overfitting)",
+            overfit_advice,
+            details=details,
+        )
+    elif (
+        task != "regression"
+        and val_loss > LOSS_RATIO * train_loss
+        and val_loss - train_loss > LOSS_GAP
+    ):
+        overfitting = Finding(
+            "overfitting",
+            WARN,
+            gap,
+            gap_rule,
+            f"validation loss {format_number(val_loss)} is {val_loss / train_loss:.0f}× the "
+            f"training loss {format_number(train_loss)}: the network fits its training "
+            "examples far more closely than new ones (overfitting)",
+            overfit_advice,
+            details=details,
+        )
+    elif rise is not None and val_loss > VAL_TO_TRAIN_LOSS * train_loss:
+        best_epoch, best, last = rise
+        overfitting = Finding(
+            "overfitting",
+            WARN,
+            gap,
+            gap_rule,
+            f"validation loss rose from {format_number(best)} (epoch {best_epoch}) to "
+            f"{format_number(last)} while training loss kept falling (overfitting)",
+            overfit_advice,
+            details=details,
+        )
+    else:
+        overfitting = Finding(
+            "overfitting",
+            PASS,
+            gap,
+            gap_rule,
+            f"training {name} {train_score:.3f}, validation {val_score:.3f}: no large gap",
+            details=details,
+        )
+    details = dict(details, chance=chance)
+    if max(normalized) < MIN_NORMALIZED_SCORE:
+        versus = "" if task == "regression" else f" (chance: {chance:.3f})"
+        underfitting = Finding(
+            "underfitting",
+            WARN,
+            normalized[0],
+            low_rule,
+            f"training {name} {train_score:.3f} and validation {val_score:.3f}{versus}: the "
+            "network does not fit even the training data (underfitting)",
+            "use a bigger network (more units or layers), train longer or with a larger "
+            "learning_rate_init, lower alpha (λ)",
+            details=details,
+        )
+    else:
+        underfitting = Finding(
+            "underfitting",
+            PASS,
+            normalized[0],
+            low_rule,
+            f"training {name} {train_score:.3f} is well above chance",
+            details=details,
+        )
+    return [overfitting, underfitting]
+
+
+def _validation_rise(history) -> tuple[int, float, float] | None:
+    """(best epoch, best val loss, last val loss) if val loss rose while train loss fell."""
+    if history is None or "val_loss" not in history or "train_loss" not in history:
+        return None
+    val = np.asarray(history["val_loss"], dtype=np.float64)
+    train = np.asarray(history["train_loss"], dtype=np.float64)
+    if val.size < 2 or not (np.isfinite(val).all() and np.isfinite(train).all()):
+        return None
+    best = int(np.argmin(val))
+    if best < val.size - 1 and val[-1] > VAL_LOSS_RISE * val[best] and train[-1] < train[best]:
+        return best + 1, float(val[best]), float(val[-1])
+    return None
