@@ -58,7 +58,9 @@ class EarlyStopping(Callback):
         Training stops when more than ``patience`` epochs in a row bring no improvement
         (scikit-learn's ``n_iter_no_change`` rule).
     min_delta : float, default=1e-4
-        An improvement smaller than this does not count (scikit-learn's ``tol``).
+        An improvement smaller than this does not count (scikit-learn's ``tol``); with
+        0, an epoch that merely equals the best counts as an improvement, as in
+        scikit-learn.
     restore_best : bool, default=True
         At the end of training put back the weights of the best epoch.
 
@@ -109,7 +111,12 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, trainer, epoch: int, logs: dict[str, float]) -> bool:
         column = self._column(trainer)
-        current = logs.get(column, math.nan)
+        if column not in logs:
+            raise ValueError(
+                f"EarlyStopping monitors {column!r}, which training does not record; "
+                f"choose one of {', '.join(repr(name) for name in logs)} (or 'val_score')"
+            )
+        current = logs[column]
         if not math.isfinite(current):
             return False
         minimize = self._minimize(column)
@@ -117,7 +124,8 @@ class EarlyStopping(Callback):
         if math.isnan(self.best):
             improved_enough, better = True, True
         else:
-            improved_enough = sign * (self.best - current) > self.min_delta
+            # scikit-learn's rule: an improvement of at least tol resets the counter
+            improved_enough = sign * (self.best - current) >= self.min_delta
             better = sign * (self.best - current) > 0
         self.wait = 0 if improved_enough else self.wait + 1
         if better:
@@ -169,6 +177,13 @@ class Checkpoint(Callback):
         self.directory = os.fspath(directory)
         self.every = every
         self.keep = keep
+
+    def on_train_begin(self, trainer) -> None:
+        if trainer.optimizer is None and trainer.config.solver in ("lbfgs", "cg"):
+            raise ValueError(
+                f"Checkpoint needs solver 'gd', 'sgd' or 'adam', got {trainer.config.solver!r}: "
+                "scipy.optimize.minimize cannot be saved and resumed mid-run"
+            )
 
     def on_epoch_end(self, trainer, epoch: int, logs: dict[str, float]) -> bool:
         if epoch % self.every == 0:

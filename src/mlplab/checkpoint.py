@@ -68,6 +68,11 @@ def _architecture(net) -> dict:
 
 def save_checkpoint(trainer, directory: str | os.PathLike, *, keep: int = 2) -> str:
     """Write the trainer's state as the newest checkpoint in ``directory``; return its path."""
+    if trainer.optimizer is None:
+        raise ValueError(
+            f"cannot checkpoint solver={trainer.config.solver!r}: only 'gd', 'sgd' and 'adam' "
+            "keep a state that can be saved and resumed (and only once training has started)"
+        )
     directory = os.fspath(directory)
     os.makedirs(directory, exist_ok=True)
     tensors = {"theta": trainer.net.theta}
@@ -76,7 +81,8 @@ def save_checkpoint(trainer, directory: str | os.PathLike, *, keep: int = 2) -> 
         tensors[f"optimizer.{name}"] = array
     callback_states = []
     for index, callback in enumerate(trainer.callbacks):
-        arrays, scalars = callback.state_dict()
+        state_dict = getattr(callback, "state_dict", None)
+        arrays, scalars = state_dict() if state_dict is not None else ({}, {})
         for name, array in arrays.items():
             tensors[f"callback{index}.{name}"] = array
         callback_states.append({"type": type(callback).__name__, "scalars": scalars})
@@ -84,7 +90,7 @@ def save_checkpoint(trainer, directory: str | os.PathLike, *, keep: int = 2) -> 
         "epoch": trainer.epoch,
         "examples_seen": trainer.examples_seen,
         "reference_loss": trainer.reference_loss,
-        "rng": trainer.rng.bit_generator.state,
+        "rng": _jsonable(trainer.rng.bit_generator.state),
         "optimizer": opt_scalars,
         "callbacks": callback_states,
         "history": trainer.history.state(),
@@ -92,6 +98,7 @@ def save_checkpoint(trainer, directory: str | os.PathLike, *, keep: int = 2) -> 
         "task": trainer.task,
         "architecture": _architecture(trainer.net),
         "data": trainer.data_fingerprint,
+        "validation_data": getattr(trainer, "validation_fingerprint", None),
     }
     path = os.path.join(directory, f"checkpoint-{trainer.epoch:06d}.safetensors")
     write(path, tensors, metadata, kind=KIND)
@@ -99,6 +106,24 @@ def save_checkpoint(trainer, directory: str | os.PathLike, *, keep: int = 2) -> 
         with contextlib.suppress(FileNotFoundError):
             os.unlink(old)
     return path
+
+
+def _describe(fingerprint: dict | None) -> str:
+    """A data fingerprint in a few words, for error messages."""
+    if not fingerprint:
+        return "none"
+    return f"{fingerprint['n_samples']} examples, sha256 {fingerprint['sha256'][:12]}..."
+
+
+def _jsonable(state):
+    """A bit generator's state with its arrays as lists (the state setters accept lists)."""
+    if isinstance(state, dict):
+        return {key: _jsonable(value) for key, value in state.items()}
+    if isinstance(state, np.ndarray):
+        return state.tolist()
+    if isinstance(state, np.integer):
+        return int(state)
+    return state
 
 
 def latest_checkpoints(directory: str | os.PathLike) -> list[tuple[int, str]]:
@@ -168,6 +193,19 @@ def load_checkpoint(trainer, location: str | os.PathLike) -> str:
             differences.append(
                 f"{what}: checkpoint {saved_data.get(key)!r}, now {current_data.get(key)!r}"
             )
+    saved_validation = metadata.get("validation_data")
+    current_validation = getattr(trainer, "validation_fingerprint", None)
+    if saved_validation != current_validation:
+        differences.append(
+            f"validation data: checkpoint {_describe(saved_validation)}, "
+            f"now {_describe(current_validation)}"
+        )
+    saved_generator = metadata.get("rng", {}).get("bit_generator")
+    current_generator = type(trainer.rng.bit_generator).__name__
+    if saved_generator != current_generator:
+        differences.append(
+            f"random generator: checkpoint {saved_generator!r}, now {current_generator!r}"
+        )
     saved_callbacks = [c.get("type") for c in metadata.get("callbacks", [])]
     current_callbacks = [type(c).__name__ for c in trainer.callbacks]
     if saved_callbacks != current_callbacks:
@@ -199,7 +237,9 @@ def load_checkpoint(trainer, location: str | os.PathLike) -> str:
         callback_arrays = {
             name[len(prefix) :]: array for name, array in arrays.items() if name.startswith(prefix)
         }
-        callback.load_state_dict(callback_arrays, state["scalars"])
+        load_state_dict = getattr(callback, "load_state_dict", None)
+        if load_state_dict is not None:
+            load_state_dict(callback_arrays, state["scalars"])
     trainer.net.theta = theta
     trainer.rng.bit_generator.state = metadata["rng"]
     trainer.epoch = int(metadata["epoch"])

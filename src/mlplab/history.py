@@ -11,8 +11,11 @@ train_loss            J on the training data: the mean over the epoch's batches 
 val_loss              the same objective on the validation data (if any)
 train_accuracy        classifiers: fraction right over the epoch's batches, as trained
 val_accuracy          classifiers: fraction right on the validation data
-train_r2, val_r2      regressors: coefficient of determination
-learning_rate         η in force at the end of the epoch (Adam: the bias-corrected η_t)
+train_r2              regressors: coefficient of determination over the epoch's batches,
+                      as trained (each batch's outputs before its step)
+val_r2                regressors: coefficient of determination on the validation data
+learning_rate         η of the epoch's last step (Adam: the bias-corrected η_t); a
+                      schedule's new η shows in the next epoch's row
 grad_norm             ‖D‖ of the epoch's last step
 update_ratio_<l>      ‖Δθ⁽ˡ⁾‖ / ‖θ⁽ˡ⁾‖ of the epoch's last step, for each layer l
 seconds               wall time of the epoch

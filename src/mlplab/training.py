@@ -17,16 +17,19 @@ What the loop guarantees:
   rolls the weights back to the start of that epoch, with a warning that names the epoch,
   the loss and the learning rate.
 - **Interruptible.** Ctrl-C (SIGINT, and other signals the caller names) ends training
-  after the current batch; the model is rolled back to the last completed epoch, so
-  history, weights and optimizer state agree, and a checkpoint written then resumes
-  exactly.
+  after the current batch; the model is rolled back to the last completed epoch (a
+  signal during an epoch's last batch lets that epoch complete), so history, weights,
+  optimizer and random generator agree and a later ``fit`` carries on exactly. A second
+  Ctrl-C raises KeyboardInterrupt at once.
 
 ``lbfgs`` and ``cg`` hand (J, ∇J) over the whole training set to
-``scipy.optimize.minimize``; their history has a row per optimizer iteration.
+``scipy.optimize.minimize``; their history has a row per optimizer iteration, and they
+cannot be checkpointed (scipy's state cannot be saved mid-run).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import signal
 import sys
@@ -55,6 +58,9 @@ __all__ = [
 
 #: What the outputs mean, which decides the score: accuracy for classification, R² else.
 TASKS = ("multiclass", "binary", "multilabel", "regression")
+
+#: Solvers that hand the whole problem to ``scipy.optimize.minimize``.
+SCIPY_SOLVERS = ("lbfgs", "cg")
 
 #: A batch cost this many times the cost at the start of training is divergence.
 DIVERGENCE_FACTOR = 1e3
@@ -118,6 +124,18 @@ class TrainingConfig:
         _check_int("max_fun", self.max_fun, low=1)
         if self.batch_size != "auto":
             _check_int("batch_size", self.batch_size, low=1, extra="or 'auto'")
+        # Plain Python numbers (not numpy scalars), so the config survives JSON in checkpoints.
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, (bool, np.bool_)):
+                setattr(self, field.name, bool(value))
+            elif isinstance(value, (int, np.integer)):
+                if field.name in _FLOAT_FIELDS:
+                    setattr(self, field.name, float(value))
+                else:
+                    setattr(self, field.name, int(value))
+            elif isinstance(value, np.floating):
+                setattr(self, field.name, float(value))
 
     def batch_size_for(self, m: int) -> int:
         """The batch size used on m examples: all of them for ``gd``, else ``batch_size``."""
@@ -201,10 +219,13 @@ class Trainer:
         self.interrupt_signal: int | None = None
         self.has_validation = False
         self.data_fingerprint: dict | None = None
+        self.validation_fingerprint: dict | None = None
         self._grad = np.empty_like(net.theta)
         self._saved_theta = np.empty_like(net.theta)
         self._before_last_step = np.empty_like(net.theta)
         self._target_buffers: dict[int, np.ndarray] = {}
+        self._saved_optimizer: dict[str, np.ndarray] | None = None
+        self._residual_ss: np.ndarray | None = None
         self._batches_per_example = 1.0
         self._interrupted: int | None = None
 
@@ -239,7 +260,30 @@ class Trainer:
         -------
         History
             ``self.history``, one row per epoch since the first ``fit``.
+
+        Raises
+        ------
+        ValueError
+            Bad data shapes; a checkpoint made with another setup (the differences are
+            listed); a ``Checkpoint`` or ``resume_from`` with ``lbfgs``/``cg``; an
+            ``EarlyStopping`` on a validation figure without ``validation_data``.
+
+        Warns
+        -----
+        DivergenceWarning
+            The loss became non-finite or exploded; the weights are those at the start of
+            that epoch and ``stop_reason`` is ``"diverged"``.
+        TrainingInterrupted
+            A handled signal arrived; the weights are those of the last completed epoch.
         """
+        scipy_solver = self.config.solver in SCIPY_SOLVERS
+        checkpointing = any(isinstance(c, Checkpoint) for c in self.callbacks)
+        if scipy_solver and (checkpointing or resume_from is not None):
+            raise ValueError(
+                f"solver={self.config.solver!r} cannot be checkpointed or resumed: it runs "
+                "inside scipy.optimize.minimize, whose state cannot be saved mid-run; use "
+                "solver 'gd', 'sgd' or 'adam', or remove the Checkpoint callback/resume_from"
+            )
         X, Y = self.net._check_XY(X, Y)
         X = np.ascontiguousarray(X)
         Y = np.ascontiguousarray(Y)
@@ -248,59 +292,59 @@ class Trainer:
             X_val, Y_val = self.net._check_XY(*validation_data)
             validation = (np.ascontiguousarray(X_val), np.ascontiguousarray(Y_val))
         self.has_validation = validation is not None
-        if resume_from is not None:
-            from .checkpoint import data_fingerprint, load_checkpoint
-
-            self.data_fingerprint = data_fingerprint(X, Y)
-            load_checkpoint(self, resume_from)
-        elif any(isinstance(c, Checkpoint) for c in self.callbacks):
+        if checkpointing or resume_from is not None:
             from .checkpoint import data_fingerprint
 
             self.data_fingerprint = data_fingerprint(X, Y)
+            self.validation_fingerprint = (
+                None if validation is None else data_fingerprint(*validation)
+            )
+        if resume_from is not None:
+            from .checkpoint import load_checkpoint
+
+            load_checkpoint(self, resume_from)
         self.stop_training = False
         self.stop_reason = None
         self.interrupt_signal = None
         self._interrupted = None
         m_train = X.shape[0]
-        self._batches_per_example = (
-            math.ceil(m_train / self.config.batch_size_for(m_train)) / m_train
-        )
-        if self.config.solver in ("lbfgs", "cg"):
+        if scipy_solver:
             self._batches_per_example = 1.0 / m_train
-        if self.config.solver in ("lbfgs", "cg"):
-            target = self.config.max_iter if epochs is None else self.epoch + epochs
+        else:
+            self._batches_per_example = (
+                math.ceil(m_train / self.config.batch_size_for(m_train)) / m_train
+            )
+        target = self.config.max_iter if epochs is None else self.epoch + epochs
+        if scipy_solver:
             with self._signals():
-                for callback in self.callbacks:
-                    callback.on_train_begin(self)
+                self._notify("on_train_begin")
                 try:
                     self._fit_scipy(X, Y, validation, max(0, target - self.epoch))
                 finally:
-                    for callback in self.callbacks:
-                        callback.on_train_end(self)
-            return self.history
-        if self.optimizer is None:
-            self.optimizer = make_optimizer(
-                self.config.solver, self.net.n_params, self.net.dtype, self.config
-            )
-        target = self.config.max_iter if epochs is None else self.epoch + epochs
-        labels = _class_indices(Y) if self.task == "multiclass" else None
-        val_state = self._validation_state(validation)
-        progress = self._progress(target)
-        try:
-            with self._signals():
-                for callback in self.callbacks:
-                    callback.on_train_begin(self)
-                try:
-                    while self.epoch < target and not self.stop_training:
-                        self._epoch(X, Y, labels, val_state, progress)
-                    if self.stop_reason is None:
-                        self.stop_reason = "max_iter"
-                finally:
-                    for callback in self.callbacks:
-                        callback.on_train_end(self)
-        finally:
-            if progress is not None:
-                progress.close()
+                    self._notify("on_train_end")
+        else:
+            if self.optimizer is None:
+                self.optimizer = make_optimizer(
+                    self.config.solver, self.net.n_params, self.net.dtype, self.config
+                )
+            labels = _class_indices(Y) if self.task == "multiclass" else None
+            # Σ (y − ȳ)² per output over the training set: the denominator of train_r2
+            total_ss = _total_sum_of_squares(Y) if self.task == "regression" else None
+            val_state = self._validation_state(validation)
+            progress = self._progress(target)
+            try:
+                with self._signals():
+                    self._notify("on_train_begin")
+                    try:
+                        while self.epoch < target and not self.stop_training:
+                            self._epoch(X, Y, labels, total_ss, val_state, progress)
+                        if self.stop_reason is None:
+                            self.stop_reason = "max_iter"
+                    finally:
+                        self._notify("on_train_end")
+            finally:
+                if progress is not None:
+                    progress.close()
         if self.interrupt_signal is not None:
             warnings.warn(
                 f"training interrupted (signal {self.interrupt_signal}) during epoch "
@@ -310,9 +354,29 @@ class Trainer:
             )
         return self.history
 
+    def _notify(self, hook: str) -> None:
+        """Call ``on_train_begin`` or ``on_train_end`` on every callback that has it."""
+        for callback in self.callbacks:
+            method = getattr(callback, hook, None)
+            if method is not None:
+                method(self)
+
     # ------------------------------------------------------------------ one epoch
-    def _epoch(self, X, Y, labels, val_state, progress) -> None:
+    def _epoch(self, X, Y, labels, total_ss, val_state, progress) -> None:
         """Run one epoch of mini-batch steps, record its row and consult the callbacks."""
+        if self._interrupted is not None:
+            # The signal came between epochs (in a callback, say): stop before starting one.
+            self._stop_on_signal()
+            return
+        # Overflow and invalid values are what divergence looks like; the loop detects
+        # them itself and stops with a DivergenceWarning instead of numpy's warnings.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            row = self._train_epoch(X, Y, labels, total_ss, val_state)
+        if row is not None:
+            self._end_epoch(row, progress)
+
+    def _train_epoch(self, X, Y, labels, total_ss, val_state) -> dict | None:
+        """The batches of one epoch; return its history row, or None if training stopped."""
         net, config, optimizer = self.net, self.config, self.optimizer
         theta, grad = net.theta, self._grad
         m_total = X.shape[0]
@@ -327,6 +391,12 @@ class Trainer:
         targets = self._target_buffers
         summed_cost = 0.0
         correct = 0
+        residual_ss = None
+        if total_ss is not None:
+            residual_ss = self._residual_ss
+            if residual_ss is None or residual_ss.shape != total_ss.shape:
+                residual_ss = self._residual_ss = np.empty_like(total_ss)
+            residual_ss.fill(0.0)
         before_last_step = self._before_last_step
         for start in range(0, m_total, batch_size):
             stop = min(start + batch_size, m_total)
@@ -350,35 +420,47 @@ class Trainer:
                 self.reference_loss = cost
             if not math.isfinite(cost) or cost > DIVERGENCE_FACTOR * max(self.reference_loss, 1.0):
                 self._diverged(snapshot, cost)
-                return
+                return None
             summed_cost += cost * m
-            if self.task != "regression":
+            if residual_ss is not None:
+                # a⁽ᴸ⁾ − y goes into δ⁽ᴸ⁾'s buffer, which backprop overwrites with it anyway
+                residual = np.subtract(ws.output, Y_batch, out=ws.deltas[-1])
+                residual_ss += np.einsum("ij,ij->j", residual, residual)
+            else:
                 correct += _count_correct(self.task, ws.output, Y_batch, labels, index)
             net._backward_into(ws, Y_batch, lam, grad)
             optimizer.step(theta, grad)
-            if self._interrupted is not None:
+            if self._interrupted is not None and stop < m_total:
                 self._rollback(snapshot)
-                self.interrupt_signal = self._interrupted
-                self.stop_reason = "interrupted"
-                self.stop_training = True
-                return
+                self._stop_on_signal()
+                return None
         grad_norm = float(np.linalg.norm(grad))
         if not (math.isfinite(grad_norm) and np.isfinite(theta).all()):
             self._diverged(snapshot, math.nan)
-            return
+            return None
+        # The η of this epoch's steps, read before a schedule sets the next epoch's.
+        learning_rate = optimizer.learning_rate
         self.epoch += 1
         self.examples_seen += m_total
         optimizer.epoch_end(self.examples_seen)
         row = {"epoch": self.epoch, "train_loss": summed_cost / m_total}
-        if self.task != "regression":
+        if residual_ss is not None:
+            row["train_r2"] = _r2_from_sums(residual_ss, total_ss)
+        else:
             row["train_accuracy"] = correct / m_total
         if val_state is not None:
             row.update(self._evaluate_validation(val_state))
-        row["learning_rate"] = optimizer.learning_rate
+        row["learning_rate"] = learning_rate
         row["grad_norm"] = grad_norm
         row.update(self._update_ratios(before_last_step))
         row["seconds"] = time.perf_counter() - started
-        self._end_epoch(row, progress)
+        return row
+
+    def _stop_on_signal(self) -> None:
+        """Record that a handled signal ends training."""
+        self.interrupt_signal = self._interrupted
+        self.stop_reason = "interrupted"
+        self.stop_training = True
 
     def _end_epoch(self, row: dict, progress) -> None:
         """Record a history row, update the progress bar and ask the callbacks."""
@@ -387,7 +469,8 @@ class Trainer:
             progress.update(1)
             progress.set_postfix(_postfix(row), refresh=False)
         for callback in self.callbacks:
-            if callback.on_epoch_end(self, self.epoch, row):
+            method = getattr(callback, "on_epoch_end", None)
+            if method is not None and method(self, self.epoch, row):
                 self.stop_training = True
                 if self.stop_reason is None:
                     self.stop_reason = type(callback).__name__
@@ -460,8 +543,10 @@ class Trainer:
             self.epoch += 1
             self.examples_seen += m_total
             row = {"epoch": self.epoch, "train_loss": float(intermediate_result.fun)}
-            if self.task != "regression":
-                output = net.forward(X)
+            output = net.forward(X)
+            if self.task == "regression":
+                row["train_r2"] = _r2(output, Y)
+            else:
                 row["train_accuracy"] = (
                     _count_correct(self.task, output, Y, labels, slice(None)) / m_total
                 )
@@ -496,8 +581,8 @@ class Trainer:
             if progress is not None:
                 progress.close()
         if self._interrupted is not None:
-            self.interrupt_signal = self._interrupted
-            self.stop_reason = "interrupted"
+            # θ is that of the last recorded iteration (``record`` set it before stopping).
+            self._stop_on_signal()
         else:
             net.theta[...] = result.x
             if self.stop_reason is None:
@@ -509,10 +594,13 @@ class Trainer:
         """The state at an epoch boundary: what divergence and interrupts roll back to."""
         np.copyto(self._saved_theta, self.net.theta)
         arrays, scalars = self.optimizer.state_dict()
-        return {
-            "optimizer": ({k: v.copy() for k, v in arrays.items()}, dict(scalars)),
-            "rng": self.rng.bit_generator.state,
-        }
+        saved = self._saved_optimizer
+        if saved is None or saved.keys() != arrays.keys():
+            saved = self._saved_optimizer = {k: v.copy() for k, v in arrays.items()}
+        else:  # the buffers of the previous epoch, refilled: no allocation per epoch
+            for name, array in arrays.items():
+                np.copyto(saved[name], array)
+        return {"optimizer": (saved, dict(scalars)), "rng": self.rng.bit_generator.state}
 
     def _rollback(self, snapshot: dict) -> None:
         """Put back θ, the optimizer and the random generator as they were at the snapshot."""
@@ -525,38 +613,39 @@ class Trainer:
         self._rollback(snapshot)
         self.stop_training = True
         self.stop_reason = "diverged"
+        initial = self.config.learning_rate_init
+        rate = f"learning rate {initial:g}"
+        current = self.optimizer.learning_rate
+        if self.config.solver != "adam" and current != initial:  # a schedule moved η
+            rate = f"learning rate {current:g} (learning_rate_init {initial:g})"
         warnings.warn(
-            f"training diverged in epoch {self.epoch + 1}: loss {cost:.4g} with learning rate "
-            f"{self.config.learning_rate_init:g} (start of training: loss "
-            f"{self.reference_loss:.4g}); stopped and restored the weights of epoch "
-            f"{self.epoch}. Try a smaller learning_rate_init.",
+            f"training diverged in epoch {self.epoch + 1}: loss {cost:.4g} with {rate}, "
+            f"against {self.reference_loss:.4g} at the start of training; stopped and "
+            f"restored the weights of epoch {self.epoch}. Try a smaller learning_rate_init.",
             DivergenceWarning,
-            stacklevel=4,
+            stacklevel=5,  # _diverged ← _train_epoch ← _epoch ← fit ← the caller
         )
 
+    @contextlib.contextmanager
     def _signals(self):
         """A context that turns the handled signals into a flag, in the main thread only."""
-        trainer = self
+        previous = {}
+        if threading.current_thread() is threading.main_thread():
+            for signum in self.handle_signals:
+                previous[signum] = signal.signal(signum, self._on_signal)
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                # None: the old handler was not set from Python; the default is the best guess
+                signal.signal(signum, signal.SIG_DFL if handler is None else handler)
 
-        class _Handler:
-            def __enter__(self_inner):
-                self_inner.previous = {}
-                if threading.current_thread() is not threading.main_thread():
-                    return self_inner
-                for signum in trainer.handle_signals:
-
-                    def handler(received, frame):
-                        trainer._interrupted = received
-
-                    self_inner.previous[signum] = signal.signal(signum, handler)
-                return self_inner
-
-            def __exit__(self_inner, *exc):
-                for signum, previous in self_inner.previous.items():
-                    signal.signal(signum, previous)
-                return False
-
-        return _Handler()
+    def _on_signal(self, received: int, frame) -> None:
+        """The handler of the handled signals: remember the signal, stop after the batch."""
+        if self._interrupted is not None and received == signal.SIGINT:
+            # A second Ctrl-C means "now": do not wait for the batch to end.
+            raise KeyboardInterrupt
+        self._interrupted = received
 
     def _progress(self, total_epochs: int):
         """A tqdm bar on stderr when asked (verbose 2) or when stderr is a terminal (1)."""
@@ -629,8 +718,20 @@ def _count_correct(task: str, output: np.ndarray, Y: np.ndarray, labels, index) 
 
 def _r2(output: np.ndarray, Y: np.ndarray) -> float:
     """Coefficient of determination, averaged uniformly over outputs (scikit-learn's r2_score)."""
-    residual = ((Y - output) ** 2).sum(axis=0)
-    total = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        residual = ((Y - output) ** 2).sum(axis=0)
+    return _r2_from_sums(residual, _total_sum_of_squares(Y))
+
+
+def _total_sum_of_squares(Y: np.ndarray) -> np.ndarray:
+    """Σᵢ (yᵢ − ȳ)² per output, in float64: shape (n_out,)."""
+    Y = np.asarray(Y, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):  # absurd targets give inf: R² → 1 − x/inf
+        return ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
+
+
+def _r2_from_sums(residual: np.ndarray, total: np.ndarray) -> float:
+    """R² = 1 − SS_res/SS_tot per output, averaged; a constant target scores 1 if fitted exactly."""
     with np.errstate(divide="ignore", invalid="ignore"):
         scores = np.where(
             total > 0,
@@ -648,11 +749,18 @@ def _postfix(row: dict) -> dict[str, str]:
         ("val_loss", "val_loss"),
         ("train_accuracy", "acc"),
         ("val_accuracy", "val_acc"),
+        ("train_r2", "r2"),
         ("val_r2", "val_r2"),
     ):
         if name in row:
             shown[label] = f"{row[name]:.4f}"
     return shown
+
+
+#: TrainingConfig fields that hold real numbers (an int given for one is stored as a float).
+_FLOAT_FIELDS = frozenset(
+    {"alpha", "learning_rate_init", "power_t", "tol", "momentum", "beta_1", "beta_2", "epsilon"}
+)
 
 
 def _check_number(name, value, *, low=None, high=None, strict=False, open_high=False) -> None:
