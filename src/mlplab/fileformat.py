@@ -15,7 +15,11 @@ dtype against an allow-list, shapes against byte offsets, offsets contiguous and
 the data exactly (no trailing bytes) — *before* any array is built. Every failure raises
 :class:`ModelFileError` naming the file and the problem.
 
-Writing goes to a temporary file in the same folder, is flushed and fsynced, then
+Reading never builds anything from names in the file, and a file that is not mlplab's
+(a pickle, an archive, a device) is refused from its first 8 bytes.
+
+Writing produces the same bytes for the same content (sorted keys, fixed tensor order),
+goes to a temporary file in the same folder, is flushed and fsynced, then
 ``os.replace``-d over the target: a reader sees the old file or the new one, never a
 partial one, and a failed write leaves the old file untouched and no temporary behind.
 """
@@ -26,8 +30,9 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
+import stat
 import struct
-import tempfile
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,21 +52,33 @@ class ModelFileError(ValueError):
 
 # ---------------------------------------------------------------------- writing
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temporary file, fsync, ``os.replace``)."""
+    """Write ``data`` to ``path`` atomically (temporary file, fsync, ``os.replace``).
+
+    The temporary file lives in the target's folder (``os.replace`` is atomic only within
+    one file system) and is removed if anything fails, so a failed write leaves the old
+    file as it was and nothing else behind. The new file gets the permissions of the file
+    it replaces, or, for a new file, those ``open(path, "w")`` would give (0o666 less the
+    umask) rather than the owner-only mode of :mod:`tempfile`.
+    """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, kept for the name
-        dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp", delete=False
-    )
     try:
-        with handle:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mode = None
+    descriptor, temporary = _create_temporary(folder, os.path.basename(path))
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(handle.name, path)
+        if mode is not None:
+            with contextlib.suppress(OSError):  # e.g. a file system without permissions
+                os.chmod(temporary, mode)
+        os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(handle.name)
+            os.unlink(temporary)
         raise
     # Make the rename itself durable where the platform allows opening a directory.
     with contextlib.suppress(OSError):
@@ -72,22 +89,68 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
             os.close(directory)
 
 
-def pack(tensors: Mapping[str, np.ndarray], metadata: Mapping[str, Any], *, kind: str) -> bytes:
-    """Serialize arrays and JSON-able metadata to safetensors bytes with a checksum."""
-    from safetensors.numpy import save
+def _create_temporary(folder: str, base: str) -> tuple[int, str]:
+    """Create a new hidden file ``.<base>.<random>.tmp`` in ``folder``; return (fd, path)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temporary = os.path.join(folder, f".{base}.{secrets.token_hex(8)}.tmp")
+        try:
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"could not create a temporary file in {folder}")
 
-    arrays = {name: np.ascontiguousarray(array) for name, array in tensors.items()}
-    for name, array in arrays.items():
-        if array.dtype not in {np.dtype(t) for t in ALLOWED_DTYPES.values()}:
+
+def pack(tensors: Mapping[str, np.ndarray], metadata: Mapping[str, Any], *, kind: str) -> bytes:
+    """Serialize arrays and JSON-able metadata to safetensors bytes with a checksum.
+
+    The bytes are laid out as the safetensors format prescribes (8-byte little-endian
+    header length, a JSON header padded with spaces to a multiple of 8 bytes, then the
+    tensors' little-endian data back to back) and read by the safetensors library, but
+    written here with sorted keys and a fixed tensor order: the same model always gives
+    the same bytes (safetensors' own writer orders the metadata by a randomly seeded hash).
+    """
+    codes = {np.dtype(t).newbyteorder("<"): code for code, t in ALLOWED_DTYPES.items()}
+    arrays = {}
+    for name, array in tensors.items():
+        if not isinstance(name, str) or name == "__metadata__":
+            raise ValueError(
+                f"tensor names must be strings other than '__metadata__', got {name!r}"
+            )
+        array = np.asarray(array)
+        if array.dtype.kind in "fi":
+            # safetensors stores little-endian data; a big-endian array is converted first.
+            array = array.astype(array.dtype.newbyteorder("<"), copy=False)
+        if array.dtype not in codes:
             raise TypeError(f"array {name!r} has dtype {array.dtype}, not float32/float64/int64")
-    document = json.dumps(metadata, sort_keys=True, allow_nan=True)
-    header = {"mlplab.kind": kind, "mlplab.format_version": str(FORMAT_VERSION)}
-    header["mlplab.json"] = document
-    # The checksum needs the final offsets, so serialize once without it to learn them.
-    draft = save(arrays, metadata={**header, "mlplab.sha256": "0" * 64})
-    index, data = _split(draft)
-    header["mlplab.sha256"] = _checksum(header, index, data)
-    return save(arrays, metadata=header)
+        arrays[name] = np.ascontiguousarray(array)
+    meta = {
+        "mlplab.kind": kind,
+        "mlplab.format_version": str(FORMAT_VERSION),
+        "mlplab.json": json.dumps(metadata, sort_keys=True, allow_nan=True),
+    }
+    index = {}
+    chunks = []
+    position = 0
+    # Widest dtypes first, as safetensors does, so every tensor's data is aligned.
+    for name in sorted(arrays, key=lambda n: (-arrays[n].dtype.itemsize, n)):
+        chunk = arrays[name].tobytes()
+        index[name] = (
+            codes[arrays[name].dtype],
+            arrays[name].shape,
+            position,
+            position + len(chunk),
+        )
+        chunks.append(chunk)
+        position += len(chunk)
+    payload = b"".join(chunks)
+    meta["mlplab.sha256"] = _checksum(meta, index, payload)
+    header: dict[str, Any] = {"__metadata__": meta}
+    for name, (code, shape, start, stop) in index.items():
+        header[name] = {"dtype": code, "shape": list(shape), "data_offsets": [start, stop]}
+    text = json.dumps(header, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)  # safetensors aligns the data to 8 bytes
+    return struct.pack("<Q", len(text)) + text + payload
 
 
 def write(
@@ -103,11 +166,22 @@ def write(
 
 # ---------------------------------------------------------------------- reading
 def read(path: str | os.PathLike, *, kind: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Read and validate a file written by :func:`write`; return (arrays, metadata)."""
+    """Read and validate a file written by :func:`write`; return (arrays, metadata).
+
+    The 8-byte header length is checked against the file size before the rest is read,
+    so a large file that is not mlplab's (a pickle, an archive, a video) is refused
+    without reading it whole; pipes and devices are refused without reading at all.
+    """
     path = os.fspath(path)
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise ModelFileError(f"{path}: not a regular file, so not an mlplab {kind} file")
+            start = handle.read(8)
+            if len(start) == 8:
+                _check_header_size(start, info.st_size, kind, path)
+            data = start + handle.read()
     except FileNotFoundError:
         raise ModelFileError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -115,6 +189,17 @@ def read(path: str | os.PathLike, *, kind: str) -> tuple[dict[str, np.ndarray], 
     except OSError as error:
         raise ModelFileError(f"{path}: cannot be read ({error.strerror})") from None
     return unpack(data, kind=kind, name=path)
+
+
+def _check_header_size(start: bytes, size: int, kind: str, name: str) -> int:
+    """The header length stored in the first 8 bytes, if it fits a file of ``size`` bytes."""
+    (header_size,) = struct.unpack("<Q", start[:8])
+    if header_size > MAX_HEADER_BYTES or 8 + header_size > size:
+        raise ModelFileError(
+            f"{name}: not an mlplab {kind} file, or truncated: its header claims "
+            f"{header_size} bytes but the file has {size}"
+        )
+    return header_size
 
 
 def unpack(
@@ -127,15 +212,12 @@ def unpack(
 
     if len(data) < 8:
         raise fail(f"not an mlplab {kind} file (only {len(data)} bytes)")
-    (header_size,) = struct.unpack("<Q", data[:8])
-    if header_size > MAX_HEADER_BYTES or 8 + header_size > len(data):
-        raise fail(
-            f"not an mlplab {kind} file, or truncated: its header claims {header_size} bytes "
-            f"but the file has {len(data)}"
-        )
+    header_size = _check_header_size(data, len(data), kind, name)
     try:
         header = json.loads(data[8 : 8 + header_size].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):
+        # ValueError covers bad UTF-8, bad JSON and integers too long to convert;
+        # RecursionError, JSON nested deeper than the parser's stack.
         raise fail(f"not an mlplab {kind} file (the header is not valid JSON)") from None
     if not isinstance(header, dict):
         raise fail(f"not an mlplab {kind} file (the header is not a JSON object)")
@@ -157,7 +239,7 @@ def unpack(
         raise fail("checksum mismatch: the file is damaged (a changed or missing byte)")
     try:
         metadata = json.loads(meta["mlplab.json"])
-    except (KeyError, TypeError, json.JSONDecodeError):
+    except (KeyError, TypeError, ValueError, RecursionError):
         raise fail("the mlplab metadata is missing or not valid JSON") from None
     if not isinstance(metadata, dict):
         raise fail("the mlplab metadata is not a JSON object")
@@ -214,18 +296,6 @@ def _validate_index(header: dict, payload_size: int, fail) -> dict[str, tuple]:
     if position != payload_size:
         raise fail(f"{payload_size - position} unexpected bytes after the tensor data")
     return index
-
-
-def _split(data: bytes) -> tuple[dict[str, tuple], bytes]:
-    """The tensor index and payload of safetensors bytes that this module just wrote."""
-    (header_size,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8 : 8 + header_size])
-    header.pop("__metadata__", None)
-    index = {
-        name: (entry["dtype"], tuple(entry["shape"]), *entry["data_offsets"])
-        for name, entry in header.items()
-    }
-    return index, data[8 + header_size :]
 
 
 def _checksum(meta: Mapping[str, str], index: Mapping[str, tuple], payload: bytes) -> str:

@@ -1,0 +1,843 @@
+"""Model files: save a network or a fitted estimator, and load it back, safely.
+
+``save(model, path)`` writes one safetensors file (through :mod:`mlplab.fileformat`, kind
+``"model"``: checksummed, written atomically) holding
+
+- the weights: the unrolled θ of each network, in the model's dtype, as tensors
+  ``theta_0``, ``theta_1``, ... (one network, or the K or K(K−1)/2 binary networks of a
+  one-vs-rest or one-vs-one classifier);
+- JSON metadata: the model format version, the model type (``"Network"``,
+  ``"MLPClassifier"``, ``"MLPRegressor"``), the dtype, each network's architecture (layer
+  sizes, hidden activation, output layer) and, for an estimator, its parameters, feature
+  names, classes (with their type: ints stay ints, strings stay strings), the target type,
+  the multiclass strategy and the training summary (``n_iter_``, ``loss_``,
+  ``loss_curve_``, the history's columns, ...).
+
+There is no pickle anywhere: a model file is data only, and loading never imports or
+calls anything named in it. Names of activations and outputs are looked up in the
+registries' dicts; parameters are set only if the estimator has them and pass its own
+validation. Loading checks the metadata and every array's dtype, shape and values (θ
+finite, sizes matching the layer sizes) *before* it builds a model, and anything
+malformed, truncated, damaged, of a newer format or not an mlplab file is refused with a
+:class:`ModelFileError` that names the file and the problem.
+
+Parameters that are not JSON data (callbacks, a numpy ``Generator`` as ``random_state``)
+are not saved: the file lists them under ``dropped_params`` with the reason, and the
+loaded estimator has their defaults. A loaded estimator predicts exactly what the saved
+one did; it can be trained further (``warm_start``, ``partial_fit``) from the saved
+weights, with a fresh optimizer state.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from . import fileformat
+from ._version import __version__
+from .activations import ACTIVATIONS
+from .fileformat import ModelFileError
+from .losses import OUTPUTS
+from .network import Network
+
+__all__ = ["ModelFileError", "dumps", "load", "loads", "read_metadata", "save"]
+
+KIND = "model"
+#: Version of the metadata layout below; a file with a larger number needs a newer mlplab.
+MODEL_FORMAT_VERSION = 1
+MODEL_TYPES = ("Network", "MLPClassifier", "MLPRegressor")
+#: Model dtypes, by the names used in the metadata.
+DTYPES = {"float32": np.float32, "float64": np.float64}
+#: Class label dtypes that survive a round trip through JSON unchanged.
+LABEL_DTYPES = (
+    "bool",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "float32",
+    "float64",
+    "str",
+)
+TARGET_TYPES = ("binary", "multiclass", "multilabel-indicator")
+#: scikit-learn's names of the output layers (``out_activation_``).
+OUT_ACTIVATION_NAMES = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
+#: The training summary of a one-network estimator: fitted attribute -> allowed kinds.
+SUMMARY = {
+    "n_iter_": "int",
+    "t_": "int",
+    "loss_": "float",
+    "loss_curve_": "floats",
+    "best_loss_": "float?",
+    "validation_scores_": "floats?",
+    "best_validation_score_": "float?",
+    "stop_reason_": "str?",
+}
+
+
+#: Makes the exception for a problem found in a model (file): ``raise fail("...")``.
+Fail = Callable[[str], Exception]
+
+
+# ====================================================================== public API
+def save(model, path: str | os.PathLike) -> None:
+    """Write ``model`` to ``path`` as a safetensors model file, atomically.
+
+    Parameters
+    ----------
+    model : Network, MLPClassifier or MLPRegressor
+        A network, or a fitted estimator (any multiclass strategy).
+    path : str or path-like
+        Conventionally ``*.safetensors``. An existing file is replaced only once the new
+        one is completely written; if writing fails it is left untouched.
+
+    Raises
+    ------
+    NotFittedError
+        An estimator that has not been fitted.
+    ValueError
+        A model that cannot be saved: non-finite weights, class labels of a type that
+        JSON cannot keep, a one-vs-rest model with a constant label.
+    TypeError
+        Not an mlplab model.
+    OSError
+        The file cannot be written (the previous file, if any, is unchanged).
+    """
+    fileformat.atomic_write_bytes(path, dumps(model))
+
+
+def load(path: str | os.PathLike):
+    """Read a model written by :func:`save` and rebuild it.
+
+    Returns
+    -------
+    Network, MLPClassifier or MLPRegressor
+        Predicting exactly as the saved model did.
+
+    Raises
+    ------
+    ModelFileError
+        The file is missing, not an mlplab model file, truncated, damaged (checksum),
+        of a newer format version, or describes an invalid model (unknown activation,
+        inconsistent layer shapes, non-finite weights, ...). The message says which.
+    """
+    path = os.fspath(path)
+    arrays, metadata = fileformat.read(path, kind=KIND)
+    return _build(arrays, metadata, _failer(path))
+
+
+def dumps(model) -> bytes:
+    """The bytes :func:`save` would write for ``model``."""
+    tensors, metadata = _describe_model(model)
+    return fileformat.pack(tensors, metadata, kind=KIND)
+
+
+def loads(data: bytes, *, name: str = "<bytes>"):
+    """Rebuild a model from the bytes of a model file (``name`` is used in error messages)."""
+    arrays, metadata = fileformat.unpack(bytes(data), kind=KIND, name=name)
+    return _build(arrays, metadata, _failer(name))
+
+
+def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
+    """The JSON metadata of a model file (checksum verified), without building the model."""
+    _, metadata = fileformat.read(path, kind=KIND)
+    return metadata
+
+
+# ====================================================================== saving
+def _describe_model(model) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """(tensors, metadata) of a network or a fitted estimator."""
+    tensors: dict[str, np.ndarray] = {}
+    networks: list[dict[str, Any]] = []
+    if isinstance(model, Network):
+        _add_network(model, tensors, networks)
+        metadata = _header("Network", model.dtype, networks)
+        return tensors, metadata
+    from .estimators import MLPClassifier, MLPRegressor
+
+    if type(model) not in (MLPClassifier, MLPRegressor):
+        raise TypeError(
+            "save() takes an mlplab.Network, MLPClassifier or MLPRegressor, got "
+            f"{type(model).__module__}.{type(model).__qualname__}"
+        )
+    estimator = _describe_estimator(model, tensors, networks)
+    dtypes = {network["dtype"] for network in networks}
+    if len(dtypes) != 1:
+        raise ValueError(f"the networks of this model have different dtypes {sorted(dtypes)}")
+    metadata = _header(type(model).__name__, np.dtype(dtypes.pop()), networks)
+    metadata["estimator"] = estimator
+    return tensors, metadata
+
+
+def _header(model_type: str, dtype: np.dtype, networks: list[dict]) -> dict[str, Any]:
+    """The top of the metadata; the networks' dtype moves up to the model's ``dtype``."""
+    for network in networks:
+        network.pop("dtype", None)
+    return {
+        "format_version": MODEL_FORMAT_VERSION,
+        "model_type": model_type,
+        "mlplab_version": __version__,
+        "dtype": np.dtype(dtype).name,
+        "networks": networks,
+    }
+
+
+def _add_network(network: Network, tensors: dict, networks: list) -> int:
+    """Store θ as tensor ``theta_<k>`` and the architecture as ``networks[k]``; return k."""
+    if not np.isfinite(network.theta).all():
+        raise ValueError(
+            "cannot save a network whose weights hold NaN or infinity (did training "
+            "diverge?); retrain it, e.g. with a smaller learning rate"
+        )
+    index = len(networks)
+    tensors[f"theta_{index}"] = network.theta
+    networks.append(
+        {
+            "layer_sizes": [int(size) for size in network.layer_sizes],
+            "activation": network.activation,
+            "output": network.output,
+            "dtype": network.dtype.name,
+        }
+    )
+    return index
+
+
+def _describe_estimator(model, tensors: dict, networks: list) -> dict[str, Any]:
+    """The metadata of one fitted estimator; its networks are appended to ``tensors``."""
+    from .estimators import MLPClassifier, NotFittedError
+
+    fitted = vars(model)
+    if "network_" not in fitted and "estimators_" not in fitted:
+        raise NotFittedError(
+            f"This {type(model).__name__} instance is not fitted yet, so there is nothing "
+            "to save; call 'fit' first."
+        )
+    params, dropped = _json_params(model.get_params(deep=False))
+    # A parameter set to an invalid value after fit would make a file that load refuses.
+    _check_params(params, isinstance(model, MLPClassifier), "its parameters", _save_failer(model))
+    spec: dict[str, Any] = {
+        "params": params,
+        "dropped_params": dropped,
+        "n_features_in": int(model.n_features_in_),
+        "feature_names": (
+            [str(name) for name in model.feature_names_in_]
+            if "feature_names_in_" in fitted
+            else None
+        ),
+    }
+    if isinstance(model, MLPClassifier):
+        spec["classes"] = _encode_classes(model.classes_)
+    if "estimators_" in fitted:
+        spec.update(_describe_strategy(model, tensors, networks))
+        return spec
+    if isinstance(model, MLPClassifier):
+        spec["target_type"] = str(model._label_binarizer.y_type_)
+    spec["network"] = _add_network(model.network_, tensors, networks)
+    training = {}
+    for name, kind in SUMMARY.items():
+        value = getattr(model, name, None)
+        if kind in ("floats", "floats?") and value is not None:
+            value = [float(v) for v in value]
+        elif kind.startswith("float") and value is not None:
+            value = float(value)
+        elif kind == "int":
+            value = int(value)
+        training[name] = value
+    training["history"] = _history_state(model.history_)
+    spec["training"] = training
+    return spec
+
+
+def _describe_strategy(model, tensors: dict, networks: list) -> dict[str, Any]:
+    """The one-vs-rest / one-vs-one part of a classifier: its binary sub-estimators."""
+    from sklearn.multiclass import OneVsRestClassifier
+
+    wrapper = model.multiclass_estimator_
+    if isinstance(wrapper, OneVsRestClassifier):
+        strategy, target_type = "ovr", str(wrapper.label_binarizer_.y_type_)
+    else:
+        strategy, target_type = "ovo", "multiclass"
+    subs = []
+    for position, sub in enumerate(wrapper.estimators_):
+        if "network_" not in vars(sub):
+            label = np.asarray(model.classes_).tolist()[position]
+            raise ValueError(
+                f"cannot save this multiclass={strategy!r} model: label {label!r} has the same "
+                "value in every training example, so one-vs-rest kept a constant instead of a "
+                "network for it; drop that label from y or use multiclass='native'"
+            )
+        subs.append(_describe_estimator(sub, tensors, networks))
+    return {
+        "target_type": target_type,
+        "multiclass": {"strategy": strategy, "estimators": subs},
+        "training": {"n_iter_": int(model.n_iter_)},
+    }
+
+
+def _save_failer(model) -> Fail:
+    """A function making the ValueError of a model that cannot be saved."""
+    return lambda problem: ValueError(f"cannot save this {type(model).__name__}: {problem}")
+
+
+def _history_state(history) -> dict[str, Any]:
+    """A History as {"columns": [...], "rows": [{column: float}]} (NaN kept as NaN)."""
+    return {
+        "columns": [str(column) for column in history.columns],
+        "rows": [{str(k): float(v) for k, v in row.items()} for row in history.rows],
+    }
+
+
+def _json_params(params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Split get_params() into JSON-safe values and notes on the values that were dropped."""
+    kept: dict[str, Any] = {}
+    dropped: dict[str, str] = {}
+    for name, value in params.items():
+        if name == "dtype":
+            try:
+                kept[name] = np.dtype(value).name
+            except TypeError:
+                kept[name] = repr(value)  # refused just below, with the valid names
+            continue
+        if isinstance(value, os.PathLike):
+            value = os.fspath(value)
+        if isinstance(value, np.generic):
+            value = value.item()
+        elif isinstance(value, np.ndarray) and value.ndim == 1:
+            value = value.tolist()  # e.g. hidden_layer_sizes given as an array
+        if value is None or isinstance(value, (bool, str)):
+            kept[name] = value
+        elif isinstance(value, numbers.Integral):
+            kept[name] = int(value)
+        elif isinstance(value, numbers.Real):
+            kept[name] = float(value)
+        elif isinstance(value, (list, tuple)) and all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in value
+        ):
+            kept[name] = [int(v) for v in value]
+        else:
+            dropped[name] = (
+                f"a {type(value).__name__} is not JSON data, so it was not saved; the "
+                f"loaded model has the default {name}, set it again before training further"
+            )
+    return kept, dropped
+
+
+def _encode_classes(classes) -> dict[str, Any]:
+    """Class labels as {"dtype": name, "values": [...]} that JSON keeps exactly."""
+    classes = np.asarray(classes)
+    kind = classes.dtype.kind
+    if kind == "O":
+        values = classes.tolist()
+        if all(isinstance(v, str) for v in values):
+            return {"dtype": "str", "values": values}
+        if all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values):
+            return {"dtype": "int64", "values": [int(v) for v in values]}
+    elif kind == "U":
+        return {"dtype": "str", "values": classes.tolist()}
+    elif classes.dtype.name in LABEL_DTYPES:
+        if kind == "f" and not np.isfinite(classes).all():
+            raise ValueError(f"cannot save class labels that are not finite: {classes}")
+        return {"dtype": classes.dtype.name, "values": classes.tolist()}
+    raise ValueError(
+        f"cannot save class labels of dtype {classes.dtype}: a model file keeps labels that "
+        "are strings, integers, floats or booleans; encode the labels as one of those"
+    )
+
+
+# ====================================================================== loading
+
+
+def _failer(name: str) -> Fail:
+    """A function making the ModelFileError '<name>: <problem>'."""
+    return lambda problem: ModelFileError(f"{name}: {problem}")
+
+
+def _build(arrays: dict[str, np.ndarray], meta: dict[str, Any], fail: Fail):
+    """Validate the metadata and the arrays completely, then build the model."""
+    _check_keys(
+        meta,
+        {"format_version", "model_type", "dtype", "networks"},
+        {"mlplab_version", "estimator"},
+        "the metadata",
+        fail,
+    )
+    if not isinstance(meta.get("mlplab_version", ""), str):
+        raise fail(f"mlplab_version must be a string, got {meta['mlplab_version']!r}")
+    version = meta["format_version"]
+    if not _is_int(version) or version < 1:
+        raise fail(f"format_version must be a positive integer, got {version!r}")
+    if version > MODEL_FORMAT_VERSION:
+        raise fail(
+            f"model format version {version} is newer than this mlplab reads (version "
+            f"{MODEL_FORMAT_VERSION}); upgrade mlplab to load it"
+        )
+    model_type = meta["model_type"]
+    if model_type not in MODEL_TYPES:
+        raise fail(f"unknown model_type {model_type!r}; valid model types are {MODEL_TYPES}")
+    dtype_name = meta["dtype"]
+    if not isinstance(dtype_name, str) or dtype_name not in DTYPES:
+        raise fail(f"dtype must be one of {list(DTYPES)}, got {dtype_name!r}")
+    dtype = np.dtype(DTYPES[dtype_name])
+    networks = _check_networks(meta["networks"], arrays, dtype, fail)
+
+    if model_type == "Network":
+        if "estimator" in meta:
+            raise fail("a Network model file must not have an 'estimator' section")
+        if len(networks) != 1:
+            raise fail(f"a Network model file holds one network, this one has {len(networks)}")
+        return _make_network(networks[0], arrays["theta_0"], dtype)
+
+    if "estimator" not in meta:
+        raise fail(f"a {model_type} model file needs an 'estimator' section")
+    classifier = model_type == "MLPClassifier"
+    used: list[int] = []
+    spec = _parse_estimator(meta["estimator"], networks, classifier, used, "estimator", fail)
+    if sorted(used) != list(range(len(networks))):
+        raise fail(
+            f"the estimator uses networks {sorted(used)}, but the file holds "
+            f"{len(networks)} networks; each must be used exactly once"
+        )
+    # Everything is validated: build.
+    built = [
+        _make_network(network, arrays[f"theta_{k}"], dtype) for k, network in enumerate(networks)
+    ]
+    return _make_estimator(spec, built, classifier)
+
+
+def _check_networks(
+    entries, arrays: dict[str, np.ndarray], dtype: np.dtype, fail: Fail
+) -> list[dict[str, Any]]:
+    """Each network's architecture and its tensor theta_<k>: shapes, dtype, finiteness."""
+    if not isinstance(entries, list) or not entries:
+        raise fail("'networks' must be a non-empty list of network architectures")
+    expected = {f"theta_{k}" for k in range(len(entries))}
+    if set(arrays) != expected:
+        missing = sorted(expected - set(arrays))
+        extra = sorted(set(arrays) - expected)
+        raise fail(
+            f"the tensors do not match the {len(entries)} networks"
+            + (f"; missing {missing}" if missing else "")
+            + (f"; unexpected {extra}" if extra else "")
+        )
+    networks = []
+    for k, entry in enumerate(entries):
+        where = f"networks[{k}]"
+        _check_keys(entry, {"layer_sizes", "activation", "output"}, set(), where, fail)
+        sizes = entry["layer_sizes"]
+        if not (
+            isinstance(sizes, list)
+            and len(sizes) >= 2
+            and all(_is_int(size) and size >= 1 for size in sizes)
+        ):
+            raise fail(
+                f"{where}.layer_sizes must be a list of at least two positive integers, "
+                f"got {sizes!r}"
+            )
+        activation, output = entry["activation"], entry["output"]
+        if not isinstance(activation, str) or activation not in ACTIVATIONS:
+            raise fail(
+                f"{where} has unknown activation {activation!r}; valid activations are "
+                f"{', '.join(ACTIVATIONS)}"
+            )
+        if not isinstance(output, str) or output not in OUTPUTS:
+            raise fail(
+                f"{where} has unknown output {output!r}; valid outputs are {', '.join(OUTPUTS)}"
+            )
+        theta = arrays[f"theta_{k}"]
+        if theta.dtype != dtype:
+            raise fail(f"theta_{k} has dtype {theta.dtype}, but the model's dtype is {dtype}")
+        n_params = sum(n_out * (n_in + 1) for n_in, n_out in itertools.pairwise(sizes))
+        if theta.shape != (n_params,):
+            raise fail(
+                f"theta_{k} has shape {theta.shape}, but layer sizes {sizes} need "
+                f"({n_params},): the weights do not fit the architecture"
+            )
+        if not np.isfinite(theta).all():
+            raise fail(f"theta_{k} holds NaN or infinite weights")
+        networks.append({"layer_sizes": sizes, "activation": activation, "output": output})
+    return networks
+
+
+def _make_network(entry: dict[str, Any], theta: np.ndarray, dtype: np.dtype) -> Network:
+    """A Network of a validated architecture with θ copied in."""
+    network = Network(
+        entry["layer_sizes"],
+        activation=entry["activation"],
+        output=entry["output"],
+        initializer="zeros",
+        dtype=dtype,
+    )
+    network.theta = theta
+    return network
+
+
+def _parse_estimator(
+    spec, networks: list[dict], classifier: bool, used: list[int], where: str, fail: Fail
+) -> dict[str, Any]:
+    """Validate one estimator section; return its content in a checked, plain form."""
+    required = {"params", "dropped_params", "n_features_in", "feature_names", "training"}
+    optional = {"network", "multiclass"}
+    if classifier:
+        required |= {"classes", "target_type"}
+    _check_keys(spec, required, optional, where, fail)
+    parsed: dict[str, Any] = {}
+    parsed["params"] = _check_params(spec["params"], classifier, f"{where}.params", fail)
+    dropped = spec["dropped_params"]
+    if not (
+        isinstance(dropped, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in dropped.items())
+    ):
+        raise fail(f"{where}.dropped_params must map parameter names to notes")
+    n_features = spec["n_features_in"]
+    if not _is_int(n_features) or n_features < 1:
+        raise fail(f"{where}.n_features_in must be a positive integer, got {n_features!r}")
+    parsed["n_features_in_"] = n_features
+    names = spec["feature_names"]
+    if names is not None:
+        if not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+            raise fail(f"{where}.feature_names must be null or a list of strings")
+        if len(names) != n_features:
+            raise fail(
+                f"{where} has {len(names)} feature names for {n_features} features: "
+                "they must be as many"
+            )
+        parsed["feature_names_in_"] = names
+    if classifier:
+        target_type = spec["target_type"]
+        if target_type not in TARGET_TYPES:
+            raise fail(f"{where}.target_type must be one of {TARGET_TYPES}, got {target_type!r}")
+        parsed["target_type"] = target_type
+        parsed["classes_"] = _decode_classes(spec["classes"], target_type, f"{where}.classes", fail)
+
+    if "multiclass" in spec:
+        if "network" in spec:
+            raise fail(f"{where} has both 'network' and 'multiclass'; it can have one")
+        if not classifier:
+            raise fail(f"{where}: only a classifier can have a 'multiclass' section")
+        parsed["multiclass"] = _parse_strategy(spec, parsed, networks, used, where, fail)
+        return parsed
+    if "network" not in spec:
+        raise fail(f"{where} needs 'network' (the index of its network) or 'multiclass'")
+    index = spec["network"]
+    if not _is_int(index) or not 0 <= index < len(networks) or index in used:
+        raise fail(f"{where}.network must be the index of an unused network, got {index!r}")
+    used.append(index)
+    parsed["network"] = index
+    network = networks[index]
+    sizes = network["layer_sizes"]
+    if sizes[0] != n_features:
+        raise fail(
+            f"{where} has {n_features} features but its network has {sizes[0]} inputs: "
+            "inconsistent layer shapes"
+        )
+    if classifier:
+        _check_classifier_network(parsed, network, where, fail)
+    elif network["output"] != "identity":
+        raise fail(f"{where}: a regressor's network must have the identity output")
+    parsed["training"] = _check_training(spec["training"], f"{where}.training", fail)
+    return parsed
+
+
+def _check_classifier_network(parsed: dict, network: dict, where: str, fail: Fail) -> None:
+    """Classes, target type and the output layer must agree."""
+    n_outputs = network["layer_sizes"][-1]
+    n_classes = len(parsed["classes_"])
+    target_type = parsed["target_type"]
+    if target_type == "binary":
+        expected_outputs, outputs = 1, ("sigmoid",)
+    elif target_type == "multiclass":
+        expected_outputs, outputs = n_classes, ("softmax", "sigmoid")
+    else:
+        expected_outputs, outputs = n_classes, ("sigmoid",)
+    if n_outputs != expected_outputs:
+        raise fail(
+            f"{where}: {n_classes} classes ({target_type}) need {expected_outputs} output "
+            f"units, but the network has {n_outputs}: inconsistent layer shapes"
+        )
+    if network["output"] not in outputs:
+        raise fail(
+            f"{where}: a {target_type} classifier needs the output {' or '.join(outputs)}, "
+            f"the network has {network['output']!r}"
+        )
+
+
+def _parse_strategy(spec, parsed, networks, used, where, fail) -> dict[str, Any]:
+    """The one-vs-rest / one-vs-one section: K or K(K−1)/2 binary 0/1 sub-estimators."""
+    section = spec["multiclass"]
+    _check_keys(section, {"strategy", "estimators"}, set(), f"{where}.multiclass", fail)
+    strategy = section["strategy"]
+    if strategy not in ("ovr", "ovo"):
+        raise fail(f"{where}.multiclass.strategy must be 'ovr' or 'ovo', got {strategy!r}")
+    target_type = parsed["target_type"]
+    n_classes = len(parsed["classes_"])
+    if target_type == "binary" or (strategy == "ovo" and target_type != "multiclass"):
+        raise fail(f"{where}: multiclass={strategy!r} cannot have target type {target_type!r}")
+    expected = n_classes if strategy == "ovr" else n_classes * (n_classes - 1) // 2
+    subs = section["estimators"]
+    if not isinstance(subs, list) or len(subs) != expected:
+        raise fail(
+            f"{where}: multiclass={strategy!r} with {n_classes} classes needs {expected} "
+            f"binary estimators, got {len(subs) if isinstance(subs, list) else subs!r}"
+        )
+    training = spec["training"]
+    _check_keys(training, {"n_iter_"}, set(), f"{where}.training", fail)
+    if not _is_int(training["n_iter_"]) or training["n_iter_"] < 0:
+        raise fail(f"{where}.training.n_iter_ must be an integer >= 0")
+    parsed["training"] = {"n_iter_": training["n_iter_"]}
+    parsed_subs = []
+    for k, sub in enumerate(subs):
+        sub_where = f"{where}.multiclass.estimators[{k}]"
+        if isinstance(sub, dict) and "multiclass" in sub:
+            raise fail(f"{sub_where} must be a binary estimator, not another multiclass one")
+        child = _parse_estimator(sub, networks, True, used, sub_where, fail)
+        if (
+            child["target_type"] != "binary"
+            or child["classes_"].tolist() != [0, 1]
+            or child["n_features_in_"] != parsed["n_features_in_"]
+            or "feature_names_in_" in child
+        ):
+            raise fail(
+                f"{sub_where} must be a binary 0/1 classifier on the same "
+                f"{parsed['n_features_in_']} features"
+            )
+        parsed_subs.append(child)
+    return {"strategy": strategy, "estimators": parsed_subs}
+
+
+def _check_params(params, classifier: bool, where: str, fail: Fail) -> dict[str, Any]:
+    """The saved parameters, as values to set: known names only, validated by the estimator."""
+    from .estimators import MLPClassifier, MLPRegressor
+
+    if not isinstance(params, dict):
+        raise fail(f"{where} must be a JSON object")
+    cls = MLPClassifier if classifier else MLPRegressor
+    known = cls().get_params(deep=False)
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        raise fail(f"{where} has parameters {unknown} that {cls.__name__} does not have")
+    values = {}
+    for name, value in params.items():
+        if isinstance(value, list):
+            if not all(_is_int(v) for v in value):
+                raise fail(f"{where}.{name} must be a list of integers, got {value!r}")
+            value = tuple(value) if name == "hidden_layer_sizes" else list(value)
+        elif name == "dtype":
+            if value not in DTYPES:
+                raise fail(f"{where}.dtype must be one of {list(DTYPES)}, got {value!r}")
+            value = DTYPES[value]
+        elif not (value is None or isinstance(value, (bool, int, float, str))):
+            raise fail(f"{where}.{name} has a value of unexpected type: {value!r}")
+        values[name] = value
+    try:
+        estimator = cls(**values)
+        estimator._validate_params()  # scikit-learn's parameter constraints
+        estimator._training_config()  # and mlplab's own checks of the training settings
+    except (TypeError, ValueError) as error:
+        raise fail(f"{where} are not valid {cls.__name__} parameters: {error}") from None
+    return values
+
+
+def _check_training(training, where: str, fail: Fail) -> dict[str, Any]:
+    """The training summary of a one-network estimator, type by type."""
+    _check_keys(training, {*SUMMARY, "history"}, set(), where, fail)
+    checked: dict[str, Any] = {}
+    for name, kind in SUMMARY.items():
+        value = training[name]
+        optional = kind.endswith("?")
+        kind = kind.rstrip("?")
+        if value is None and optional:
+            checked[name] = None
+            continue
+        if kind == "int":
+            ok = _is_int(value) and value >= 0
+        elif kind == "float":
+            ok = _is_number(value)
+            value = float(value) if ok else value
+        elif kind == "floats":
+            ok = isinstance(value, list) and all(_is_number(v) for v in value)
+            value = [float(v) for v in value] if ok else value
+        else:
+            ok = isinstance(value, str)
+        if not ok:
+            raise fail(f"{where}.{name} has a value of the wrong type: {value!r}")
+        checked[name] = value
+    history = training["history"]
+    _check_keys(history, {"columns", "rows"}, set(), f"{where}.history", fail)
+    columns, rows = history["columns"], history["rows"]
+    if not (isinstance(columns, list) and all(isinstance(c, str) for c in columns)):
+        raise fail(f"{where}.history.columns must be a list of strings")
+    if not (
+        isinstance(rows, list)
+        and all(
+            isinstance(row, dict) and all(k in columns and _is_number(v) for k, v in row.items())
+            for row in rows
+        )
+    ):
+        raise fail(f"{where}.history.rows must be objects mapping its columns to numbers")
+    checked["history"] = {"columns": columns, "rows": rows}
+    return checked
+
+
+def _decode_classes(entry, target_type: str, where: str, fail: Fail) -> np.ndarray:
+    """Class labels from {"dtype", "values"}, checked: typed, unique, sorted."""
+    _check_keys(entry, {"dtype", "values"}, set(), where, fail)
+    dtype, values = entry["dtype"], entry["values"]
+    if dtype not in LABEL_DTYPES:
+        raise fail(f"{where}.dtype must be one of {', '.join(LABEL_DTYPES)}, got {dtype!r}")
+    if not isinstance(values, list) or not values:
+        raise fail(f"{where}.values must be a non-empty list")
+    if dtype == "str":
+        ok = all(isinstance(v, str) for v in values)
+    elif dtype == "bool":
+        ok = all(isinstance(v, bool) for v in values)
+    elif dtype.startswith(("int", "uint")):
+        info = np.iinfo(dtype)
+        ok = all(_is_int(v) and info.min <= v <= info.max for v in values)
+    else:
+        ok = all(_is_number(v) and math.isfinite(v) for v in values)
+    if not ok:
+        raise fail(f"{where}.values do not all fit the dtype {dtype!r}")
+    classes = np.array(values, dtype=str if dtype == "str" else dtype)
+    if len(np.unique(classes)) != len(classes) or not np.array_equal(np.sort(classes), classes):
+        raise fail(f"{where}.values must be sorted and distinct")
+    n_classes = len(classes)
+    if target_type == "binary" and n_classes > 2:
+        raise fail(f"{where}: a binary classifier has 1 or 2 classes, not {n_classes}")
+    if target_type == "multiclass" and n_classes < 3:
+        raise fail(f"{where}: a multiclass classifier has at least 3 classes, not {n_classes}")
+    if target_type == "multilabel-indicator":
+        if n_classes < 2 or classes.tolist() != list(range(n_classes)):
+            raise fail(f"{where}: the labels of a multi-label classifier are 0, 1, ..., K-1")
+    else:
+        from sklearn.utils.multiclass import type_of_target
+
+        # What scikit-learn's LabelBinarizer will make of these labels when it is rebuilt
+        # (e.g. the floats 0.5 and 1.5 are "continuous", which no classifier was fit on).
+        found = type_of_target(classes)
+        if found != target_type:
+            raise fail(f"{where}: labels {classes.tolist()} are {found!r}, not {target_type!r}")
+    return classes
+
+
+def _check_keys(mapping, required: set, optional: set, where: str, fail: Fail) -> None:
+    """``mapping`` is a JSON object with all ``required`` keys and no others but ``optional``."""
+    if not isinstance(mapping, dict):
+        raise fail(f"{where} must be a JSON object, got {type(mapping).__name__}")
+    missing = sorted(required - set(mapping))
+    if missing:
+        raise fail(f"{where} is missing {', '.join(missing)}")
+    unknown = sorted(set(mapping) - required - optional)
+    if unknown:
+        raise fail(f"{where} has unknown entries {', '.join(unknown)}")
+
+
+def _is_int(value) -> bool:
+    """A JSON integer (bool excluded)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value) -> bool:
+    """A JSON number (bool excluded); NaN and infinities included."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+# ====================================================================== building estimators
+def _make_estimator(parsed: dict[str, Any], networks: list[Network], classifier: bool):
+    """A fitted estimator from a validated section and the built networks.
+
+    Fitted attributes are set as ``fit`` sets them; the training state a further
+    ``warm_start`` fit or ``partial_fit`` needs is rebuilt with a fresh optimizer.
+    """
+    from .estimators import MLPClassifier, MLPRegressor
+
+    estimator = (MLPClassifier if classifier else MLPRegressor)(**parsed["params"])
+    estimator.n_features_in_ = parsed["n_features_in_"]
+    if "feature_names_in_" in parsed:
+        estimator.feature_names_in_ = np.asarray(parsed["feature_names_in_"], dtype=object)
+    if classifier:
+        estimator.classes_ = parsed["classes_"]
+    if "multiclass" in parsed:
+        _make_strategy(estimator, parsed, networks)
+        return estimator
+
+    from .history import History
+    from .training import Trainer
+
+    network = networks[parsed["network"]]
+    if classifier:
+        estimator._label_binarizer = _label_binarizer(parsed["classes_"], parsed["target_type"])
+    training = parsed["training"]
+    history = History.from_state(training["history"])
+    estimator.network_ = network
+    estimator.n_outputs_ = network.layer_sizes[-1]
+    estimator.n_layers_ = network.n_layers
+    estimator.out_activation_ = OUT_ACTIVATION_NAMES[network.output]
+    estimator.n_networks_ = 1
+    estimator.history_ = history
+    for name in SUMMARY:
+        setattr(estimator, name, training[name])
+    estimator.callbacks_ = []
+    estimator._callbacks = []
+    trainer = Trainer(
+        network,
+        estimator._training_config(),
+        task=estimator._task(),
+        random_state=estimator.random_state,
+    )
+    trainer.history = history
+    trainer.epoch = history.n_epochs
+    trainer.examples_seen = training["t_"]
+    trainer.stop_reason = training["stop_reason_"]
+    estimator._trainer = trainer
+    return estimator
+
+
+def _make_strategy(estimator, parsed: dict[str, Any], networks: list[Network]) -> None:
+    """Rebuild scikit-learn's OneVsRestClassifier / OneVsOneClassifier around the networks."""
+    from sklearn.base import clone
+
+    from .multiclass import multiclass_wrapper
+
+    section = parsed["multiclass"]
+    subs = [_make_estimator(child, networks, True) for child in section["estimators"]]
+    wrapper = multiclass_wrapper(
+        section["strategy"], clone(estimator).set_params(multiclass="native")
+    )
+    if section["strategy"] == "ovr":
+        wrapper.label_binarizer_ = _label_binarizer(
+            parsed["classes_"], parsed["target_type"], sparse_output=True
+        )
+        wrapper.classes_ = wrapper.label_binarizer_.classes_
+        wrapper.estimators_ = subs
+    else:
+        wrapper.classes_ = parsed["classes_"]
+        wrapper.estimators_ = tuple(subs)
+        wrapper.pairwise_indices_ = None
+    wrapper.n_features_in_ = parsed["n_features_in_"]
+    estimator.multiclass_estimator_ = wrapper
+    estimator.estimators_ = subs
+    estimator.n_networks_ = len(subs)
+    estimator.n_iter_ = parsed["training"]["n_iter_"]
+
+
+def _label_binarizer(classes: np.ndarray, target_type: str, *, sparse_output: bool = False):
+    """The fitted LabelBinarizer that ``fit`` made for these classes and target type."""
+    from sklearn.preprocessing import LabelBinarizer
+
+    binarizer = LabelBinarizer(sparse_output=sparse_output)
+    if target_type == "multilabel-indicator":
+        binarizer.fit(np.eye(len(classes), dtype=np.int64))
+    else:
+        binarizer.fit(classes)
+    binarizer.classes_ = classes  # the decoded array itself, dtype and all
+    return binarizer
