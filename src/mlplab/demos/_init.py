@@ -1,0 +1,145 @@
+"""Demo ``init``: random initialization breaks the symmetry that zero weights never break."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._common import DemoResult, new_figure, save_figures, single_threaded_blas
+
+__all__ = ["demo_init"]
+
+
+@single_threaded_blas
+def demo_init(
+    *,
+    out_dir=None,
+    random_state=0,
+    hidden_units: int = 4,
+    epochs: int = 2000,
+    learning_rate: float = 2.0,
+) -> DemoResult:
+    """Zero initialization against θ ~ U[−ε, ε], on noisy XOR, by batch gradient descent.
+
+    "Initializing all weights to zero does not work with neural networks": every hidden
+    unit then computes the same a⁽²⁾ᵢ, receives the same δ⁽²⁾ᵢ and the same update, and
+    stays a copy of the others, so the layer acts as one unit. Drawing every θ⁽ˡ⁾ᵢⱼ
+    uniformly in [−ε, ε] breaks the symmetry. The two networks below differ only in
+    their initial θ.
+
+    Parameters
+    ----------
+    out_dir : str or path-like, optional
+        Folder for ``init-symmetry.png``.
+    random_state : int, default=0
+        Seeds the data and the random initialization.
+    hidden_units : int, default=4
+        u₂ of both 2-u-1 networks.
+    epochs : int, default=2000
+        Gradient-descent epochs (one step on all examples each).
+    learning_rate : float, default=2.0
+        η of θ := θ − ηD.
+
+    Returns
+    -------
+    DemoResult
+        ``numbers[init]`` for init in ``("zeros", "uniform")``: ``accuracy`` (training
+        set), ``final_loss`` and ``unit_spread``, the largest difference between any
+        hidden unit's θ⁽¹⁾ᵢ row and the first unit's (0 up to rounding: the units are
+        copies).
+    """
+    from .._rng import as_generator
+    from ..datasets import xor_blobs
+    from ..network import Network
+    from ..training import train
+
+    rng = as_generator(random_state)
+    data = xor_blobs(200, noise=0.2, random_state=rng)
+    Y = data.y.reshape(-1, 1).astype(float)
+    runs = {}
+    for init in ("zeros", "uniform"):
+        net = Network(
+            [2, hidden_units, 1],
+            activation="sigmoid",
+            output="sigmoid",
+            initializer=init,
+            random_state=rng,
+        )
+        history = train(
+            net,
+            data.X,
+            Y,
+            task="binary",
+            solver="gd",
+            learning_rate_init=learning_rate,
+            max_iter=epochs,
+            alpha=0.0,
+            tol=0.0,
+            n_iter_no_change=10**6,
+            random_state=rng,
+        )
+        first = net.thetas[0]
+        runs[init] = {
+            "net": net,
+            "history": history,
+            "accuracy": float(np.mean((net.forward(data.X)[:, 0] >= 0.5) == data.y)),
+            "final_loss": float(history["train_loss"][-1]),
+            "unit_spread": float(np.max(np.abs(first - first[0]))),
+        }
+    result = DemoResult("init")
+    result.numbers = {
+        init: {k: v for k, v in run.items() if k not in ("net", "history")}
+        for init, run in runs.items()
+    }
+    result.tables["theta1"] = "\n\n".join(
+        f"θ⁽¹⁾ after training, {init} initialization (rows: hidden units; bias, w₁, w₂):\n"
+        + np.array2string(run["net"].thetas[0], precision=3, suppress_small=True)
+        for init, run in runs.items()
+    )
+    result.figures["symmetry"] = _figure(data, runs, hidden_units)
+    return save_figures(result, out_dir)
+
+
+def _figure(data, runs, hidden_units: int):
+    """Decision regions of both networks and their loss curves."""
+    from ..plots import decision_regions
+
+    fig = new_figure(15.5, 5.0)
+    axes = fig.subplots(1, 3, width_ratios=[1, 1, 0.9])
+    titles = {
+        "zeros": "All θ = 0 at the start",
+        "uniform": "θ ~ U[−ε, ε] at the start",
+    }
+    for ax, (init, run) in zip(axes, runs.items()):
+        decision_regions(
+            run["net"].forward,
+            data.X,
+            data.y,
+            class_names=("y = 0", "y = 1"),
+            ax=ax,
+            resolution=150,
+            title=(
+                f"{titles[init]}: accuracy {run['accuracy']:.0%}\n"
+                f"largest difference between hidden units' θ⁽¹⁾ᵢ: {run['unit_spread']:.1e}"
+            ),
+        )
+        ax.set_aspect("equal")
+    ax = axes[2]
+    for (init, run), color in zip(runs.items(), ("C3", "C0")):
+        ax.plot(
+            run["history"]["epoch"], run["history"]["train_loss"], color=color, label=titles[init]
+        )
+    ax.axhline(math.log(2), color="0.4", linestyle=":", linewidth=1.2, label="J = ln 2")
+    ax.set_xscale("log")
+    ax.set_xlabel("epoch (log scale)")
+    ax.set_ylabel("training loss J(θ)")
+    ax.set_ylim(bottom=0)
+    ax.set_title("Loss per epoch (batch gradient descent)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9, loc="lower left")
+    fig.suptitle(
+        f"Symmetry breaking on noisy XOR, 2-{hidden_units}-1 network: started at zero, the "
+        f"{hidden_units} hidden units stay identical and act as one"
+    )
+    return fig
