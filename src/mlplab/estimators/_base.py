@@ -1,0 +1,518 @@
+"""What the classifier and the regressor share: parameters, the network, the training run.
+
+A scikit-learn estimator here is a thin shell around the library's own pieces:
+
+- the **parameters** are scikit-learn's MLP names and defaults, stored unchanged by
+  ``__init__`` and validated by ``fit`` (scikit-learn's parameter constraints first, then
+  :class:`~mlplab.training.TrainingConfig`);
+- ``fit`` validates X and y with scikit-learn's own tools (so errors read as they do in
+  scikit-learn), builds a :class:`~mlplab.network.Network` of layer sizes
+  ``[n_features, *hidden_layer_sizes, n_outputs]``, and hands it to a
+  :class:`~mlplab.training.Trainer` with an :class:`~mlplab.callbacks.EarlyStopping`
+  callback that implements scikit-learn's stopping rule;
+- the fitted attributes are read back from the network and the training history.
+
+``coefs_[l]`` and ``intercepts_[l]`` are views of the network's one parameter buffer:
+``coefs_[l]`` is W⁽ˡ⁾ᵀ = θ⁽ˡ⁾[:, 1:].T of shape (u_l, u_{l+1}) (scikit-learn's layout,
+inputs as rows) and ``intercepts_[l]`` is the bias column θ⁽ˡ⁾[:, 0]. Assigning to them
+copies into the buffer, so ``mine.coefs_ = theirs.coefs_`` moves weights between models.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+import os
+import sys
+import warnings
+from numbers import Integral, Real
+from typing import ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._rng import as_generator
+from ..activations import resolve_activation
+from ..callbacks import Checkpoint, EarlyStopping
+from ..initializers import INITIALIZERS
+from ..network import Network, resolve_dtype
+from ..optimizers import SOLVERS
+from ..training import Trainer, TrainingConfig
+
+__all__ = ["NotFittedError"]
+
+#: Solvers that run epochs of (mini-)batch steps; ``lbfgs`` and ``cg`` go through scipy.
+EPOCH_SOLVERS = ("gd", "sgd", "adam")
+
+#: scikit-learn's names for the output layers (its ``out_activation_``).
+OUT_ACTIVATION_NAMES = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
+
+#: Fitted state that does not end in "_" (scikit-learn's marker) but belongs to a fit.
+_PRIVATE_FITTED = ("_trainer", "_label_binarizer", "_callbacks")
+
+#: The callback protocol's hooks (all optional; a callback has at least one).
+_HOOKS = ("on_train_begin", "on_epoch_end", "on_train_end")
+
+#: Stand-in patience for ``n_iter_no_change=np.inf``: the counter can never exceed it.
+_NEVER = sys.maxsize
+
+
+class NotFittedError(_SklearnNotFittedError):
+    """The estimator is used before ``fit``; a scikit-learn ``NotFittedError``.
+
+    Like scikit-learn's it is both a ValueError and an AttributeError, so ``hasattr`` on
+    a fitted attribute of an unfitted estimator is False.
+    """
+
+
+class BaseMLP(BaseEstimator):
+    """Common parameters and machinery of :class:`MLPClassifier` and :class:`MLPRegressor`.
+
+    Not meant to be used directly. Subclasses provide the target encoding
+    (``_encode_targets``, ``_encode_validation``), the output layer (``_output_name``),
+    the trainer's task (``_task``) and the labels to stratify a validation split on.
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions({"identity", "logistic", "sigmoid", "tanh", "relu"})],
+        "solver": [StrOptions(set(SOLVERS))],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state", np.random.Generator],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        # the extras
+        "dtype": "no_validation",  # checked by mlplab.network.resolve_dtype
+        "initializer": [StrOptions(set(INITIALIZERS))],
+        "init_epsilon": [Interval(Real, 0, None, closed="neither"), None],
+        "callbacks": [list, tuple, None],
+        "checkpoint_dir": [str, os.PathLike, None],
+        "checkpoint_every": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        *,
+        hidden_layer_sizes,
+        activation,
+        solver,
+        alpha,
+        batch_size,
+        learning_rate,
+        learning_rate_init,
+        power_t,
+        max_iter,
+        shuffle,
+        random_state,
+        tol,
+        verbose,
+        warm_start,
+        momentum,
+        nesterovs_momentum,
+        early_stopping,
+        validation_fraction,
+        beta_1,
+        beta_2,
+        epsilon,
+        n_iter_no_change,
+        max_fun,
+        dtype,
+        initializer,
+        init_epsilon,
+        callbacks,
+        checkpoint_dir,
+        checkpoint_every,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dtype = dtype
+        self.initializer = initializer
+        self.init_epsilon = init_epsilon
+        self.callbacks = callbacks
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
+
+    # ------------------------------------------------------------------ weights as views
+    @property
+    def coefs_(self) -> list[np.ndarray]:
+        """W⁽ˡ⁾ᵀ per layer, shape (u_l, u_{l+1}): writable views of θ⁽ˡ⁾[:, 1:].T."""
+        return [theta[:, 1:].T for theta in self._fitted_network("coefs_").thetas]
+
+    @coefs_.setter
+    def coefs_(self, coefs) -> None:
+        thetas = self._fitted_network("coefs_").thetas
+        coefs = self._check_layer_arrays("coefs_", coefs, [t[:, 1:].T.shape for t in thetas])
+        for theta, coef in zip(thetas, coefs):
+            theta[:, 1:] = coef.T
+
+    @property
+    def intercepts_(self) -> list[np.ndarray]:
+        """b⁽ˡ⁾ per layer, shape (u_{l+1},): writable views of the bias column θ⁽ˡ⁾[:, 0]."""
+        return [theta[:, 0] for theta in self._fitted_network("intercepts_").thetas]
+
+    @intercepts_.setter
+    def intercepts_(self, intercepts) -> None:
+        thetas = self._fitted_network("intercepts_").thetas
+        intercepts = self._check_layer_arrays(
+            "intercepts_", intercepts, [t[:, 0].shape for t in thetas]
+        )
+        for theta, intercept in zip(thetas, intercepts):
+            theta[:, 0] = intercept
+
+    def _fitted_network(self, name: str) -> Network:
+        """``network_``, or the AttributeError that explains why ``name`` is not there."""
+        network = self.__dict__.get("network_")
+        if network is not None:
+            return network
+        if "estimators_" in self.__dict__:
+            raise AttributeError(
+                f"{name} is not defined for multiclass={self.multiclass!r}: the model is "
+                f"{len(self.estimators_)} binary networks; read estimators_[k].{name}"
+            )
+        raise NotFittedError(
+            f"This {type(self).__name__} instance is not fitted yet, so it has no {name}. "
+            "Call 'fit' first: the layer shapes come from the data."
+        )
+
+    @staticmethod
+    def _check_layer_arrays(name, arrays, shapes) -> list[np.ndarray]:
+        """One array per layer with the given shapes, or a ValueError naming the mismatch."""
+        arrays = [np.asarray(a) for a in arrays]
+        if len(arrays) != len(shapes):
+            raise ValueError(
+                f"{name} must hold {len(shapes)} arrays (one per layer), got {len(arrays)}"
+            )
+        for layer, (array, shape) in enumerate(zip(arrays, shapes)):
+            if array.shape != shape:
+                raise ValueError(f"{name}[{layer}] must have shape {shape}, got {array.shape}")
+        return arrays
+
+    # ------------------------------------------------------------------ fitted state
+    def __sklearn_is_fitted__(self) -> bool:
+        return "network_" in self.__dict__ or "estimators_" in self.__dict__
+
+    def _check_fitted(self) -> None:
+        """Raise :class:`NotFittedError` (scikit-learn's wording) unless fitted."""
+        try:
+            check_is_fitted(self)
+        except _SklearnNotFittedError as error:
+            raise NotFittedError(str(error)) from None
+
+    def _reset_fitted(self) -> None:
+        """Forget everything a previous fit left (a new fit starts from nothing)."""
+        for name in list(vars(self)):
+            if (name.endswith("_") and not name.startswith("__")) or name in _PRIVATE_FITTED:
+                delattr(self, name)
+
+    # ------------------------------------------------------------------ parameters
+    def _hidden_sizes(self) -> list[int]:
+        """``hidden_layer_sizes`` as a list of positive ints (an int means one layer)."""
+        sizes = self.hidden_layer_sizes
+        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+        if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes):
+            raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
+        return [int(s) for s in sizes]
+
+    def _patience(self) -> int:
+        """n_iter_no_change as an int; ``np.inf`` turns the stopping rule off."""
+        n = self.n_iter_no_change
+        return _NEVER if math.isinf(n) else int(n)
+
+    def _training_config(self) -> TrainingConfig:
+        """The TrainingConfig of these parameters (plain Python numbers, so it serializes)."""
+        return TrainingConfig(
+            solver=self.solver,
+            alpha=float(self.alpha),
+            batch_size=self.batch_size if self.batch_size == "auto" else int(self.batch_size),
+            learning_rate=self.learning_rate,
+            learning_rate_init=float(self.learning_rate_init),
+            power_t=float(self.power_t),
+            max_iter=int(self.max_iter),
+            shuffle=bool(self.shuffle),
+            tol=float(self.tol),
+            momentum=float(self.momentum),
+            nesterovs_momentum=bool(self.nesterovs_momentum),
+            beta_1=float(self.beta_1),
+            beta_2=float(self.beta_2),
+            epsilon=float(self.epsilon),
+            n_iter_no_change=self._patience(),
+            max_fun=int(self.max_fun),
+        )
+
+    def _check_solver(self) -> bool:
+        """True for solvers that train epoch by epoch; else the AttributeError of partial_fit."""
+        if self.solver not in EPOCH_SOLVERS:
+            raise AttributeError(
+                f"partial_fit is only available for stochastic optimizers. {self.solver} is "
+                f"not stochastic; use one of {', '.join(EPOCH_SOLVERS)}."
+            )
+        return True
+
+    # ------------------------------------------------------------------ the network
+    def _build_network(self, n_features: int, n_outputs: int, rng) -> Network:
+        """A network [n_features, *hidden, n_outputs] initialized by ``initializer``.
+
+        Every layer, the output layer included, draws with the gain of the *hidden*
+        activation; that is scikit-learn's rule for its Glorot initialization, so
+        ``initializer="glorot"`` starts from the distribution scikit-learn starts from.
+        """
+        network = Network(
+            [n_features, *self._hidden_sizes(), n_outputs],
+            activation=self.activation,
+            output=self._output_name(n_outputs),
+            initializer="zeros",  # filled below with the rule described above
+            dtype=resolve_dtype(self.dtype),
+        )
+        fill = INITIALIZERS[self.initializer]
+        for theta in network.thetas:
+            fill(theta, rng, epsilon=self.init_epsilon, activation=network.activation)
+        return network
+
+    def _architecture_matches(self, n_features: int, n_outputs: int) -> None:
+        """Refuse to continue training a network whose shape the parameters no longer give."""
+        network = self.network_
+        wanted = (n_features, *self._hidden_sizes(), n_outputs)
+        now = {
+            "layer sizes": (network.layer_sizes, wanted),
+            "activation": (network.activation, resolve_activation(self.activation)),
+            "dtype": (network.dtype, resolve_dtype(self.dtype)),
+        }
+        for what, (have, want) in now.items():
+            if have != want:
+                raise ValueError(
+                    f"cannot continue training (warm_start/partial_fit): the network has "
+                    f"{what} {have}, the parameters and data ask for {want}; set "
+                    "warm_start=False to start a new network"
+                )
+
+    # ------------------------------------------------------------------ training
+    def _fit(
+        self, X, y, *, incremental=False, classes=None, validation_data=None, resume_from=None
+    ):
+        """Validate, (re)build or reuse the network, train it, and set the fitted attributes."""
+        self._validate_params()
+        config = self._training_config()
+        resolve_dtype(self.dtype)
+        self._hidden_sizes()
+        for callback in self.callbacks or ():
+            if not any(callable(getattr(callback, hook, None)) for hook in _HOOKS):
+                raise ValueError(
+                    "callbacks must be objects with on_train_begin/on_epoch_end/"
+                    f"on_train_end methods (mlplab.Callback), got {type(callback).__name__}"
+                )
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        first_pass = (
+            resume_from is not None
+            or "network_" not in self.__dict__
+            or (not self.warm_start and not incremental)
+        )
+        if first_pass:
+            self._reset_fitted()
+        X, Y = self._encode_targets(
+            X, y, first_pass=first_pass, incremental=incremental, classes=classes
+        )
+        n_outputs = Y.shape[1]
+
+        rng = as_generator(self.random_state)
+        # Drawn first, so that every fit with an int random_state holds out the same
+        # validation examples (a warm-started fit must not validate on what it trained on).
+        split_seed = int(rng.integers(np.iinfo(np.int32).max))
+        verbose = 2 if self.verbose else 0
+        if first_pass:
+            network = self._build_network(X.shape[1], n_outputs, rng)
+            trainer = Trainer(network, config, task=self._task(), random_state=rng, verbose=verbose)
+            self.network_ = network
+            self._trainer = trainer
+            self._callbacks = [copy.deepcopy(c) for c in self.callbacks or ()]
+        else:
+            self._architecture_matches(X.shape[1], n_outputs)
+            trainer = self._trainer
+            trainer.verbose = verbose
+            if dataclasses.replace(trainer.config, max_iter=config.max_iter) != config:
+                trainer.optimizer = None  # new hyperparameters: the optimizer starts afresh
+            trainer.config = config
+
+        epoch_solver = config.solver in EPOCH_SOLVERS
+        early_stopping = self.early_stopping and epoch_solver and not incremental
+        validation = None
+        if validation_data is not None:
+            validation = self._encode_validation(validation_data)
+        elif early_stopping:
+            X, Y, validation = self._hold_out(X, Y, split_seed)
+        if (
+            config.solver in ("sgd", "adam")
+            and self.batch_size != "auto"
+            and self.batch_size > X.shape[0]
+        ):
+            warnings.warn(
+                "Got `batch_size` less than 1 or larger than sample size. It is going "
+                "to be clipped",
+                stacklevel=3,
+            )
+
+        callbacks = list(self._callbacks)
+        if epoch_solver and not incremental:
+            callbacks.append(self._stopping_rule(early_stopping and validation is not None))
+        if self.checkpoint_dir is not None:
+            callbacks.append(Checkpoint(self.checkpoint_dir, every=int(self.checkpoint_every)))
+        trainer.callbacks = callbacks
+
+        epochs_before = trainer.epoch
+        if incremental:
+            epochs = 1
+        elif first_pass:
+            epochs = None  # up to max_iter epochs in all (a resumed run counts its past)
+        else:
+            epochs = config.max_iter
+        trainer.fit(X, Y, validation_data=validation, epochs=epochs, resume_from=resume_from)
+        self._set_fitted_attributes(
+            trainer, n_outputs, early_stopping, trainer.epoch - epochs_before
+        )
+        if not incremental and trainer.stop_reason == "max_iter":
+            self._warn_not_converged(trainer)
+        return self
+
+    def _stopping_rule(self, on_validation: bool) -> EarlyStopping:
+        """scikit-learn's rule: more than n_iter_no_change epochs without a tol improvement.
+
+        With early stopping it watches the validation score and restores the best
+        weights; otherwise it watches the training loss and keeps the last weights.
+        """
+        if on_validation:
+            return EarlyStopping(
+                "val_score", patience=self._patience(), min_delta=float(self.tol), restore_best=True
+            )
+        return EarlyStopping(
+            "train_loss", patience=self._patience(), min_delta=float(self.tol), restore_best=False
+        )
+
+    def _hold_out(self, X, Y, seed: int):
+        """Split off ``validation_fraction`` of (X, Y), stratified for single-label classes.
+
+        When the classes cannot all be represented (a class with one example, or fewer
+        held-out examples than classes) the split is a plain random one, which is what
+        scikit-learn does for every multiclass problem.
+        """
+        stratify = self._stratify_labels(Y)
+        try:
+            X_train, X_val, Y_train, Y_val = train_test_split(
+                X, Y, random_state=seed, test_size=self.validation_fraction, stratify=stratify
+            )
+        except ValueError:
+            if stratify is None:
+                raise
+            X_train, X_val, Y_train, Y_val = train_test_split(
+                X, Y, random_state=seed, test_size=self.validation_fraction
+            )
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' or the "
+                "size of your dataset."
+            )
+        return X_train, Y_train, (X_val, Y_val)
+
+    def _set_fitted_attributes(self, trainer, n_outputs, early_stopping, n_iter) -> None:
+        """scikit-learn's fitted attributes, read from the network and the history."""
+        history = trainer.history
+        network = trainer.net
+        self.history_ = history
+        self.n_iter_ = int(n_iter)
+        self.t_ = int(trainer.examples_seen)
+        self.n_outputs_ = int(n_outputs)
+        self.n_layers_ = network.n_layers
+        self.out_activation_ = OUT_ACTIVATION_NAMES[network.output]
+        self.n_networks_ = 1
+        self.stop_reason_ = trainer.stop_reason
+        self.callbacks_ = list(self._callbacks)
+        self.loss_curve_ = [float(v) for v in history["train_loss"]] if history.n_epochs else []
+        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else math.nan
+        self.best_loss_ = None if early_stopping else min(self.loss_curve_, default=math.nan)
+        column = f"val_{trainer.score_name}"
+        if column in history:
+            self.validation_scores_ = [float(v) for v in history[column]]
+            finite = [v for v in self.validation_scores_ if math.isfinite(v)]
+            self.best_validation_score_ = max(finite) if finite else None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+
+    def _warn_not_converged(self, trainer) -> None:
+        """scikit-learn's ConvergenceWarning when max_iter ran out before the stopping rule."""
+        if self.solver in EPOCH_SOLVERS:
+            message = (
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the "
+                "optimization hasn't converged yet."
+            )
+        else:
+            result = getattr(trainer, "scipy_result", None)
+            reason = f" ({result.message})" if result is not None else ""
+            message = (
+                f"{self.solver} failed to converge after {self.n_iter_} iterations{reason}. "
+                "Increase the number of iterations (max_iter) or scale the data."
+            )
+        warnings.warn(message, ConvergenceWarning, stacklevel=4)  # the caller of fit
+
+    # ------------------------------------------------------------------ prediction
+    def _forward(self, X) -> np.ndarray:
+        """h_θ(X): the output activations a⁽ᴸ⁾, shape (m, n_outputs), after validating X."""
+        self._check_fitted()
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        return self.network_.forward(X)
+
+
+def unpack_pair(validation_data):
+    """(X_val, y_val) from a pair, or a ValueError saying what was expected."""
+    try:
+        X_val, y_val = validation_data
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"validation_data must be a pair (X_val, y_val), got {type(validation_data).__name__}"
+        ) from None
+    return X_val, y_val

@@ -1,0 +1,191 @@
+"""MLPRegressor: scikit-learn's MLPRegressor interface over an mlplab network."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    column_or_1d,
+    validate_data,
+)
+
+from ._base import BaseMLP, unpack_pair
+
+__all__ = ["MLPRegressor"]
+
+
+class MLPRegressor(RegressorMixin, BaseMLP):
+    """Multi-layer perceptron regressor: identity outputs and the squared error.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`. The output
+    layer is z⁽ᴸ⁾ itself and the cost is ½·mean over examples of ‖a⁽ᴸ⁾ − y‖² plus
+    λ/(2m) Σ θ², so δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y as with the classifiers' matched pairs.
+
+    Parameters
+    ----------
+    loss : {"squared_error"}, default="squared_error"
+        scikit-learn's "poisson" is not available.
+    hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate, \
+learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, \
+momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, \
+epsilon, n_iter_no_change, max_fun, dtype, initializer, init_epsilon, callbacks, \
+checkpoint_dir, checkpoint_every
+        As for :class:`mlplab.MLPClassifier`; early stopping watches the validation R²
+        and the held-out split is not stratified.
+
+    Attributes
+    ----------
+    n_features_in_, feature_names_in_, coefs_, intercepts_, n_iter_, loss_, loss_curve_, \
+best_loss_, validation_scores_, best_validation_score_, t_, n_layers_, n_outputs_, \
+history_, network_, stop_reason_, n_networks_
+        As for :class:`mlplab.MLPClassifier`; validation scores are R².
+    out_activation_ : "identity"
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlplab import MLPRegressor
+    >>> X = np.linspace(-1, 1, 50).reshape(-1, 1)
+    >>> y = X[:, 0] ** 2
+    >>> reg = MLPRegressor(hidden_layer_sizes=(20,), activation="tanh", solver="lbfgs",
+    ...                    random_state=0).fit(X, y)
+    >>> reg.score(X, y) > 0.99
+    True
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        **BaseMLP._parameter_constraints,
+        "loss": [StrOptions({"squared_error"})],
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=1e-3,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dtype=np.float64,
+        initializer="glorot",
+        init_epsilon=None,
+        callbacks=None,
+        checkpoint_dir=None,
+        checkpoint_every=1,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            dtype=dtype,
+            initializer=initializer,
+            init_epsilon=init_epsilon,
+            callbacks=callbacks,
+            checkpoint_dir=checkpoint_dir,
+            checkpoint_every=checkpoint_every,
+        )
+        self.loss = loss
+
+    def fit(self, X, y, *, validation_data=None, resume_from=None):
+        """Train the network on X of shape (m, n) and targets y of shape (m,) or (m, k).
+
+        ``validation_data`` and ``resume_from`` work as in :meth:`MLPClassifier.fit`.
+
+        Returns
+        -------
+        self : MLPRegressor
+        """
+        return self._fit(X, y, validation_data=validation_data, resume_from=resume_from)
+
+    @available_if(lambda estimator: estimator._check_solver())
+    def partial_fit(self, X, y):
+        """Train one more epoch on (X, y) (``sgd``, ``adam`` and ``gd`` only).
+
+        Returns
+        -------
+        self : MLPRegressor
+        """
+        return self._fit(X, y, incremental=True)
+
+    def predict(self, X):
+        """Predicted targets: shape (n_samples,) for one output, else (n_samples, n_outputs)."""
+        output = self._forward(X)
+        return output.ravel() if output.shape[1] == 1 else output
+
+    # ------------------------------------------------------------------ targets
+    def _encode_targets(self, X, y, *, first_pass, incremental, classes):
+        """Validate (X, y); targets as a 2-D array Y of shape (m, n_outputs)."""
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            multi_output=True,
+            y_numeric=True,
+            dtype=(np.float64, np.float32),
+            reset=first_pass,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        return X, y.reshape(-1, 1) if y.ndim == 1 else y
+
+    def _encode_validation(self, validation_data):
+        """(X_val, Y_val) from the user's (X_val, y_val)."""
+        X_val, y_val = unpack_pair(validation_data)
+        X_val = validate_data(self, X_val, reset=False, dtype=(np.float64, np.float32))
+        y_val = check_array(y_val, ensure_2d=False, dtype=(np.float64, np.float32))
+        check_consistent_length(X_val, y_val)
+        return X_val, y_val.reshape(-1, 1) if y_val.ndim == 1 else y_val
+
+    def _output_name(self, n_outputs: int) -> str:
+        return "identity"
+
+    def _task(self) -> str:
+        return "regression"
+
+    def _stratify_labels(self, Y):
+        return None

@@ -1,0 +1,117 @@
+"""MLPRegressor: identity outputs, one or several targets, scikit-learn's conventions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
+from sklearn.metrics import r2_score
+
+from mlplab import MLPRegressor
+
+from ._data import regression
+
+LBFGS = {"hidden_layer_sizes": (20,), "activation": "tanh", "solver": "lbfgs", "random_state": 0}
+
+
+def test_one_target_gives_1d_predictions():
+    X, y = regression()
+    reg = MLPRegressor(max_iter=1000, **LBFGS).fit(X, y)
+    assert reg.out_activation_ == "identity"
+    assert reg.network_.output == "identity"
+    assert reg.n_outputs_ == 1
+    predicted = reg.predict(X)
+    assert predicted.shape == (200,)
+    np.testing.assert_allclose(predicted, reg.network_.forward(X)[:, 0], rtol=0, atol=0)
+    assert reg.score(X, y) == pytest.approx(r2_score(y, predicted), rel=1e-12)
+    assert reg.score(X, y) > 0.99
+
+
+def test_several_targets_give_2d_predictions():
+    X, Y = regression(n_outputs=2)
+    reg = MLPRegressor(max_iter=1000, **LBFGS).fit(X, Y)
+    assert reg.n_outputs_ == 2
+    assert [c.shape for c in reg.coefs_] == [(2, 20), (20, 2)]
+    assert reg.predict(X).shape == (200, 2)
+    assert reg.score(X, Y) > 0.99
+
+
+def test_column_vector_y_warns_and_predicts_1d():
+    X, y = regression()
+    with pytest.warns(DataConversionWarning, match="column-vector y was passed"):
+        reg = MLPRegressor(max_iter=1000, **LBFGS).fit(X, y.reshape(-1, 1))
+    assert reg.predict(X).shape == (200,)
+
+
+def test_training_loss_is_half_the_mean_squared_error_plus_penalty():
+    X, y = regression()
+    reg = MLPRegressor(
+        hidden_layer_sizes=(10,), solver="gd", learning_rate_init=0.05, max_iter=3, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning):
+        reg.fit(X, y)
+    # gd takes one full batch per epoch, so the recorded loss is J of the weights the
+    # epoch started from; after the run, J of the final weights is below the last one.
+    final = 0.5 * np.mean((reg.predict(X) - y) ** 2) + reg.alpha / (2 * 200) * sum(
+        float((c**2).sum()) for c in reg.coefs_
+    )
+    assert final < reg.loss_
+    assert reg.loss_curve_[0] > reg.loss_curve_[-1]
+
+
+def test_early_stopping_watches_validation_r2():
+    X, y = regression()
+    reg = MLPRegressor(
+        hidden_layer_sizes=(20,),
+        activation="tanh",
+        learning_rate_init=0.01,
+        early_stopping=True,
+        n_iter_no_change=5,
+        random_state=0,
+        max_iter=500,
+    ).fit(X, y)
+    assert reg.stop_reason_ == "no_improvement"
+    assert reg.best_loss_ is None
+    np.testing.assert_array_equal(reg.validation_scores_, reg.history_["val_r2"])
+    assert reg.best_validation_score_ == max(reg.validation_scores_)
+    assert reg.best_validation_score_ > 0.8
+    assert reg.t_ == 180 * reg.n_iter_  # 10% held out, not stratified
+
+
+def test_partial_fit_and_warm_start():
+    X, y = regression()
+    reg = MLPRegressor(
+        hidden_layer_sizes=(20,), activation="tanh", learning_rate_init=0.01, random_state=0
+    )
+    for _ in range(20):
+        reg.partial_fit(X, y)
+    assert reg.history_.n_epochs == 20
+    assert reg.loss_curve_[-1] < 0.5 * reg.loss_curve_[0]
+    with pytest.raises(ValueError, match="X has 3 features, but MLPRegressor is expecting 2"):
+        reg.partial_fit(np.hstack([X, X[:, :1]]), y)
+    warm = MLPRegressor(hidden_layer_sizes=(20,), max_iter=4, warm_start=True, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        warm.fit(X, y)
+    with pytest.warns(ConvergenceWarning):
+        warm.fit(X, y)
+    assert len(warm.loss_curve_) == 8
+    with pytest.raises(ValueError, match=r"the network has layer sizes \(2, 20, 1\)"):
+        warm.fit(X, np.column_stack([y, y]))
+
+
+def test_validation_data_for_regression():
+    X, y = regression()
+    reg = MLPRegressor(max_iter=50, **LBFGS)
+    with pytest.warns(ConvergenceWarning):
+        reg.fit(X[:150], y[:150], validation_data=(X[150:], y[150:]))
+    assert reg.validation_scores_[-1] == pytest.approx(reg.score(X[150:], y[150:]), rel=1e-9)
+
+
+def test_regressor_specific_parameters():
+    X, y = regression()
+    with pytest.raises(ValueError, match="The 'loss' parameter of MLPRegressor must be a str"):
+        MLPRegressor(loss="poisson").fit(X, y)
+    with pytest.raises(ValueError, match=r"Unknown label type|could not convert"):
+        MLPRegressor(max_iter=5).fit(X, np.array(["a", "b"] * 100))
+    assert not hasattr(MLPRegressor(), "predict_proba")
+    assert not hasattr(MLPRegressor(solver="cg"), "partial_fit")
