@@ -25,7 +25,8 @@ def run(cli: click.Group, argv: list[str] | None) -> None:
     """Run the click group; data errors exit 1 with one line unless --debug is given."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        cli.main(args=argv, prog_name="mlplab", standalone_mode=False)
+        # Without standalone mode click returns ctx.exit(code)'s code instead of exiting.
+        result = cli.main(args=argv, prog_name="mlplab", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(EXIT_SIGINT)
@@ -42,7 +43,7 @@ def run(cli: click.Group, argv: list[str] | None) -> None:
             raise
         click.echo(f"error: {_one_line(error)}", err=True)
         sys.exit(EXIT_DATA_ERROR)
-    sys.exit(0)
+    sys.exit(result if isinstance(result, int) and not isinstance(result, bool) else 0)
 
 
 def _one_line(error: BaseException) -> str:

@@ -1,0 +1,423 @@
+"""Data for the commands: load a data set by name or CSV, split it, and scale it.
+
+``mlplab train``, ``doctor`` and ``evaluate`` see the same data the same way:
+
+- **split**: a held-out test part first (stratified by class; for the digits exactly the
+  project's :func:`mlplab.datasets.digits_split`), then a validation part of what is
+  left, so that the learning curves have a training and a validation line;
+- **scaling**, fitted on the training part only (so nothing of the validation or test
+  examples leaks into it): the digits' pixels are divided by 16 (to [0, 1]), every other
+  data set is standardized, x′ = (x − μ) / s per feature (scikit-learn's StandardScaler).
+
+A :class:`Scaling` is an affine map, so it can be folded into the first layer of a trained
+network (:meth:`Scaling.fold_into`): the saved model then takes the raw features, and
+``mlplab predict``, ``evaluate`` and an ONNX export need no separate scaler file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "TASKS",
+    "PreparedData",
+    "Scaling",
+    "infer_task",
+    "load_dataset",
+    "prepare",
+    "read_features",
+    "split_indices",
+]
+
+#: What ``--task`` accepts; "auto" decides from the targets (see :func:`infer_task`).
+TASKS = ("auto", "classification", "regression")
+
+#: Data sets whose inputs are 8×8 images (hidden units can be drawn as images).
+IMAGE_SHAPES = {"digits": (8, 8)}
+
+
+@dataclass
+class Scaling:
+    """The affine input map x′ = (x − mean) / scale, per feature.
+
+    Attributes
+    ----------
+    kind : {"divide", "standardize"}
+        "divide": the digits' pixels divided by 16 (mean 0); "standardize": mean and
+        standard deviation of the training part.
+    mean, scale : ndarray of shape (n_features,)
+        μ and s; a constant feature gets s = 1 (as in scikit-learn).
+    """
+
+    kind: str
+    mean: np.ndarray
+    scale: np.ndarray
+
+    @classmethod
+    def fit(cls, X: np.ndarray, kind: str) -> Scaling:
+        """The scaling of ``kind`` for training inputs X of shape (m, n)."""
+        n = X.shape[1]
+        if kind == "divide":
+            return cls(kind, np.zeros(n), np.full(n, 16.0))
+        scale = X.std(axis=0)
+        scale[~(scale > 1e-12 * np.maximum(1.0, np.abs(X).max(axis=0)))] = 1.0
+        return cls(kind, X.mean(axis=0), scale)
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """(X − mean) / scale, a new float64 array of X's shape."""
+        return (np.asarray(X, dtype=np.float64) - self.mean) / self.scale
+
+    def fold_into(self, network) -> None:
+        """Make ``network`` take raw inputs: θ⁽¹⁾ absorbs the scaling, in place.
+
+        With W = θ⁽¹⁾[:, 1:] and b = θ⁽¹⁾[:, 0], z⁽²⁾ = b + W (x − μ)/s
+        = (b − (W/s) μ) + (W/s) x, so W ← W/s column by column and b ← b − W μ: the
+        network's outputs on raw x equal the old outputs on scaled x.
+        """
+        theta = network.thetas[0]
+        weights = theta[:, 1:]
+        weights /= self.scale.astype(theta.dtype)
+        theta[:, 0] -= weights @ self.mean.astype(theta.dtype)
+
+    def to_dict(self) -> dict:
+        """Plain values for config.json."""
+        return {"kind": self.kind, "mean": self.mean.tolist(), "scale": self.scale.tolist()}
+
+
+@dataclass
+class PreparedData:
+    """A data set split into training, validation and test parts, raw and scaled.
+
+    ``X_*`` are raw features (as loaded) of shape (m_part, n); ``scaled(X)`` gives what the
+    network trains on. Parts that are not used (a fraction of 0) have zero rows.
+    """
+
+    dataset: object
+    task: str
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    scaling: Scaling | None
+    test_fraction: float
+    validation_fraction: float
+    seed: int
+    source: str = ""
+    target: str | None = None
+
+    def scaled(self, X: np.ndarray) -> np.ndarray:
+        """X as the network sees it during training."""
+        return X if self.scaling is None else self.scaling.transform(X)
+
+    @property
+    def builtin(self) -> bool:
+        """Whether the data is a registered data set (not a CSV file)."""
+        return not _is_csv(self.source)
+
+    @property
+    def image_shape(self) -> tuple[int, int] | None:
+        """(h, w) when the inputs are images, else None."""
+        return IMAGE_SHAPES.get(self.dataset.name) if self.builtin else None
+
+    def parts(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """The non-empty parts by name: "train", "validation", "test" → (X raw, y)."""
+        parts = {
+            "train": (self.X_train, self.y_train),
+            "validation": (self.X_val, self.y_val),
+            "test": (self.X_test, self.y_test),
+        }
+        return {name: part for name, part in parts.items() if part[0].shape[0]}
+
+    def summary(self) -> dict:
+        """The data and split, as plain values for config.json and the report."""
+        data = self.dataset
+        summary = {
+            "name": data.name,
+            "source": self.source,
+            "target": data.target_name,
+            "description": data.description,
+            "task": self.task,
+            "n_examples": int(data.n_samples),
+            "n_features": int(data.n_features),
+            "feature_names": list(data.feature_names),
+            "feature_units": list(data.feature_units),
+        }
+        if self.task == "classification":
+            labels, counts = np.unique(data.y, return_counts=True)
+            summary["classes"] = [str(label) for label in labels]
+            names = list(data.class_names)
+            summary["class_names"] = names if len(names) == len(labels) else summary["classes"]
+            summary["class_counts"] = [int(c) for c in counts]
+        summary["split"] = {
+            "test_fraction": self.test_fraction,
+            "validation_fraction": self.validation_fraction,
+            "seed": self.seed,
+            "n_train": int(self.X_train.shape[0]),
+            "n_validation": int(self.X_val.shape[0]),
+            "n_test": int(self.X_test.shape[0]),
+        }
+        summary["scaling"] = None if self.scaling is None else self.scaling.to_dict()
+        return summary
+
+
+def load_dataset(data: str, target: str | None = None, *, seed: int = 0):
+    """:func:`mlplab.datasets.load` with the command line's wording in its errors."""
+    from ..datasets import load
+
+    if target is not None and not _is_csv(data):
+        raise ValueError(
+            f"--target applies only to CSV files; data set {data!r} has a fixed target"
+        )
+    return load(data, target=target, random_state=seed)
+
+
+def _is_csv(data: str) -> bool:
+    """Whether ``--data`` names a file rather than a registered data set."""
+    from ..datasets import DATASETS
+
+    return data.strip().lower().replace("_", "-") not in DATASETS
+
+
+def infer_task(y: np.ndarray, task: str = "auto") -> str:
+    """ "classification" for integer or string targets, "regression" for other numbers."""
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}; valid tasks are {', '.join(TASKS)}")
+    if task != "auto":
+        if task == "regression" and y.dtype.kind not in "iuf":
+            raise ValueError(
+                "--task regression needs numeric targets, but the target column holds text "
+                f"such as {str(y[0])!r}"
+            )
+        return task
+    return "regression" if y.dtype.kind == "f" else "classification"
+
+
+def split_indices(
+    y: np.ndarray, fraction: float, seed: int, *, stratify: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices (kept, held out) with ``fraction`` held out, stratified when possible.
+
+    Stratifying needs at least two examples of every class and at least as many held-out
+    examples as classes; otherwise the split is a plain seeded shuffle.
+    """
+    from sklearn.model_selection import train_test_split
+
+    m = y.shape[0]
+    index = np.arange(m)
+    if fraction == 0:
+        return index, index[:0]
+    n_out = math.ceil(fraction * m)
+    if n_out >= m:
+        raise ValueError(
+            f"a fraction of {fraction:g} of {m} examples leaves none to train on; "
+            "use a smaller --test-fraction/--validation-fraction"
+        )
+    labels = y if stratify else None
+    if stratify:
+        _, counts = np.unique(y, return_counts=True)
+        if counts.min() < 2 or n_out < counts.size or m - n_out < counts.size:
+            labels = None
+    kept, held = train_test_split(index, test_size=fraction, random_state=seed, stratify=labels)
+    return kept, held
+
+
+def prepare(
+    dataset,
+    *,
+    source: str,
+    target: str | None = None,
+    task: str = "auto",
+    test_fraction: float = 0.25,
+    validation_fraction: float = 0.15,
+    scale: bool = True,
+    seed: int = 0,
+) -> PreparedData:
+    """Split ``dataset`` into train/validation/test and fit the scaling on the train part.
+
+    Parameters
+    ----------
+    dataset : mlplab.datasets.Dataset
+    source : str
+        What ``--data`` said (a registered name or the CSV path).
+    task : {"auto", "classification", "regression"}
+    test_fraction : float in [0, 1)
+        Held out first, stratified by class; for the digits the test part is that of
+        :func:`mlplab.datasets.digits_split` with the same seed.
+    validation_fraction : float in [0, 1)
+        Of the rest, held out for the learning curves and early stopping.
+    scale : bool
+        Divide the digits by 16, standardize anything else; False keeps raw inputs.
+    seed : int
+        Seeds both splits.
+    """
+    for name, value in (
+        ("test_fraction", test_fraction),
+        ("validation_fraction", validation_fraction),
+    ):
+        if not 0 <= value < 1:
+            raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    task = infer_task(dataset.y, task)
+    classify = task == "classification"
+    X, y = dataset.X, dataset.y
+    if classify and np.unique(y).size < 2:
+        raise ValueError(
+            f"the target {dataset.target_name!r} has only one class ({str(y[0])!r}); a "
+            "classifier needs at least two: check the target column (or --task regression)"
+        )
+    is_digits = dataset.name == "digits" and not _is_csv(source)
+    # For the digits this is exactly mlplab.datasets.digits_split (the same stratified
+    # train_test_split with the same seed), without loading the images a second time.
+    rest, test = split_indices(y, test_fraction, seed, stratify=classify)
+    X_rest, X_test, y_rest, y_test = X[rest], X[test], y[rest], y[test]
+    keep, val = split_indices(y_rest, validation_fraction, seed, stratify=classify)
+    X_train, y_train = X_rest[keep], y_rest[keep]
+    X_val, y_val = X_rest[val], y_rest[val]
+    if classify:
+        _check_classes_in_training(y, y_train, {"validation": y_val, "test": y_test})
+    scaling = None
+    if scale:
+        scaling = Scaling.fit(X_train, "divide" if is_digits else "standardize")
+    return PreparedData(
+        dataset=dataset,
+        task=task,
+        X_train=X_train,
+        y_train=y_train,
+        X_val=X_val,
+        y_val=y_val,
+        X_test=X_test,
+        y_test=y_test,
+        scaling=scaling,
+        test_fraction=float(test_fraction),
+        validation_fraction=float(validation_fraction),
+        seed=int(seed),
+        source=source,
+        target=target,
+    )
+
+
+def _check_classes_in_training(y, y_train, held_out: dict) -> None:
+    """Refuse a split whose validation or test part has a class the training part lacks."""
+    known = set(np.unique(y_train).tolist())
+    labels, counts = np.unique(y, return_counts=True)
+    for part, values in held_out.items():
+        missing = sorted(set(np.unique(values).tolist()) - known, key=str)
+        if missing:
+            count = dict(zip(labels.tolist(), counts.tolist()))[missing[0]]
+            raise ValueError(
+                f"class {str(missing[0])!r} has {count} example(s), too few to be in both the "
+                f"training and the {part} part; add examples of it, remove it, or hold out "
+                "less (--test-fraction, --validation-fraction)"
+            )
+
+
+def read_features(path, feature_names=None, n_features: int | None = None, drop=()):
+    """Read the feature columns of a CSV file that may lack the target column.
+
+    :func:`mlplab.datasets.load_csv` always splits off a target; ``mlplab predict`` reads
+    files that have none. The rules are load_csv's (a header row, comma-separated UTF-8,
+    finite numbers), and so are the errors: :class:`~mlplab.datasets.CSVFormatError` with
+    file, line and column.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    feature_names : sequence of str, optional
+        The model's features: if the header names all of them, those columns are taken in
+        this order (any others, such as the target, are ignored).
+    n_features : int, optional
+        Otherwise the file must have this many columns (after dropping ``drop``).
+    drop : sequence of str
+        Columns to ignore when present (the training target).
+
+    Returns
+    -------
+    X : ndarray of shape (m, n), float64
+    names : list of str
+        The columns used, in order.
+    """
+    from ..datasets import CSVFormatError
+
+    path_str = os.fspath(path)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no such CSV file: {path_str!r}") from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CSVFormatError(
+            path_str, f"invalid UTF-8 ({error.reason}); save the file as UTF-8"
+        ) from None
+    records = []
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        last = 0
+        for fields in reader:
+            start, last = last + 1, reader.line_num
+            if len(fields) > 1 or (fields and fields[0].strip()):
+                records.append((start, [cell.strip() for cell in fields]))
+    except csv.Error as error:
+        raise CSVFormatError(path_str, f"malformed quoting: {error}", line=last + 1) from None
+    if not records:
+        raise CSVFormatError(path_str, "the file is empty; expected a header row, then data rows")
+    header_line, header = records[0]
+    if len(records) == 1:
+        raise CSVFormatError(
+            path_str, f"no data rows: the file has only the header (line {header_line})"
+        )
+    if feature_names is not None and all(name in header for name in feature_names):
+        columns = [header.index(name) for name in feature_names]
+    else:
+        columns = [j for j, name in enumerate(header) if name not in set(drop)]
+        if n_features is not None and len(columns) != n_features:
+            expected = f" ({_names(feature_names)})" if feature_names else ""
+            raise CSVFormatError(
+                path_str,
+                f"the model takes {n_features} features{expected}, but the file has "
+                f"{len(columns)} columns ({_names([header[j] for j in columns])})",
+                line=header_line,
+            )
+    X = np.empty((len(records) - 1, len(columns)))
+    for i, (line, fields) in enumerate(records[1:]):
+        if len(fields) != len(header):
+            raise CSVFormatError(
+                path_str,
+                f"the row has {len(fields)} fields, the header {len(header)}",
+                line=line,
+            )
+        for k, j in enumerate(columns):
+            cell = fields[j]
+            try:
+                value = float(cell) if cell else math.nan
+            except ValueError:
+                value = None
+            if value is None or not math.isfinite(value) or "_" in cell:
+                reason = (
+                    "empty cell (missing value); fill it in or remove the row"
+                    if not cell
+                    else f"{cell!r} is not a finite number"
+                )
+                raise CSVFormatError(
+                    path_str, reason, line=line, column=j + 1, column_name=header[j]
+                )
+            X[i, k] = value
+    return X, [header[j] for j in columns]
+
+
+def _names(names, limit: int = 6) -> str:
+    """Column names for a message, the middle left out when there are many."""
+    quoted = [repr(str(name)) for name in names]
+    if len(quoted) > limit:
+        quoted = [*quoted[: limit - 2], "…", *quoted[-2:]]
+    return ", ".join(quoted)

@@ -1,0 +1,99 @@
+"""The figures of a run folder, drawn by :mod:`mlplab.plots` from the trained model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..report import FIGURE_CAPTIONS, format_percent
+
+
+def draw_run_figures(out: Path, model, data, history, best_epoch, metrics) -> list[dict]:
+    """Draw and save the run's figures; return their entries for config.json.
+
+    The learning curves and the update ratios (when an epoch was recorded); for
+    classifiers the confusion
+    matrix; for 2-D inputs the decision regions; for image inputs the hidden units'
+    weights and the misclassified test images. ``model`` takes raw inputs (the scaling is
+    folded into it), so every figure shows the data in its own units.
+    """
+    from .. import plots
+
+    figures = []
+
+    def save(name: str, figure, caption: str | None = None) -> None:
+        plots.save_figure(figure, out / name)
+        title, default = FIGURE_CAPTIONS[name]
+        figures.append({"file": name, "title": title, "caption": caption or default})
+        figure.clear()
+
+    name = data.dataset.name
+    layers = "–".join(str(u) for u in model.network_.layer_sizes)
+    if history.n_epochs:  # none when training diverged or was stopped in its first epoch
+        save(
+            "learning_curves.png",
+            plots.learning_curves(
+                history, best_epoch=best_epoch, title=f"Learning curves: {name}, network {layers}"
+            ),
+        )
+        if any(column.startswith("update_ratio_") for column in history):
+            save("update_ratios.png", plots.update_ratios(history))
+
+    classifier = hasattr(model, "classes_")
+    parts = data.parts()
+    part = next(p for p in ("test", "validation", "train") if p in parts)
+    X_part, y_part = parts[part]
+    names = _class_names(model, data)
+    if classifier:
+        predicted = model.predict(X_part)
+        accuracy = metrics[part].get("accuracy")
+        save(
+            "confusion_matrix.png",
+            plots.confusion_matrix(
+                y_part,
+                predicted,
+                labels=model.classes_,
+                class_names=names,
+                title=f"Confusion matrix, {part} part "
+                f"({X_part.shape[0]} examples, accuracy {format_percent(accuracy)})",
+            ),
+            caption=f"On the {part} part. " + FIGURE_CAPTIONS["confusion_matrix.png"][1],
+        )
+    if classifier and data.dataset.n_features == 2:
+        X_all = np.concatenate([p[0] for p in parts.values()])
+        y_all = np.concatenate([p[1] for p in parts.values()])
+        save(
+            "decision_regions.png",
+            plots.decision_regions(
+                model.predict_proba,
+                X_all,
+                y_all,
+                feature_names=data.dataset.feature_names,
+                feature_units=[u or None for u in data.dataset.feature_units],
+                class_names=names,
+            ),
+            caption="Every example (training, validation and test) over the class the "
+            "network predicts at each point of the input plane.",
+        )
+    image_shape = data.image_shape
+    if image_shape is not None and len(model.network_.layer_sizes) > 2:
+        save("hidden_units.png", plots.hidden_unit_images(model.network_, image_shape))
+    if image_shape is not None and classifier:
+        save(
+            "misclassified.png",
+            plots.misclassified_examples(X_part, y_part, model.predict(X_part), image_shape),
+            caption=f"Images of the {part} part the network got wrong (true and predicted "
+            "class above each).",
+        )
+    return figures
+
+
+def _class_names(model, data) -> list[str] | None:
+    """Display names for ``model.classes_`` (the data set's names when it has them)."""
+    if not hasattr(model, "classes_"):
+        return None
+    labels = [str(c) for c in np.unique(data.dataset.y)]
+    names = list(data.dataset.class_names)
+    lookup = dict(zip(labels, names)) if len(names) == len(labels) else {}
+    return [lookup.get(str(c), str(c)) for c in model.classes_]

@@ -1,0 +1,121 @@
+"""``mlplab doctor``: babysitting a training setup, automated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._common import (
+    data_errors,
+    data_options,
+    default_early_stopping,
+    echo_err,
+    model_options,
+    stdout_console,
+)
+from ._errors import DataError
+
+
+@click.command()
+@data_options
+@model_options
+@click.option("--quick", is_flag=True, help="Only the checks that need no training (< 1 s).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write diagnostics.json there; a run folder's report then shows the findings.",
+)
+def doctor(**opts) -> None:
+    """Diagnose a training setup: the checks a practitioner runs before trusting a network.
+
+    Takes the same data and model options as mlplab train, and checks the data (finite,
+    scaled, balanced, no duplicates between training and validation), the network at
+    initialization (gradient check, initial loss, regularization term, symmetry
+    breaking) and a short training run (overfitting a tiny subset, the loss going down,
+    update/weight ratios near 1e-3, dead or saturated units, over- and underfitting).
+    Exits with 1 if any check FAILs.
+
+    \b
+    Examples:
+      mlplab doctor
+      mlplab doctor --data spirals --hidden 25,25 --learning-rate 0.1
+      mlplab doctor --quick --data measurements.csv --target species
+      mlplab doctor --out mlplab-run          # adds the findings to the run's report
+    """
+    if opts["early_stopping"] and opts["validation_fraction"] == 0:
+        raise click.UsageError(
+            "--early-stopping needs a validation part: set --validation-fraction > 0"
+        )
+    with data_errors():
+        diagnosis = _diagnose(opts)
+    if diagnosis.has_failures:
+        failed = [f.title for f in diagnosis.findings if f.status == "FAIL"]
+        raise DataError(f"{len(failed)} check(s) failed: {', '.join(failed)}")
+
+
+def _diagnose(opts: dict):
+    from threadpoolctl import threadpool_limits
+
+    from ..diagnostics import diagnose, render_rich
+    from ._data import load_dataset, prepare
+    from ._model import build_estimator
+    from ._runfolder import DIAGNOSTICS, is_run_folder, write_json
+
+    dataset = load_dataset(opts["data"], opts["target"], seed=opts["seed"])
+    data = prepare(
+        dataset,
+        source=opts["data"],
+        target=opts["target"],
+        task=opts["task"],
+        test_fraction=opts["test_fraction"],
+        validation_fraction=opts["validation_fraction"],
+        scale=opts["scale"],
+        seed=opts["seed"],
+    )
+    early_stopping = opts["early_stopping"]
+    model = build_estimator(
+        data.task,
+        hidden=opts["hidden"],
+        activation=opts["activation"],
+        output=opts["output"],
+        solver=opts["solver"],
+        learning_rate=opts["learning_rate"],
+        alpha=opts["alpha"],
+        epochs=opts["epochs"],
+        batch_size=opts["batch_size"],
+        patience=opts["patience"],
+        early_stopping=(
+            default_early_stopping(data.X_val.shape[0])
+            if early_stopping is None
+            else early_stopping
+        ),
+        dtype=opts["dtype"],
+        seed=opts["seed"],
+    )
+    validation = None
+    if data.X_val.shape[0]:
+        validation = (data.scaled(data.X_val), data.y_val)
+    with threadpool_limits(limits=1, user_api="blas"):
+        diagnosis = diagnose(
+            model,
+            data.scaled(data.X_train),
+            data.y_train,
+            validation_data=validation,
+            quick=opts["quick"],
+            random_state=opts["seed"],
+        )
+    render_rich(diagnosis, stdout_console())
+    out = opts["out"]
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        write_json(out / DIAGNOSTICS, diagnosis.to_dict())
+        if is_run_folder(out):
+            from ..report import write_report
+
+            write_report(out)
+            echo_err(f"wrote {out / DIAGNOSTICS} and updated {out / 'report.html'}")
+        else:
+            echo_err(f"wrote {out / DIAGNOSTICS}")
+    return diagnosis

@@ -1,0 +1,140 @@
+"""``mlplab evaluate``: score a saved model on a data set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ._common import data_errors, stdout_console
+
+PARTS = ("all", "train", "validation", "test")
+
+
+@click.command()
+@click.argument("model_path", metavar="MODEL", type=click.Path(path_type=Path))
+@click.option(
+    "--data",
+    required=True,
+    metavar="NAME|PATH.csv",
+    help="A data set name (digits, xor, ...) or a CSV file with the target column.",
+)
+@click.option("--target", default=None, metavar="COLUMN", help="Target column of a CSV file.")
+@click.option(
+    "--part",
+    type=click.Choice(PARTS),
+    default="all",
+    show_default=True,
+    help="Score every example, or only one part of the training run's split (needs the "
+    "run's config.json next to the model).",
+)
+@click.pass_context
+def evaluate(ctx: click.Context, model_path: Path, data: str, target: str | None, part: str):
+    """Score a saved model: accuracy and log loss (R² and mean squared error for a
+    regressor), with precision and recall per class.
+
+    The model takes raw features (mlplab train folds its input scaling into the first
+    layer). With --part test the examples are those the run held out for its test.
+
+    \b
+    Examples:
+      mlplab evaluate mlplab-run/model.safetensors --data digits --part test
+      mlplab evaluate model.safetensors --data measurements.csv --target species
+    """
+    with data_errors():
+        _evaluate(model_path, data, target, part)
+
+
+def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> None:
+    from ._data import load_dataset, prepare
+    from ._model import class_metrics, is_classifier, load_estimator, score_part
+
+    model = load_estimator(model_path)
+    run = _run_config(model_path)
+    seed = int(((run or {}).get("data") or {}).get("split", {}).get("seed", 0))
+    dataset = load_dataset(data, target, seed=seed)
+    if dataset.n_features != model.n_features_in_:
+        raise ValueError(
+            f"the model takes {model.n_features_in_} features, but {data!r} has "
+            f"{dataset.n_features}; evaluate it on the kind of data it was trained on"
+        )
+    X, y = dataset.X, dataset.y
+    if part != "all":
+        if run is None:
+            raise ValueError(
+                f"--part {part} needs the training run's config.json next to the model "
+                f"(in {str(model_path.parent)!r}); use --part all"
+            )
+        split = run["data"]["split"]
+        prepared = prepare(
+            dataset,
+            source=data,
+            target=target,
+            task="classification" if is_classifier(model) else "regression",
+            test_fraction=split["test_fraction"],
+            validation_fraction=split["validation_fraction"],
+            scale=False,
+            seed=split["seed"],
+        )
+        X, y = {
+            "train": (prepared.X_train, prepared.y_train),
+            "validation": (prepared.X_val, prepared.y_val),
+            "test": (prepared.X_test, prepared.y_test),
+        }[part]
+        if X.shape[0] == 0:
+            raise ValueError(f"the run has no {part} part (its fraction was 0)")
+    metrics = score_part(model, X, y)
+
+    from rich.table import Table
+
+    from ..report import format_loss, format_percent
+
+    console = stdout_console()
+    classifier = is_classifier(model)
+    from rich.text import Text
+
+    heading = f"{model_path} on {dataset.name}, " + (
+        "all examples" if part == "all" else f"the run's {part} part"
+    )
+    console.print(Text(heading, style="bold"))
+    table = Table()
+    table.add_column("examples", justify="right")
+    table.add_column("accuracy" if classifier else "R²", justify="right")
+    table.add_column("log loss" if classifier else "mean sq. error", justify="right")
+    score = format_percent(metrics["accuracy"]) if classifier else f"{metrics['r2']:.4f}"
+    table.add_row(str(metrics["n"]), score, format_loss(metrics["loss"]))
+    console.print(table)
+    if classifier:
+        names = _display_names(dataset)
+        per_class = Table()
+        for column in ("class", "precision", "recall", "F1", "examples"):
+            per_class.add_column(column, justify="left" if column == "class" else "right")
+        for row in class_metrics(model, X, y):
+            per_class.add_row(
+                names.get(row["class"], row["class"]),
+                format_percent(row["precision"]),
+                format_percent(row["recall"]),
+                format_percent(row["f1"]),
+                str(row["support"]),
+            )
+        console.print(per_class)
+
+
+def _run_config(model_path: Path) -> dict | None:
+    """config.json of the run folder the model is in, if it is one."""
+    from ._runfolder import CONFIG, is_run_folder
+
+    folder = model_path.parent
+    if not is_run_folder(folder):
+        return None
+    return json.loads((folder / CONFIG).read_text(encoding="utf-8"))
+
+
+def _display_names(dataset) -> dict[str, str]:
+    """Label (as text) → the data set's class name."""
+    import numpy as np
+
+    labels = [str(c) for c in np.unique(dataset.y)]
+    names = list(dataset.class_names)
+    return dict(zip(labels, names)) if len(names) == len(labels) else {}

@@ -1,0 +1,514 @@
+"""``mlplab train``: train a network and leave a model, its history, figures and a report."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import os
+import shlex
+import signal
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import click
+
+from .._version import __version__
+from ._common import (
+    EPOCH_SOLVERS,
+    data_errors,
+    data_options,
+    default_early_stopping,
+    echo_err,
+    format_hidden,
+    model_options,
+)
+from ._errors import EXIT_SIGINT, EXIT_SIGTERM
+from ._runfolder import (
+    CHECKPOINTS,
+    CONFIG,
+    GRADCHECK,
+    HISTORY,
+    MODEL,
+    RUN_FORMAT,
+    check_out_folder,
+    clear_run_files,
+    write_json,
+)
+
+#: Examples used by ``--gradcheck`` (two cost evaluations per parameter each).
+GRADCHECK_EXAMPLES = 5
+
+
+@click.command()
+@data_options
+@model_options
+@click.option(
+    "--out",
+    type=click.Path(file_okay=True, dir_okay=True, path_type=Path),
+    default=Path("mlplab-run"),
+    show_default=True,
+    help="Run folder for the model, history, figures and report.",
+)
+@click.option("--force", is_flag=True, help="Write into a non-empty folder that is not a run.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+@click.option(
+    "--checkpoint-every",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Write a resumable checkpoint every N epochs (gd, sgd, adam).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue the run in --out from its newest checkpoint (same options).",
+)
+@click.option(
+    "--diagnose",
+    is_flag=True,
+    help="Also run the diagnostics (as mlplab doctor) and add them to the report.",
+)
+@click.option(
+    "--gradcheck",
+    "run_gradcheck",
+    is_flag=True,
+    help="Check the trained network's backprop against numerical gradients.",
+)
+@click.pass_context
+def train(ctx: click.Context, **options) -> None:
+    """Train a network and write model, history, figures and report to a run folder.
+
+    With no options this trains the lab's default: the 8×8 digits scaled to [0, 1], one
+    hidden layer of 64 relu units, softmax outputs, Adam, 25% held out for the test and
+    15% of the rest for validation, early stopping on the validation accuracy.
+
+    The run folder (--out) receives model.safetensors (takes raw, unscaled features),
+    history.csv, config.json, report.html and the figures. Ctrl-C stops after the
+    current batch, saves everything for the last full epoch and exits with 130 (143 for
+    SIGTERM).
+
+    \b
+    Examples:
+      mlplab train
+      mlplab train --data spirals --hidden 25,25 --epochs 2000 --out spirals-run
+      mlplab train --data cats-dogs --hidden 3 --activation sigmoid --solver lbfgs
+      mlplab train --data measurements.csv --target species --alpha 1e-3
+      mlplab train --epochs 5000 --checkpoint-every 10   # Ctrl-C, then add --resume
+    """
+    opts = _check_options(ctx, options)
+    with data_errors():
+        _train(ctx, opts)
+
+
+def _check_options(ctx: click.Context, options: dict) -> dict:
+    """Usage errors (exit 2) for combinations no single option type can catch."""
+    opts = dict(options)
+    if opts["checkpoint_every"] is not None and opts["solver"] not in EPOCH_SOLVERS:
+        raise click.UsageError(
+            f"--checkpoint-every needs --solver gd, sgd or adam, not {opts['solver']}: "
+            "scipy's optimizers cannot be saved mid-run",
+            ctx,
+        )
+    if opts["resume"] and opts["solver"] not in EPOCH_SOLVERS:
+        raise click.UsageError(
+            f"--resume needs --solver gd, sgd or adam, not {opts['solver']}", ctx
+        )
+    if opts["early_stopping"] and opts["validation_fraction"] == 0:
+        raise click.UsageError(
+            "--early-stopping needs a validation part: set --validation-fraction > 0", ctx
+        )
+    if opts["target"] is not None and not opts["data"].lower().endswith(".csv"):
+        from ._data import _is_csv
+
+        if not _is_csv(opts["data"]):
+            raise click.UsageError(
+                f"--target applies only to CSV files; data set {opts['data']!r} has a fixed target",
+                ctx,
+            )
+    return opts
+
+
+class _TermAsInterrupt:
+    """SIGTERM during training handled like Ctrl-C: stop after the batch, save, exit 143.
+
+    The trainer turns SIGINT into "stop after the current batch" while it trains; SIGTERM
+    is forwarded to that same handler. Outside training SIGTERM interrupts at once.
+    """
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+        self._previous = None
+
+    def __enter__(self):
+        with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
+            self._previous = signal.signal(signal.SIGTERM, self._on_term)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)
+
+    def _on_term(self, signum, frame) -> None:
+        self.received = signum
+        handler = signal.getsignal(signal.SIGINT)
+        if callable(handler) and handler is not signal.default_int_handler:
+            handler(signal.SIGINT, frame)  # the trainer's: finish the batch, then stop
+        else:
+            raise KeyboardInterrupt
+
+
+def _train(ctx: click.Context, opts: dict) -> None:
+    """Prepare the data, train, and write the run folder; exit 130/143 if interrupted."""
+    out: Path = opts["out"]
+    quiet = opts["quiet"]
+    check_out_folder(out, force=opts["force"], resume=opts["resume"])
+    data = _prepare(opts)
+    if opts["early_stopping"] is None:
+        opts["early_stopping"] = default_early_stopping(data.X_val.shape[0])
+    out.mkdir(parents=True, exist_ok=True)
+    if not opts["resume"]:
+        clear_run_files(out)
+    # Written first, so that the folder is recognized as a run even if training is killed.
+    config = {
+        "format": RUN_FORMAT,
+        "format_version": 1,
+        "status": "training",
+        "mlplab_version": __version__,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "command": _command_line(ctx),
+        "doctor_command": _command_line(ctx, "doctor", TRAIN_ONLY)
+        + " --out "
+        + shlex.quote(os.fspath(out)),
+        "run_dir": os.fspath(out),
+        "data": data.summary(),
+    }
+    write_json(out / CONFIG, config)
+
+    model = _estimator(data, opts, show_progress=not quiet and sys.stderr.isatty())
+    X_train = data.scaled(data.X_train)
+    validation = (data.scaled(data.X_val), data.y_val) if data.X_val.shape[0] else None
+    if opts["diagnose"]:
+        _diagnose(out, model, data, X_train, validation, quiet)
+    if not quiet:
+        echo_err(
+            f"training on {data.dataset.name}: {data.X_train.shape[0]} training, "
+            f"{data.X_val.shape[0]} validation, {data.X_test.shape[0]} test examples, "
+            f"hidden layers {format_hidden(opts['hidden'])}, {opts['solver']}, "
+            f"up to {opts['epochs']} epochs"
+        )
+    seconds, notes, signal_name = _fit(model, X_train, data.y_train, validation, opts)
+    for note in notes:
+        if not quiet or note.startswith("warning"):
+            echo_err(note)
+    if signal_name and not quiet:
+        echo_err(
+            f"interrupted ({signal_name}): saving the model of epoch "
+            f"{model.history_.n_epochs} to {os.fspath(out)}"
+        )
+
+    gradcheck = None
+    if opts["run_gradcheck"]:
+        gradcheck = _gradcheck(out, model, X_train, data.y_train, opts["alpha"])
+    # From here on the model takes raw features: the scaling moves into θ⁽¹⁾.
+    if data.scaling is not None:
+        data.scaling.fold_into(model.network_)
+    config.update(_results(model, data, opts, seconds, notes, signal_name))
+    _write_run(out, model, data, config, gradcheck)
+    if not quiet:
+        _print_summary(config, out)
+    if signal_name:
+        ctx.exit(EXIT_SIGTERM if signal_name == "SIGTERM" else EXIT_SIGINT)
+
+
+def _prepare(opts: dict):
+    """The data set of --data, split and with its scaling fitted."""
+    from ._data import load_dataset, prepare
+
+    dataset = load_dataset(opts["data"], opts["target"], seed=opts["seed"])
+    return prepare(
+        dataset,
+        source=opts["data"],
+        target=opts["target"],
+        task=opts["task"],
+        test_fraction=opts["test_fraction"],
+        validation_fraction=opts["validation_fraction"],
+        scale=opts["scale"],
+        seed=opts["seed"],
+    )
+
+
+def _estimator(data, opts: dict, *, show_progress: bool):
+    """The unfitted estimator of the options (checkpointing into --out/checkpoints)."""
+    from ._model import build_estimator
+
+    every = opts["checkpoint_every"]
+    return build_estimator(
+        data.task,
+        hidden=opts["hidden"],
+        activation=opts["activation"],
+        output=opts["output"],
+        solver=opts["solver"],
+        learning_rate=opts["learning_rate"],
+        alpha=opts["alpha"],
+        epochs=opts["epochs"],
+        batch_size=opts["batch_size"],
+        patience=opts["patience"],
+        early_stopping=opts["early_stopping"],
+        dtype=opts["dtype"],
+        seed=opts["seed"],
+        verbose=show_progress,
+        checkpoint_dir=opts["out"] / CHECKPOINTS if every else None,
+        checkpoint_every=every or 1,
+    )
+
+
+def _fit(model, X_train, y_train, validation, opts: dict):
+    """Train; return (seconds, notes from the warnings, the interrupting signal's name)."""
+    from threadpoolctl import threadpool_limits
+
+    resume_from = opts["out"] / CHECKPOINTS if opts["resume"] else None
+    started = time.perf_counter()
+    with (
+        _TermAsInterrupt() as term,
+        warnings.catch_warnings(record=True) as caught,
+        # The matrices of a small network are too small to gain from BLAS threads,
+        # and on a busy machine the threads cost more than they save.
+        threadpool_limits(limits=1, user_api="blas"),
+    ):
+        warnings.simplefilter("always")
+        try:
+            model.fit(X_train, y_train, validation_data=validation, resume_from=resume_from)
+        except KeyboardInterrupt:
+            # A second Ctrl-C (or a signal outside the epoch loop): stop without saving.
+            kept = (
+                " (checkpoints are kept in --out/checkpoints)" if opts["checkpoint_every"] else ""
+            )
+            echo_err(f"interrupted: training stopped at once, nothing saved{kept}")
+            raise SystemExit(EXIT_SIGTERM if term.received else EXIT_SIGINT) from None
+    seconds = time.perf_counter() - started
+    signal_name = None
+    if model.stop_reason_ == "interrupted":
+        signal_name = "SIGTERM" if term.received == signal.SIGTERM else "SIGINT"
+    return seconds, _training_notes(caught, opts), signal_name
+
+
+def _results(model, data, opts: dict, seconds: float, notes, signal_name) -> dict:
+    """The config.json entries of a trained model: model, training, metrics, per class."""
+    from ._model import class_metrics, estimator_params, is_classifier, score_part
+
+    history = model.history_
+    parts = data.parts()
+    per_class = None
+    if is_classifier(model):
+        part = next(p for p in ("test", "validation", "train") if p in parts)
+        per_class = {"part": part, "rows": class_metrics(model, *parts[part])}
+    network = model.network_
+    return {
+        "status": "interrupted" if signal_name else "finished",
+        "model": {
+            "kind": type(model).__name__,
+            "layer_sizes": list(network.layer_sizes),
+            "hidden": list(opts["hidden"]),
+            "activation": network.activation,
+            "output": network.output,
+            "solver": opts["solver"],
+            "learning_rate": opts["learning_rate"],
+            "alpha": opts["alpha"],
+            "epochs": opts["epochs"],
+            "batch_size": opts["batch_size"],
+            "patience": opts["patience"],
+            "early_stopping": opts["early_stopping"],
+            "dtype": opts["dtype"],
+            "seed": opts["seed"],
+            "n_params": int(network.n_params),
+            "estimator_params": estimator_params(model),
+        },
+        "training": {
+            "epochs_run": int(history.n_epochs),
+            "best_epoch": _best_epoch(history, opts["early_stopping"] and "validation" in parts),
+            "seconds": seconds,
+            "stop_reason": model.stop_reason_,
+            "interrupted": signal_name,
+            "resumed": bool(opts["resume"]),
+            "checkpoint_every": opts["checkpoint_every"],
+            "warnings": [n.split(": ", 1)[-1] for n in notes if n.startswith("warning")],
+        },
+        # scored with the folded model on raw features: exactly what the saved file does
+        "metrics": {name: score_part(model, X, y) for name, (X, y) in parts.items()},
+        "per_class": per_class,
+    }
+
+
+def _write_run(out: Path, model, data, config: dict, gradcheck: dict | None) -> None:
+    """model.safetensors, history.csv, the figures, config.json and report.html."""
+    from ..persistence import save
+    from ..report import write_report
+    from ._figures import draw_run_figures
+
+    save(model, out / MODEL)
+    model.history_.to_csv(out / HISTORY)
+    config["figures"] = draw_run_figures(
+        out, model, data, model.history_, config["training"]["best_epoch"], config["metrics"]
+    )
+    if gradcheck is not None:
+        config["figures"].append(gradcheck)
+    write_json(out / CONFIG, config)
+    write_report(out)
+
+
+#: Options of train that doctor does not take.
+TRAIN_ONLY = {"out", "force", "quiet", "checkpoint_every", "resume", "diagnose", "run_gradcheck"}
+
+
+def _command_line(ctx: click.Context, name: str = "train", skip=frozenset()) -> str:
+    """The command as typed, options left at their defaults left out (for the report)."""
+    from click.core import ParameterSource
+
+    words = ["mlplab", name]
+    for param in ctx.command.params:
+        if param.name in skip:
+            continue
+        if ctx.get_parameter_source(param.name) is not ParameterSource.COMMANDLINE:
+            continue
+        value = ctx.params[param.name]
+        if isinstance(param, click.Option) and param.is_flag:
+            if param.secondary_opts and not value:
+                words.append(param.secondary_opts[0])
+            elif value:
+                words.append(param.opts[-1] if param.opts[-1].startswith("--") else param.opts[0])
+            continue
+        flag = next(o for o in param.opts if o.startswith("--"))
+        words += [flag, _option_text(value)]
+    return " ".join(shlex.quote(word) for word in words)
+
+
+def _option_text(value) -> str:
+    if isinstance(value, tuple):
+        return format_hidden(value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return os.fspath(value) if isinstance(value, os.PathLike) else str(value)
+
+
+def _training_notes(caught, opts) -> list[str]:
+    """One line per warning the training raised, in the command line's words."""
+    notes = []
+    for record in caught:
+        category = record.category.__name__
+        message = " ".join(str(record.message).split())
+        if category == "TrainingInterrupted":
+            continue  # reported by the caller with the signal's name
+        if category == "ConvergenceWarning":
+            notes.append(
+                f"note: stopped at the epoch limit ({opts['epochs']}) while still improving; "
+                "more --epochs may help"
+            )
+        elif category == "DivergenceWarning":
+            notes.append(f"warning: {message.replace('learning_rate_init', '--learning-rate')}")
+        else:
+            notes.append(f"warning: {message}")
+    return list(dict.fromkeys(notes))
+
+
+def _best_epoch(history, early_stopping: bool) -> int | None:
+    """The epoch whose weights early stopping kept: the first with the best validation score."""
+    import numpy as np
+
+    if not early_stopping or history.n_epochs == 0:
+        return None
+    for column in ("val_accuracy", "val_r2"):
+        if column in history:
+            values = history[column]
+            if np.isfinite(values).any():
+                return int(history["epoch"][int(np.nanargmax(values))])
+    return None
+
+
+def _diagnose(out: Path, model, data, X_train, validation, quiet: bool) -> None:
+    """Run the diagnostics on the configuration and write diagnostics.json."""
+    from ..diagnostics import diagnose, render_rich
+    from ._common import stdout_console
+    from ._runfolder import DIAGNOSTICS
+
+    if not quiet:
+        echo_err("running the diagnostics (mlplab doctor)…")
+    diagnosis = diagnose(
+        model, X_train, data.y_train, validation_data=validation, random_state=data.seed
+    )
+    write_json(out / DIAGNOSTICS, diagnosis.to_dict())
+    if not quiet:
+        render_rich(diagnosis, stdout_console())
+
+
+def _gradcheck(out: Path, model, X_train, y_train, alpha: float) -> dict:
+    """Gradient check of the trained network on a few training examples; gradcheck.json."""
+    import numpy as np
+
+    from ..gradcheck import check_gradients
+    from ..plots import gradient_check_table, save_figure
+
+    network = model.network_
+    X = np.asarray(X_train[:GRADCHECK_EXAMPLES], dtype=np.float64)
+    Y = _encoded_targets(model, y_train[:GRADCHECK_EXAMPLES])
+    result = check_gradients(network, X, Y, lam=alpha)
+    record = {
+        "relative_error": result.relative_error,
+        "layer_errors": list(result.layer_errors),
+        "layer_shapes": [list(shape) for shape in result.layer_shapes],
+        "verdict": result.verdict(),
+        "settings": {
+            "network": "-".join(str(u) for u in network.layer_sizes),
+            "examples": int(X.shape[0]),
+            "λ": alpha,
+        },
+    }
+    write_json(out / GRADCHECK, record)
+    figure = gradient_check_table(result)
+    save_figure(figure, out / "gradient_check.png")
+    return {"file": "gradient_check.png"}
+
+
+def _encoded_targets(model, y):
+    """Targets as the network's outputs see them: one-hot, one 0/1 column, or values."""
+    import numpy as np
+
+    if not hasattr(model, "classes_"):
+        return np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+    classes = model.classes_
+    n_out = model.network_.layer_sizes[-1]
+    if n_out == 1:
+        return (np.asarray(y) == classes[-1]).astype(np.float64)[:, None]
+    return (np.asarray(y)[:, None] == classes[None, :]).astype(np.float64)
+
+
+def _print_summary(config: dict, out: Path) -> None:
+    """The results as a rich table on stdout, then where the files are."""
+    from rich.table import Table
+
+    from ..report import format_loss, format_percent, format_seconds
+    from ._common import stdout_console
+
+    regression = config["data"]["task"] == "regression"
+    table = Table(title=f"mlplab train: {config['data']['name']}", title_justify="left")
+    table.add_column("part")
+    table.add_column("examples", justify="right")
+    table.add_column("R²" if regression else "accuracy", justify="right")
+    table.add_column("mean sq. error" if regression else "log loss", justify="right")
+    for part, values in config["metrics"].items():
+        score = values.get("r2" if regression else "accuracy")
+        score_text = f"{score:.4f}" if regression and score is not None else format_percent(score)
+        table.add_row(part, str(values["n"]), score_text, format_loss(values.get("loss")))
+    training = config["training"]
+    console = stdout_console()
+    console.print(table)
+    from ..report import STOP_REASONS
+
+    reason = STOP_REASONS.get(training["stop_reason"], str(training["stop_reason"]))
+    best = f", best epoch {training['best_epoch']}" if training.get("best_epoch") else ""
+    console.print(
+        f"{training['epochs_run']} epochs{best} in {format_seconds(training['seconds'])}; "
+        f"stopped: {reason}"
+    )
+    console.print(f"run folder: {os.fspath(out)} (report: {os.fspath(out / 'report.html')})")
