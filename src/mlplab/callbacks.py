@@ -152,12 +152,23 @@ class EarlyStopping(Callback):
         return arrays, {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait}
 
     def load_state_dict(self, arrays: dict[str, np.ndarray], scalars: dict[str, Any]) -> None:
-        self.best = float(scalars["best"])
-        self.best_epoch = int(scalars["best_epoch"])
-        self.wait = int(scalars["wait"])
-        self.best_theta = arrays.get("best_theta")
-        if self.best_theta is not None:
-            self.best_theta = self.best_theta.copy()
+        best, best_epoch, wait = scalars["best"], scalars["best_epoch"], scalars["wait"]
+        # Checked before anything is set: a malformed state leaves the callback as it was.
+        if isinstance(best, bool) or not isinstance(best, (int, float)):
+            raise ValueError(f"best must be a number, got {best!r}")
+        for name, value in (("best_epoch", best_epoch), ("wait", wait)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+        best_theta = arrays.get("best_theta")
+        if best_theta is not None and (best_theta.ndim != 1 or best_theta.dtype.kind != "f"):
+            raise ValueError(
+                f"best_theta must be a 1-D float array, got shape {best_theta.shape} and "
+                f"dtype {best_theta.dtype}"
+            )
+        self.best = float(best)
+        self.best_epoch = best_epoch
+        self.wait = wait
+        self.best_theta = None if best_theta is None else best_theta.copy()
 
 
 class Checkpoint(Callback):
@@ -184,6 +195,10 @@ class Checkpoint(Callback):
                 f"Checkpoint needs solver 'gd', 'sgd' or 'adam', got {trainer.config.solver!r}: "
                 "scipy.optimize.minimize cannot be saved and resumed mid-run"
             )
+        from .checkpoint import remove_stale_temporaries
+
+        # This run is now the folder's writer: what a killed earlier writer left goes.
+        remove_stale_temporaries(self.directory)
 
     def on_epoch_end(self, trainer, epoch: int, logs: dict[str, float]) -> bool:
         if epoch % self.every == 0:

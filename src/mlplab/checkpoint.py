@@ -8,15 +8,20 @@ configuration and the data. It is written at an epoch boundary, atomically, by
 :mod:`mlplab.fileformat` (safetensors, checksummed), as ``checkpoint-<epoch>.safetensors``
 in a folder that keeps the newest few.
 
-Resuming validates before it changes anything: a damaged newest file falls back to the
-one before it (with a warning); a different architecture, configuration or data set is
-refused with the differences listed.
+Resuming validates everything, and builds the restored state aside, before it changes
+anything: a newest file that is damaged (checksum) or malformed (an entry of the wrong
+type or shape) falls back to the one before it, with a warning; a different
+architecture, configuration or data set is refused with the differences listed. A process
+killed while writing leaves at most a hidden temporary file, never a partial checkpoint;
+the next run that checkpoints into the folder removes those temporaries.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
+import math
 import os
 import re
 import warnings
@@ -31,11 +36,14 @@ __all__ = [
     "data_fingerprint",
     "latest_checkpoints",
     "load_checkpoint",
+    "remove_stale_temporaries",
     "save_checkpoint",
 ]
 
 KIND = "checkpoint"
 FILENAME = re.compile(r"^checkpoint-(\d+)\.safetensors$")
+#: The temporary of an unfinished write (see :func:`mlplab.fileformat.atomic_write_bytes`).
+TEMPORARY = re.compile(r"^\.checkpoint-\d+\.safetensors\.[0-9a-f]{16}\.tmp$")
 #: Settings that may change between a run and its resumption.
 RESUMABLE_CHANGES = {"max_iter"}
 
@@ -112,7 +120,9 @@ def _describe(fingerprint: dict | None) -> str:
     """A data fingerprint in a few words, for error messages."""
     if not fingerprint:
         return "none"
-    return f"{fingerprint['n_samples']} examples, sha256 {fingerprint['sha256'][:12]}..."
+    return (
+        f"{fingerprint.get('n_samples')} examples, sha256 {str(fingerprint.get('sha256'))[:12]}..."
+    )
 
 
 def _jsonable(state):
@@ -137,11 +147,53 @@ def latest_checkpoints(directory: str | os.PathLike) -> list[tuple[int, str]]:
     return sorted(found, reverse=True)
 
 
-def _read_newest(location: str) -> tuple[dict, dict, str]:
-    """Arrays, metadata and path of the newest readable checkpoint at a file or folder."""
+def remove_stale_temporaries(directory: str | os.PathLike) -> list[str]:
+    """Delete the temporaries that killed checkpoint writes left in ``directory``.
+
+    A write goes to a hidden ``.checkpoint-<epoch>.safetensors.<random>.tmp`` file that is
+    renamed once complete; a process killed in between (SIGKILL, power loss) leaves it
+    behind. Such a file is never read, but left alone they pile up. Called when a run
+    starts checkpointing into the folder, which is then its only writer. Returns the
+    paths removed.
+    """
+    directory = os.fspath(directory)
+    removed = []
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return removed
+    for name in names:
+        if TEMPORARY.match(name):
+            path = os.path.join(directory, name)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+                removed.append(path)
+    return removed
+
+
+def load_checkpoint(trainer, location: str | os.PathLike) -> str:
+    """Restore ``trainer`` from the newest usable checkpoint at ``location``; return its path.
+
+    ``location`` is a checkpoint file or a folder of them. Everything in the file is
+    validated, and every new piece of state (optimizer, random generator, callbacks,
+    history) is built aside, before the trainer changes at all: a refused checkpoint
+    leaves the trainer exactly as it was. In a folder, a checkpoint that cannot be used
+    (damaged, truncated, malformed) is skipped with a :class:`CheckpointWarning` for the
+    one before it.
+
+    Raises
+    ------
+    ModelFileError
+        No usable checkpoint: missing, damaged or malformed (the message says which).
+    ValueError
+        The checkpoint was made with another architecture, configuration or data;
+        the message lists every difference.
+    """
+    location = os.fspath(location)
     if not os.path.isdir(location):
         arrays, metadata = read(location, kind=KIND)
-        return arrays, metadata, location
+        _restore(trainer, _prepare(trainer, arrays, metadata, location))
+        return location
     candidates = latest_checkpoints(location)
     if not candidates:
         raise ModelFileError(f"{location}: no checkpoint-*.safetensors files to resume from")
@@ -149,6 +201,7 @@ def _read_newest(location: str) -> tuple[dict, dict, str]:
     for _, path in candidates:
         try:
             arrays, metadata = read(path, kind=KIND)
+            prepared = _prepare(trainer, arrays, metadata, path)
         except ModelFileError as error:
             errors.append(str(error))
             continue
@@ -156,36 +209,74 @@ def _read_newest(location: str) -> tuple[dict, dict, str]:
             warnings.warn(
                 f"skipped a damaged checkpoint ({message}); resuming from {path}",
                 CheckpointWarning,
-                stacklevel=4,
+                stacklevel=3,  # load_checkpoint ← Trainer.fit ← the caller of fit
             )
-        return arrays, metadata, path
+        _restore(trainer, prepared)
+        return path
     raise ModelFileError("no usable checkpoint: " + "; ".join(errors))
 
 
-def load_checkpoint(trainer, location: str | os.PathLike) -> str:
-    """Restore ``trainer`` from the newest usable checkpoint at ``location``; return its path.
+# ---------------------------------------------------------------------- validation
+class _Malformed(Exception):
+    """A checkpoint entry of the wrong type or value (turned into a ModelFileError)."""
 
-    Raises
-    ------
-    ModelFileError
-        No readable checkpoint.
-    ValueError
-        The checkpoint was made with another architecture, configuration or data;
-        the message lists every difference.
-    """
-    arrays, metadata, path = _read_newest(os.fspath(location))
+
+def _section(metadata: dict, name: str, *, optional: bool = False) -> dict | None:
+    """``metadata[name]`` if it is a JSON object (or None, when that is allowed)."""
+    value = metadata.get(name)
+    if value is None and optional:
+        return None
+    if not isinstance(value, dict):
+        raise _Malformed(f"'{name}' must be a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _integer(value, what: str) -> int:
+    """A JSON integer >= 0 (bool excluded)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _Malformed(f"{what} must be an integer >= 0, got {value!r}")
+    return value
+
+
+def _number(value, what: str, *, finite: bool = True) -> float:
+    """A JSON number (bool excluded), finite unless told otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _Malformed(f"{what} must be a number, got {value!r}")
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond float64
+        raise _Malformed(f"{what} is out of range: {value!r}") from None
+    if finite and not math.isfinite(number):
+        raise _Malformed(f"{what} must be finite, got {value!r}")
+    return number
+
+
+def _array_like(array: np.ndarray, reference: np.ndarray, what: str) -> np.ndarray:
+    """``array`` if it has the reference's shape and dtype and holds only finite values."""
+    if array.shape != reference.shape or array.dtype != reference.dtype:
+        raise _Malformed(
+            f"{what} has shape {array.shape} and dtype {array.dtype}, expected "
+            f"{reference.shape} and {reference.dtype}"
+        )
+    if not np.isfinite(array).all():
+        raise _Malformed(f"{what} holds non-finite values")
+    return array
+
+
+def _differences(trainer, metadata: dict) -> list[str]:
+    """What differs between the checkpoint's setup and the trainer's, one line each."""
     differences = []
-    saved_arch = metadata.get("architecture", {})
+    saved_arch = _section(metadata, "architecture")
     for key, value in _architecture(trainer.net).items():
         if saved_arch.get(key) != value:
             differences.append(f"{key}: checkpoint {saved_arch.get(key)!r}, now {value!r}")
-    saved_config = metadata.get("config", {})
+    saved_config = _section(metadata, "config")
     for key, value in trainer.config.as_dict().items():
         if key not in RESUMABLE_CHANGES and saved_config.get(key) != value:
             differences.append(f"{key}: checkpoint {saved_config.get(key)!r}, now {value!r}")
     if metadata.get("task") != trainer.task:
         differences.append(f"task: checkpoint {metadata.get('task')!r}, now {trainer.task!r}")
-    saved_data = metadata.get("data") or {}
+    saved_data = _section(metadata, "data", optional=True) or {}
     current_data = trainer.data_fingerprint or {}
     for key in ("n_samples", "n_features", "n_outputs", "sha256"):
         if saved_data.get(key) != current_data.get(key):
@@ -193,57 +284,159 @@ def load_checkpoint(trainer, location: str | os.PathLike) -> str:
             differences.append(
                 f"{what}: checkpoint {saved_data.get(key)!r}, now {current_data.get(key)!r}"
             )
-    saved_validation = metadata.get("validation_data")
+    saved_validation = _section(metadata, "validation_data", optional=True)
     current_validation = getattr(trainer, "validation_fingerprint", None)
     if saved_validation != current_validation:
         differences.append(
             f"validation data: checkpoint {_describe(saved_validation)}, "
             f"now {_describe(current_validation)}"
         )
-    saved_generator = metadata.get("rng", {}).get("bit_generator")
+    saved_generator = _section(metadata, "rng").get("bit_generator")
     current_generator = type(trainer.rng.bit_generator).__name__
     if saved_generator != current_generator:
         differences.append(
             f"random generator: checkpoint {saved_generator!r}, now {current_generator!r}"
         )
-    saved_callbacks = [c.get("type") for c in metadata.get("callbacks", [])]
-    current_callbacks = [type(c).__name__ for c in trainer.callbacks]
-    if saved_callbacks != current_callbacks:
-        differences.append(f"callbacks: checkpoint {saved_callbacks}, now {current_callbacks}")
-    if differences:
-        raise ValueError(
-            f"cannot resume from {path}: it was made with a different setup:\n  "
-            + "\n  ".join(differences)
+    saved_callbacks = metadata.get("callbacks")
+    if not (
+        isinstance(saved_callbacks, list)
+        and all(
+            isinstance(c, dict) and isinstance(c.get("type"), str) and "scalars" in c
+            for c in saved_callbacks
         )
-    theta = arrays.get("theta")
-    if theta is None or theta.shape != trainer.net.theta.shape:
-        raise ModelFileError(f"{path}: theta is missing or has the wrong shape")
-    if not np.isfinite(theta).all():
-        raise ModelFileError(f"{path}: theta holds non-finite values")
+    ):
+        raise _Malformed("'callbacks' must be a list of {type, scalars} objects")
+    saved_types = [c["type"] for c in saved_callbacks]
+    current_types = [type(c).__name__ for c in trainer.callbacks]
+    if saved_types != current_types:
+        differences.append(f"callbacks: checkpoint {saved_types}, now {current_types}")
+    return differences
+
+
+def _prepare(trainer, arrays: dict, metadata: dict, path: str) -> dict:
+    """Validate a checkpoint against ``trainer`` and build its state aside; change nothing.
+
+    Returns the pieces :func:`_restore` puts in place. Raises ModelFileError for a
+    malformed checkpoint, ValueError (listing every difference) for another setup.
+    """
+    try:
+        differences = _differences(trainer, metadata)
+        if differences:
+            raise ValueError(
+                f"cannot resume from {path}: it was made with a different setup:\n  "
+                + "\n  ".join(differences)
+            )
+        return _build_state(trainer, arrays, metadata)
+    except _Malformed as problem:
+        raise ModelFileError(f"{path}: malformed checkpoint: {problem}") from None
+
+
+def _build_state(trainer, arrays: dict, metadata: dict) -> dict:
+    """The checkpoint's θ, counters, optimizer, generator state, callback states, history."""
+    from .callbacks import EarlyStopping
     from .history import History
 
-    if trainer.optimizer is None:
-        trainer.optimizer = make_optimizer(
-            trainer.config.solver, trainer.net.n_params, trainer.net.dtype, trainer.config
-        )
-    optimizer_arrays = {
+    net = trainer.net
+    theta = arrays.get("theta")
+    if theta is None:
+        raise _Malformed("it holds no theta")
+    _array_like(theta, net.theta, "theta")
+    expected = {"theta"}
+    state = {
+        "theta": theta,
+        "epoch": _integer(metadata.get("epoch"), "epoch"),
+        "examples_seen": _integer(metadata.get("examples_seen"), "examples_seen"),
+        # NaN before the first batch of a run, so not necessarily finite
+        "reference_loss": _number(metadata.get("reference_loss"), "reference_loss", finite=False),
+    }
+
+    # The optimizer: a fresh one of this config tells which arrays and scalars to expect.
+    fresh = make_optimizer(trainer.config.solver, net.n_params, net.dtype, trainer.config)
+    fresh_arrays, fresh_scalars = fresh.state_dict()
+    saved_arrays = {
         name.split(".", 1)[1]: array
         for name, array in arrays.items()
         if name.startswith("optimizer.")
     }
-    trainer.optimizer.load_state_dict(optimizer_arrays, metadata["optimizer"])
-    for index, (callback, state) in enumerate(zip(trainer.callbacks, metadata["callbacks"])):
+    if set(saved_arrays) != set(fresh_arrays):
+        raise _Malformed(
+            f"optimizer arrays {sorted(saved_arrays)}, expected {sorted(fresh_arrays)}"
+        )
+    for name, array in saved_arrays.items():
+        _array_like(array, fresh_arrays[name], f"optimizer.{name}")
+    expected |= {f"optimizer.{name}" for name in saved_arrays}
+    saved_scalars = _section(metadata, "optimizer")
+    if set(saved_scalars) != set(fresh_scalars):
+        raise _Malformed(
+            f"optimizer scalars {sorted(saved_scalars)}, expected {sorted(fresh_scalars)}"
+        )
+    for name, value in saved_scalars.items():
+        if isinstance(fresh_scalars[name], int):
+            _integer(value, f"optimizer.{name}")
+        else:
+            _number(value, f"optimizer.{name}")
+    fresh.load_state_dict(saved_arrays, saved_scalars)
+    state["optimizer"] = (fresh, saved_arrays, saved_scalars)
+
+    # The random generator: a new bit generator of the same kind takes the state first.
+    rng_state = _section(metadata, "rng")
+    try:
+        type(trainer.rng.bit_generator)().state = rng_state
+    except (TypeError, ValueError, KeyError, OverflowError) as error:
+        raise _Malformed(f"the random generator's state is invalid ({error})") from None
+    state["rng"] = rng_state
+
+    # Callbacks: each one's state is loaded into a copy first.
+    callback_states = []
+    for index, (callback, saved) in enumerate(zip(trainer.callbacks, metadata["callbacks"])):
         prefix = f"callback{index}."
         callback_arrays = {
             name[len(prefix) :]: array for name, array in arrays.items() if name.startswith(prefix)
         }
+        expected |= {prefix + name for name in callback_arrays}
+        scalars = saved["scalars"]
+        if not isinstance(scalars, dict):
+            raise _Malformed(f"callbacks[{index}].scalars must be a JSON object")
+        if isinstance(callback, EarlyStopping) and "best_theta" in callback_arrays:
+            _array_like(callback_arrays["best_theta"], net.theta, f"{prefix}best_theta")
         load_state_dict = getattr(callback, "load_state_dict", None)
         if load_state_dict is not None:
-            load_state_dict(callback_arrays, state["scalars"])
-    trainer.net.theta = theta
-    trainer.rng.bit_generator.state = metadata["rng"]
-    trainer.epoch = int(metadata["epoch"])
-    trainer.examples_seen = int(metadata["examples_seen"])
-    trainer.reference_loss = float(metadata["reference_loss"])
-    trainer.history = History.from_state(metadata["history"])
-    return path
+            try:
+                copy.deepcopy(callback).load_state_dict(callback_arrays, scalars)
+            except (KeyError, TypeError, ValueError, OverflowError) as error:
+                raise _Malformed(
+                    f"the state of callback {index} ({type(callback).__name__}) is invalid: {error}"
+                ) from None
+        callback_states.append((callback_arrays, scalars))
+    state["callbacks"] = callback_states
+
+    unexpected = sorted(set(arrays) - expected)
+    if unexpected:
+        raise _Malformed(f"unexpected arrays {unexpected}")
+    try:
+        history = History.from_state(_section(metadata, "history"))
+    except (KeyError, TypeError, ValueError) as error:
+        raise _Malformed(f"the history is invalid ({error})") from None
+    if history.n_epochs != state["epoch"]:
+        raise _Malformed(f"the history has {history.n_epochs} rows for {state['epoch']} epochs")
+    state["history"] = history
+    return state
+
+
+def _restore(trainer, state: dict) -> None:
+    """Put a validated checkpoint state in place (nothing here can fail on its content)."""
+    fresh, optimizer_arrays, optimizer_scalars = state["optimizer"]
+    if trainer.optimizer is None:
+        trainer.optimizer = fresh
+    else:  # the same kind of optimizer (the config matched): keep the object
+        trainer.optimizer.load_state_dict(optimizer_arrays, optimizer_scalars)
+    for callback, (arrays, scalars) in zip(trainer.callbacks, state["callbacks"]):
+        load_state_dict = getattr(callback, "load_state_dict", None)
+        if load_state_dict is not None:
+            load_state_dict(arrays, scalars)
+    trainer.net.theta = state["theta"]
+    trainer.rng.bit_generator.state = state["rng"]
+    trainer.epoch = state["epoch"]
+    trainer.examples_seen = state["examples_seen"]
+    trainer.reference_loss = state["reference_loss"]
+    trainer.history = state["history"]

@@ -128,9 +128,38 @@ class History(Mapping):
 
     @classmethod
     def from_state(cls, state: Mapping) -> History:
-        """Rebuild a history from :meth:`state`."""
-        history = cls(list(state["columns"]))
-        for row in state["rows"]:
+        """Rebuild a history from :meth:`state`.
+
+        Raises
+        ------
+        ValueError
+            ``state`` is not what :meth:`state` makes: columns a list of distinct strings,
+            rows a list of objects mapping some of those columns to numbers.
+        """
+        columns, rows = state["columns"], state["rows"]
+        if not (
+            isinstance(columns, list)
+            and all(isinstance(name, str) for name in columns)
+            and len(set(columns)) == len(columns)
+        ):
+            raise ValueError(f"history columns must be a list of distinct strings, got {columns!r}")
+        if not isinstance(rows, list):
+            raise ValueError(f"history rows must be a list, got {type(rows).__name__}")
+        for index, row in enumerate(rows):
+            if not (
+                isinstance(row, Mapping)
+                and all(
+                    name in columns
+                    and isinstance(value, (int, float))
+                    and not isinstance(value, bool)
+                    for name, value in row.items()
+                )
+            ):
+                raise ValueError(
+                    f"history row {index} must map columns {columns} to numbers, got {row!r}"
+                )
+        history = cls(list(columns))
+        for row in rows:
             history.append(row)
         return history
 

@@ -578,6 +578,14 @@ def _parse_strategy(spec, parsed, networks, used, where, fail) -> dict[str, Any]
     strategy = section["strategy"]
     if strategy not in ("ovr", "ovo"):
         raise fail(f"{where}.multiclass.strategy must be 'ovr' or 'ovo', got {strategy!r}")
+    # The parameter decides which methods exist (no predict_proba for "ovo"), so it must
+    # name the structure the file holds.
+    declared = parsed["params"].get("multiclass", "native")
+    if declared != strategy:
+        raise fail(
+            f"{where}.params.multiclass is {declared!r}, but the model is built "
+            f"multiclass={strategy!r}; they must agree"
+        )
     target_type = parsed["target_type"]
     n_classes = len(parsed["classes_"])
     if target_type == "binary" or (strategy == "ovo" and target_type != "multiclass"):
@@ -602,12 +610,13 @@ def _parse_strategy(spec, parsed, networks, used, where, fail) -> dict[str, Any]
         child = _parse_estimator(sub, networks, True, used, sub_where, fail)
         if (
             child["target_type"] != "binary"
+            or child["params"].get("multiclass", "native") != "native"
             or child["classes_"].tolist() != [0, 1]
             or child["n_features_in_"] != parsed["n_features_in_"]
             or "feature_names_in_" in child
         ):
             raise fail(
-                f"{sub_where} must be a binary 0/1 classifier on the same "
+                f"{sub_where} must be a binary 0/1 classifier (multiclass='native') on the same "
                 f"{parsed['n_features_in_']} features"
             )
         parsed_subs.append(child)
@@ -632,7 +641,8 @@ def _check_params(params, classifier: bool, where: str, fail: Fail) -> dict[str,
                 raise fail(f"{where}.{name} must be a list of integers, got {value!r}")
             value = tuple(value) if name == "hidden_layer_sizes" else list(value)
         elif name == "dtype":
-            if value not in DTYPES:
+            # isinstance first: a JSON object is unhashable, and `in` would raise TypeError
+            if not isinstance(value, str) or value not in DTYPES:
                 raise fail(f"{where}.dtype must be one of {list(DTYPES)}, got {value!r}")
             value = DTYPES[value]
         elif not (value is None or isinstance(value, (bool, int, float, str))):

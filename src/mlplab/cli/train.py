@@ -341,14 +341,36 @@ def _results(model, data, opts: dict, seconds: float, notes, signal_name) -> dic
     }
 
 
+@contextlib.contextmanager
+def _deferred_signals():
+    """Hold SIGINT/SIGTERM while the model and history are written, then act on them.
+
+    A Ctrl-C that lands inside the atomic write would abandon it and leave the run with
+    no model file; held for the few milliseconds of the write, it ends the run just after.
+    """
+    received: list[int] = []
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError):  # only the main thread may set handlers
+            previous[signum] = signal.signal(signum, lambda got, frame: received.append(got))
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if received:
+        raise SystemExit(EXIT_SIGTERM if signal.SIGTERM in received else EXIT_SIGINT)
+
+
 def _write_run(out: Path, model, data, config: dict, gradcheck: dict | None) -> None:
     """model.safetensors, history.csv, the figures, config.json and report.html."""
     from ..persistence import save
     from ..report import write_report
     from ._figures import draw_run_figures
 
-    save(model, out / MODEL)
-    model.history_.to_csv(out / HISTORY)
+    with _deferred_signals():
+        save(model, out / MODEL)
+        model.history_.to_csv(out / HISTORY)
     config["figures"] = draw_run_figures(
         out, model, data, model.history_, config["training"]["best_epoch"], config["metrics"]
     )
