@@ -1,15 +1,20 @@
 """mnist-shape: one training epoch of a 784-256-10 relu/softmax network with Adam.
 
-Synthetic data of MNIST's shape (60000 × 784, 10 classes), trained by mlplab, by
-scikit-learn's MLPClassifier and (when installed) by an equivalent PyTorch CPU loop: same
-architecture, same initial weights (scikit-learn's Glorot rule), same loss (cross-entropy
-plus 0.5·alpha·‖W‖²/batch, biases excluded), Adam with the same hyperparameters, shuffled
-mini-batches. The "GEMM floor" times only the five matrix products of each step (two
-forward, three backward), preallocated — what no implementation can beat on this BLAS.
+Synthetic data of MNIST's shape (60000 × 784, 10 classes), trained by mlplab's and
+scikit-learn's MLPClassifier (one epoch per ``partial_fit``) and by an equivalent
+PyTorch CPU loop (when installed): same architecture, same initial weights
+(scikit-learn's Glorot rule, drawn once and copied into each), same loss (cross-entropy
+plus 0.5·alpha·‖W‖²/batch, biases excluded), Adam with the same hyperparameters, and
+mini-batches of a fresh random permutation every epoch (each implementation draws its
+own; the work does not depend on the order). The "GEMM floor" times only the five
+matrix products of each step (two forward, three backward) into preallocated buffers —
+what no implementation can beat with this BLAS.
 
 Each implementation trains one warm-up epoch, then one epoch per round; rounds are
-interleaved. Peak memory is measured in a separate process per implementation (peak RSS
-during one epoch minus the RSS after the data and model are ready).
+interleaved, with a pause before each timed epoch. PyTorch runs in a process of its own
+(its idle thread pool slowed numpy's matrix products in the same process by half). Peak
+memory is measured in a fresh process per implementation: the peak RSS of one epoch over
+the RSS once data and model are ready, and the peak RSS of the whole process.
 
     python benchmarks/mnist_shape.py                     # float32, batches 32/128/512
     python benchmarks/mnist_shape.py --dtype float64 --batches 128
@@ -28,12 +33,20 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _harness import (
+    Remote,
+    current_rss_mib,
+    facts_line,
     fmt_seconds,
-    interleave,
+    interleave_healthy,
     machine_facts,
     markdown_table,
+    paired_ratio,
     peak_rss_mib,
+    peak_rss_since_reset_mib,
+    reset_peak_rss,
+    serve,
     summary,
+    wait_for_quiet,
 )
 
 N_SAMPLES, N_FEATURES, N_HIDDEN, N_CLASSES = 60000, 784, 256, 10
@@ -66,7 +79,7 @@ def initial_weights(dtype, seed: int = 0):
     return [theta.copy() for theta in net.thetas]
 
 
-def flops_per_epoch(batch: int) -> float:
+def flops_per_epoch() -> float:
     """2·m·n·k summed over the five products of every step of an epoch."""
     per_example = 2 * (N_FEATURES * N_HIDDEN + N_HIDDEN * N_CLASSES)  # forward
     per_example += 2 * (N_CLASSES * N_HIDDEN * 2 + N_HIDDEN * N_FEATURES)  # backward
@@ -118,13 +131,50 @@ def mlplab_runner(X, y, batch: int, thetas):
         dtype=X.dtype,
     )
     classes = np.arange(N_CLASSES)
-    clf.partial_fit(X[:batch], y[:batch], classes=classes)
+    # Two batches, so that this first call already takes the mini-batch path and loads
+    # what it needs (the compiled kernels), as importing torch does for PyTorch.
+    clf.partial_fit(X[: 2 * batch], y[: 2 * batch], classes=classes)
     clf.network_.thetas = thetas
 
     def epoch():
         clf.partial_fit(X, y)
 
     return epoch
+
+
+def trainer_runner(X, y, batch: int, thetas):
+    """mlplab's Trainer itself, given one-hot targets in X's dtype (memory table only)."""
+    import mlplab
+    from mlplab.training import Trainer, TrainingConfig
+
+    net = mlplab.Network(
+        [N_FEATURES, N_HIDDEN, N_CLASSES], "relu", "softmax", initializer="zeros", dtype=X.dtype
+    )
+    net.thetas = thetas
+    Y = np.zeros((N_SAMPLES, N_CLASSES), dtype=X.dtype)
+    Y[np.arange(N_SAMPLES), y] = 1.0
+    config = TrainingConfig(alpha=ALPHA, batch_size=batch, learning_rate_init=LEARNING_RATE)
+    trainer = Trainer(net, config, random_state=0)
+    trainer.fit(X[: 2 * batch], Y[: 2 * batch], epochs=1)  # loads the compiled kernels
+
+    def epoch():
+        trainer.fit(X, Y, epochs=1)
+
+    return epoch
+
+
+def mlplab_numpy_runner(X, y, batch: int, thetas):
+    """mlplab's estimator on its numpy reference kernels (what runs without numba)."""
+    from mlplab import _kernels
+
+    with _kernels.use_backend("numpy"):
+        epoch = mlplab_runner(X, y, batch, thetas)
+
+    def epoch_on_numpy():
+        with _kernels.use_backend("numpy"):
+            epoch()
+
+    return epoch_on_numpy
 
 
 def sklearn_runner(X, y, batch: int, thetas):
@@ -192,9 +242,17 @@ def torch_runner(X, y, batch: int, thetas):
 RUNNERS = {
     "GEMM floor": gemm_floor,
     "mlplab": mlplab_runner,
+    "mlplab, numpy kernels": mlplab_numpy_runner,
     "scikit-learn": sklearn_runner,
     "PyTorch": torch_runner,
 }
+
+
+#: Measured for memory only: the training loop without the estimator's target encoding.
+MEMORY_ONLY = {"mlplab Trainer (float one-hot Y given)": trainer_runner}
+
+#: Implementations that run in a process of their own (see _harness.Remote).
+SEPARATE_PROCESS = ("PyTorch",)
 
 
 def available(names):
@@ -206,91 +264,154 @@ def available(names):
     return list(names)
 
 
+def make_runner(name: str, X, y, batch: int, thetas):
+    """The runner ``name``, built here or, for PyTorch, in a separate process."""
+    if name in SEPARATE_PROCESS:
+        command = [sys.executable, __file__, "--serve", name, "--batches", str(batch)]
+        return Remote([*command, "--dtype", X.dtype.name])
+    return RUNNERS[name](X, y, batch, thetas)
+
+
 # ---------------------------------------------------------------------- memory
-def _current_rss_mib() -> float:
-    with open("/proc/self/statm", encoding="ascii") as handle:
-        pages = int(handle.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
 def memory_child(name: str, batch: int, dtype: str) -> None:
-    """In a fresh process: peak RSS of one epoch over the RSS with data and model ready."""
+    """In a fresh process: RSS with data and model ready, and its peak during one epoch.
+
+    The peak is reset once everything is ready (making the data had temporaries of its
+    own), so it is the epoch's: what the implementation allocates on top of X.
+    """
     X, y = make_data(np.dtype(dtype))
-    run = RUNNERS[name](X, y, batch, initial_weights(np.dtype(dtype)))
-    ready = max(_current_rss_mib(), peak_rss_mib())
+    run = {**RUNNERS, **MEMORY_ONLY}[name](X, y, batch, initial_weights(np.dtype(dtype)))
+    ready = current_rss_mib()
+    reset_peak_rss()
     run()
-    print(json.dumps({"extra_mib": peak_rss_mib() - ready}))
+    peak = peak_rss_since_reset_mib()
+    print(
+        json.dumps(
+            {
+                "ready_mib": ready,
+                "peak_mib": peak,
+                "extra_mib": peak - ready,
+                "process_peak_mib": peak_rss_mib(),
+            }
+        )
+    )
 
 
-def measure_memory(name: str, batch: int, dtype: str) -> float:
-    """Run :func:`memory_child` in a subprocess and return its extra MiB."""
+def measure_memory(name: str, batch: int, dtype: str) -> dict[str, float]:
+    """Run :func:`memory_child` in a subprocess and return its figures (MiB)."""
+    command = [sys.executable, __file__, "--memory-child", name]
+    command += ["--batches", str(batch), "--dtype", dtype]
     result = subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--memory-child",
-            name,
-            "--batches",
-            str(batch),
-            "--dtype",
-            dtype,
-        ],
+        command,
         capture_output=True,
         text=True,
         check=True,
     )
-    return json.loads(result.stdout.strip().splitlines()[-1])["extra_mib"]
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 # ---------------------------------------------------------------------- main
-def run(batches, dtype: str, rounds: int, with_memory: bool) -> str:
-    """Benchmark every implementation; return the markdown section."""
+def run(
+    batches, dtype: str, rounds: int, with_memory: bool, with_numpy_kernels: bool = True
+) -> tuple[str, dict]:
+    """Benchmark every implementation; return the markdown section and the raw results."""
     X, y = make_data(np.dtype(dtype))
     thetas = initial_weights(np.dtype(dtype))
     names = available(RUNNERS)
-    lines = [f"### mnist-shape, {dtype}, one epoch (seconds: median (min–max) of {rounds})", ""]
+    if not with_numpy_kernels:
+        names.remove("mlplab, numpy kernels")
+    flops = flops_per_epoch()
+    results: dict = {"dtype": dtype, "batches": {}, "memory": {}}
     rows = []
     for batch in batches:
-        runners = {name: RUNNERS[name](X, y, batch, thetas) for name in names}
+        runners = {name: make_runner(name, X, y, batch, thetas) for name in names}
         for runner in runners.values():  # warm-up epoch: buffers, caches, first-touch
             runner()
-        times = interleave(runners, rounds)
+        wait_for_quiet()
+        times, discarded = interleave_healthy(runners, rounds)
+        for runner in runners.values():
+            if isinstance(runner, Remote):
+                runner.close()
+        results["batches"][batch] = {"times": times, "discarded": discarded}
         floor = summary(times["GEMM floor"])[0]
         ours = summary(times["mlplab"])[0]
-        flops = flops_per_epoch(batch)
         for name in names:
             median = summary(times[name])[0]
+            to_floor = paired_ratio(times[name], times["GEMM floor"])
+            to_ours = paired_ratio(times[name], times["mlplab"])
             rows.append(
                 [
                     str(batch),
                     name,
                     fmt_seconds(times[name]),
-                    f"{flops / median / 1e9:.0f}",
-                    f"{median / floor:.2f}×",
-                    "—" if name == "mlplab" else f"{median / ours:.2f}×",
+                    f"{flops / median / 1e9:.1f}",
+                    f"{median / floor:.2f}× ({to_floor:.2f}×)",
+                    "—"
+                    if name in ("mlplab", "GEMM floor")
+                    else f"{median / ours:.2f}× ({to_ours:.2f}×)",
                 ]
             )
-        print(f"batch {batch} done", file=sys.stderr)
-    lines.append(
+        print(f"mnist-shape {dtype} batch {batch} done", file=sys.stderr)
+    lines = [
+        f"### mnist-shape, {dtype}, one epoch (seconds: median (min–max) of {rounds} "
+        "interleaved rounds)",
+        "",
+        "Ratios are of medians; in brackets, the median of the same ratio taken round by round.",
+        "",
         markdown_table(
-            ["batch", "implementation", "epoch s", "GFLOP/s", "vs GEMM floor", "vs mlplab"],
+            [
+                "batch",
+                "implementation",
+                "epoch s",
+                "GFLOP/s",
+                "time / GEMM floor",
+                "time / mlplab's",
+            ],
             rows,
-        )
-    )
+        ),
+    ]
+    discarded = {b: r["discarded"] for b, r in results["batches"].items()}
+    lines += [
+        "",
+        "Rounds discarded because the machine stalled (batch: rounds): "
+        + ", ".join(f"{b}: {d}" for b, d in discarded.items())
+        + ".",
+    ]
     if with_memory:
         mem_rows = []
         batch = 128 if 128 in batches else batches[0]
-        for name in names:
-            if name == "GEMM floor":
+        for name in [*names, *MEMORY_ONLY]:
+            if name in ("GEMM floor", "mlplab, numpy kernels"):
                 continue
-            mem_rows.append([name, f"{measure_memory(name, batch, dtype):.1f}"])
+            figures = measure_memory(name, batch, dtype)
+            results["memory"][name] = figures
+            mem_rows.append(
+                [
+                    name,
+                    f"{figures['extra_mib']:.1f}",
+                    f"{figures['ready_mib']:.0f}",
+                    f"{figures['peak_mib']:.0f}",
+                    f"{figures['process_peak_mib']:.0f}",
+                ]
+            )
+        data_mib = X.nbytes / 2**20
         lines += [
             "",
-            f"Peak memory during one epoch (batch {batch}, MiB over data and model):",
+            f"Peak memory of one epoch (batch {batch}, {dtype}; X itself is "
+            f"{data_mib:.0f} MiB), each in a fresh process:",
             "",
-            markdown_table(["implementation", "extra peak RSS (MiB)"], mem_rows),
+            markdown_table(
+                [
+                    "implementation",
+                    "epoch peak − ready (MiB)",
+                    "RSS ready",
+                    "epoch peak RSS",
+                    "process peak RSS (incl. making the data)",
+                ],
+                mem_rows,
+            ),
         ]
-    return "\n".join(lines)
+    return "\n".join(lines), results
 
 
 def main() -> None:
@@ -300,15 +421,20 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument("--memory-child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--serve", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     batches = [int(b) for b in args.batches.split(",")]
+    if args.serve:
+        dtype = np.dtype(args.dtype)
+        X, y = make_data(dtype)
+        serve(RUNNERS[args.serve](X, y, batches[0], initial_weights(dtype)))
+        return
     if args.memory_child:
         memory_child(args.memory_child, batches[0], args.dtype)
         return
-    facts = machine_facts()
-    print("Machine: " + "; ".join(f"{k} {v}" for k, v in facts.items()))
+    print("Machine: " + facts_line(machine_facts()))
     print()
-    print(run(batches, args.dtype, args.rounds, not args.no_memory))
+    print(run(batches, args.dtype, args.rounds, not args.no_memory)[0])
 
 
 if __name__ == "__main__":

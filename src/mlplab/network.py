@@ -65,7 +65,9 @@ class Workspace:
 
     ``layers[l]`` is ``[1, a⁽ˡ⁺¹⁾]`` of shape ``(m, u_{l+1} + 1)``, its column 0 held at
     one, for the input and hidden layers. ``logits`` is z⁽ᴸ⁾, ``output`` is a⁽ᴸ⁾, and
-    ``deltas[l]`` is δ⁽ˡ⁺²⁾ of shape ``(m, u_{l+2})``.
+    ``deltas[l]`` is δ⁽ˡ⁺²⁾ of shape ``(m, u_{l+2})``. ``hidden[l]`` is the view
+    ``layers[l + 1][:, 1:]`` (where z⁽ˡ⁺²⁾ is computed and turned into a⁽ˡ⁺²⁾), and
+    ``scale`` is 1/m in the network's dtype.
     """
 
     def __init__(self, layer_sizes: Sequence[int], m: int, dtype: np.dtype) -> None:
@@ -76,9 +78,76 @@ class Workspace:
             with_bias[:, 0] = 1.0
             self.layers.append(with_bias)
         self.inputs = self.layers[0][:, 1:]
+        self.hidden = [layer[:, 1:] for layer in self.layers[1:]]
         self.logits = np.empty((m, layer_sizes[-1]), dtype=dtype)
         self.output = np.empty((m, layer_sizes[-1]), dtype=dtype)
         self.deltas = [np.empty((m, units), dtype=dtype) for units in layer_sizes[1:]]
+        self.scale = np.dtype(dtype).type(1.0 / m)
+        self._scratch: dict = {}
+        self._forward = None  # (θ buffer, views) cached by Network._train_forward
+        self._backward = None  # (θ buffer, gradient buffer, views) of _train_backward
+
+    def scratch(self, key, shape: tuple[int, ...], dtype) -> np.ndarray:
+        """A buffer of ``shape`` and ``dtype`` kept under ``key`` (made on first use)."""
+        buffer = self._scratch.get(key)
+        if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
+            buffer = self._scratch[key] = np.empty(shape, dtype=dtype)
+        return buffer
+
+
+class WeightRows:
+    """Where the weights and the biases lie in the unrolled θ, row by row.
+
+    Row r of some θ⁽ˡ⁾ occupies ``theta[starts[r] : starts[r] + lengths[r]]``; its first
+    entry is the bias weight θ⁽ˡ⁾ᵢ₀ and the others are weights. The regularization term
+    λ/(2m) Σ θ² and its gradient λ/m·θ cover the weights only, so an optimizer that folds
+    them into its update walks the rows (the compiled kernels do) or the layers (numpy).
+
+    Parameters
+    ----------
+    shapes : sequence of (u_{l+1}, u_l + 1)
+        The shapes of θ⁽¹⁾, ..., θ⁽ᴸ⁻¹⁾, in the order they are unrolled.
+    """
+
+    def __init__(self, shapes: Sequence[tuple[int, int]]) -> None:
+        self.shapes = [tuple(shape) for shape in shapes]
+        self.size = sum(rows * cols for rows, cols in self.shapes)
+        starts, lengths = [], []
+        start = 0
+        for rows, cols in self.shapes:
+            starts.extend(range(start, start + rows * cols, cols))
+            lengths.extend([cols] * rows)
+            start += rows * cols
+        # unsigned: the compiled loops then need no negative-index handling
+        self.starts = np.array(starts, dtype=np.uint64)
+        self.lengths = np.array(lengths, dtype=np.uint64)
+        self._scratch: np.ndarray | None = None
+
+    def weights(self, flat: np.ndarray) -> list[np.ndarray]:
+        """The views W⁽ˡ⁾ = θ⁽ˡ⁾[:, 1:] of a flat array laid out like θ."""
+        views = []
+        start = 0
+        for rows, cols in self.shapes:
+            views.append(flat[start : start + rows * cols].reshape(rows, cols)[:, 1:])
+            start += rows * cols
+        return views
+
+    def add_decay(self, theta: np.ndarray, grad: np.ndarray, decay: float) -> float:
+        """grad ← grad + decay·θ on the weights; return Σ W² (numpy, in place, no allocation).
+
+        This is the λ/m·θ⁽ˡ⁾ᵢⱼ (j ≥ 1) term of D with ``decay`` = λ/m, and the sum the
+        penalty λ/(2m) Σ W² needs. With ``decay`` 0 nothing is added and 0.0 returned.
+        """
+        if decay == 0:
+            return 0.0
+        if self._scratch is None or self._scratch.dtype != theta.dtype:
+            self._scratch = np.empty(self.size, dtype=theta.dtype)
+        squared = 0.0
+        for W, G, S in zip(self.weights(theta), self.weights(grad), self.weights(self._scratch)):
+            squared += float(np.einsum("ij,ij->", W, W))
+            np.multiply(W, decay, out=S)
+            G += S
+        return squared
 
 
 class Network:
@@ -134,6 +203,7 @@ class Network:
             self._thetas.append(self._theta[start : start + rows * cols].reshape(rows, cols))
             start += rows * cols
         self._workspaces: dict[int, Workspace] = {}
+        self._rows: WeightRows | None = None
         self.initialize(initializer, epsilon=epsilon, random_state=random_state)
 
     # ------------------------------------------------------------------ parameters
@@ -214,6 +284,7 @@ class Network:
             clone._thetas.append(clone._theta[start : start + theta.size].reshape(theta.shape))
             start += theta.size
         clone._workspaces = {}
+        clone._rows = None
         return clone
 
     def astype(self, dtype) -> Network:
@@ -238,10 +309,12 @@ class Network:
         state = self.__dict__.copy()
         state["_thetas"] = None  # views are rebuilt on unpickling
         state["_workspaces"] = {}
+        state["_rows"] = None
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        self._rows = None  # absent from files pickled before it existed
         self._thetas = []
         start = 0
         for n_in, n_out in zip(self.layer_sizes, self.layer_sizes[1:]):
@@ -388,6 +461,67 @@ class Network:
                     np.matmul(delta, theta[:, 1:], out=previous)
                     fprime(ws.layers[layer][:, 1:], previous)
                     delta = previous
+
+    def _weight_rows(self) -> WeightRows:
+        """Where weights and biases lie in ``theta`` (made on first use and kept)."""
+        if self._rows is None:
+            self._rows = WeightRows([theta.shape for theta in self._thetas])
+        return self._rows
+
+    def _train_forward(
+        self, ws: Workspace, Y: np.ndarray, kernels, task: int, residual_ss
+    ) -> tuple[float, int]:
+        """Forward propagation of a training batch, up to δ⁽ᴸ⁾, for the training loop.
+
+        ``ws.layers[0]`` holds the batch and ``Y`` its targets. Fills the layers, a⁽ᴸ⁾ and
+        δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)/m; returns the summed data loss of the batch and the examples
+        it got right (see :meth:`mlplab._kernels.NumpyKernels.output`). The caller sets
+        ``np.errstate``.
+        """
+        forward = ws._forward
+        if forward is None or forward[0] is not self._theta:
+            forward = ws._forward = (self._theta, [theta.T for theta in self._thetas])
+        thetas_T = forward[1]
+        activation = self.activation
+        layers = ws.layers
+        for layer, theta_T in enumerate(thetas_T[:-1]):
+            Z = ws.hidden[layer]  # z⁽ˡ⁺¹⁾ written where a⁽ˡ⁺¹⁾ will live
+            np.matmul(layers[layer], theta_T, out=Z)
+            kernels.activate(activation, layers[layer + 1], Z)
+        np.matmul(layers[-1], thetas_T[-1], out=ws.logits)
+        # a⁽ᴸ⁾, the loss, and δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)/m in one go
+        return kernels.output(self.output, ws, Y, ws.scale, task, residual_ss)
+
+    def _train_backward(self, ws: Workspace, grad: np.ndarray, kernels) -> None:
+        """Backpropagation after :meth:`_train_forward`: D *without* the L2 term into ``grad``.
+
+        The optimizer adds λ/m·W as it updates (``step_with_decay``), computing the
+        penalty's Σ W² on the way, which saves passes over θ.
+        """
+        plan = ws._backward
+        if plan is None or plan[0] is not self._theta or plan[1] is not grad:
+            plan = ws._backward = self._backward_plan(grad)
+        backward = plan[2]
+        layers = ws.layers
+        delta = ws.deltas[-1]
+        for layer in range(len(backward) - 1, -1, -1):
+            grad_layer, weights = backward[layer]
+            np.matmul(delta.T, layers[layer], out=grad_layer)  # Δ⁽ˡ⁾/m = δ⁽ˡ⁺¹⁾ᵀ [1, a⁽ˡ⁾]
+            if layer > 0:
+                previous = ws.deltas[layer - 1]
+                np.matmul(delta, weights, out=previous)  # (θ⁽ˡ⁾)ᵀ δ⁽ˡ⁺¹⁾ without the bias row
+                kernels.derivative(self.activation, layers[layer], previous, ws)  # .* f′
+                delta = previous
+
+    def _backward_plan(self, grad: np.ndarray) -> tuple:
+        """The views backprop uses, made once per workspace and gradient buffer."""
+        backward = []
+        start = 0
+        for theta in self._thetas:
+            grad_layer = grad[start : start + theta.size].reshape(theta.shape)
+            backward.append((grad_layer, theta[:, 1:]))
+            start += theta.size
+        return (self._theta, grad, backward)
 
     # ------------------------------------------------------------------ validation
     def _check_X(self, X) -> np.ndarray:

@@ -14,6 +14,17 @@ hyperparameters mean the same thing:
 - Adam:  m := β₁ m + (1 − β₁) D;  v := β₂ v + (1 − β₂) D²;
          η_t = η √(1 − β₂ᵗ) / (1 − β₁ᵗ);  θ := θ − η_t m / (√v + ε)
 
+``kernels`` picks how a step is computed: :data:`mlplab._kernels.NUMPY` (the default,
+the whole-array ufunc passes written below) or the compiled backend, which does the same
+arithmetic in one fused, vectorized pass over the buffers (the trainer sets it from
+:func:`mlplab._kernels.kernels_for`). Both agree to rounding.
+
+``step_with_decay(theta, grad, rows, decay)`` is what the training loop calls: it adds
+the L2 term decay·W (decay = λ/m, weights only, as :class:`~mlplab.network.WeightRows`
+lays them out) to D, steps, and returns Σ W² of the θ it started from (for the penalty
+λ/(2m) Σ W²). It is exactly ``kernels.add_decay`` followed by ``step``; compiled, both
+happen row by row in one trip through memory.
+
 Learning-rate schedules (scikit-learn's meanings) apply to ``sgd``: ``constant``;
 ``invscaling``, η = η₀ / (t + 1)^power_t with t the number of examples seen, set at the
 end of each epoch; ``adaptive``, η is divided by 5 each time the monitored quantity stops
@@ -22,9 +33,12 @@ improving, and training stops when η falls below 1e-6.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
+
+from ._kernels import NUMPY
 
 __all__ = ["SCHEDULES", "SGD", "SOLVERS", "Adam", "make_optimizer"]
 
@@ -73,9 +87,21 @@ class SGD:
         self.power_t = float(power_t)
         self.velocity = np.zeros(n_params, dtype=dtype) if self.momentum > 0 else None
         self._scratch = np.empty(n_params, dtype=dtype)
+        self.kernels = NUMPY
 
     def step(self, theta: np.ndarray, grad: np.ndarray) -> None:
         """One in-place update of θ from the gradient D."""
+        if self.kernels.compiled and self.velocity is not None:
+            scalar = theta.dtype.type
+            self.kernels.sgd(
+                theta,
+                grad,
+                self.velocity,
+                scalar(self.learning_rate),
+                scalar(self.momentum),
+                self.nesterov,
+            )
+            return
         scaled = np.multiply(grad, self.learning_rate, out=self._scratch)  # η D
         if self.velocity is None:
             theta -= scaled  # θ := θ − η D
@@ -88,6 +114,25 @@ class SGD:
             theta += np.multiply(velocity, self.momentum, out=scaled)  # θ := θ + μ v − η D
         else:
             theta += velocity
+
+    def step_with_decay(self, theta, grad, rows, decay: float) -> float:
+        """``kernels.add_decay(theta, grad, rows, decay)`` then ``step``; return Σ W²."""
+        if not self.kernels.compiled or self.velocity is None:
+            squared = self.kernels.add_decay(theta, grad, rows, decay)
+            self.step(theta, grad)
+            return squared
+        scalar = theta.dtype.type
+        return self.kernels.sgd_with_decay(
+            theta,
+            grad,
+            self.velocity,
+            rows.starts,
+            rows.lengths,
+            scalar(decay),
+            scalar(self.learning_rate),
+            scalar(self.momentum),
+            self.nesterov,
+        )
 
     def epoch_end(self, examples_seen: int) -> None:
         """Apply the ``invscaling`` schedule: η = η₀ / (t + 1)^power_t."""
@@ -151,10 +196,69 @@ class Adam:
         self.first_moment = np.zeros(n_params, dtype=dtype)
         self.second_moment = np.zeros(n_params, dtype=dtype)
         self._scratch = np.empty(n_params, dtype=dtype)
+        self._constants = None  # (dtype, 1 − β₁, 1 − β₂, ε) for the compiled kernel
+        self.kernels = NUMPY
 
     def step(self, theta: np.ndarray, grad: np.ndarray) -> None:
         """One in-place Adam update of θ from the gradient D."""
+        step_size = self._next_step_size()
+        if not self.kernels.compiled:
+            self._update(theta, grad, step_size)
+            return
+        scalar, c1, c2, eps = self._scalars(theta.dtype)
+        self.kernels.adam(
+            theta, grad, self.first_moment, self.second_moment, c1, c2, scalar(step_size), eps
+        )
+
+    def step_with_decay(self, theta, grad, rows, decay: float) -> float:
+        """``kernels.add_decay(theta, grad, rows, decay)`` then ``step``; return Σ W²."""
+        if not self.kernels.compiled:
+            squared = self.kernels.add_decay(theta, grad, rows, decay)
+            self.step(theta, grad)
+            return squared
+        step_size = self._next_step_size()
+        scalar, c1, c2, eps = self._scalars(theta.dtype)
+        return self.kernels.adam_with_decay(
+            theta,
+            grad,
+            self.first_moment,
+            self.second_moment,
+            rows.starts,
+            rows.lengths,
+            scalar(decay),
+            c1,
+            c2,
+            scalar(step_size),
+            eps,
+        )
+
+    def _scalars(self, dtype: np.dtype) -> tuple:
+        """(dtype.type, 1 − β₁, 1 − β₂, ε) as scalars of θ's dtype, for the kernels."""
+        constants = self._constants
+        if constants is None or constants[0] is not dtype.type:
+            scalar = dtype.type
+            constants = self._constants = (
+                scalar,
+                scalar(1.0 - self.beta_1),
+                scalar(1.0 - self.beta_2),
+                scalar(self.epsilon),
+            )
+        return constants
+
+    def _next_step_size(self) -> float:
+        """Count the step and return η_t = η √(1 − β₂ᵗ) / (1 − β₁ᵗ), also kept as η."""
         self.t += 1
+        # the bias correction of m and v, folded into the step size
+        step_size = (
+            self.learning_rate_init
+            * math.sqrt(1.0 - self.beta_2**self.t)
+            / (1.0 - self.beta_1**self.t)
+        )
+        self.learning_rate = step_size
+        return step_size
+
+    def _update(self, theta: np.ndarray, grad: np.ndarray, step_size: float) -> None:
+        """The update itself, in whole-array passes over the reused scratch buffer."""
         m, v, scratch = self.first_moment, self.second_moment, self._scratch
         # m := β₁ m + (1 − β₁) D, written m += (1 − β₁)(D − m) to stay in place
         np.subtract(grad, m, out=scratch)
@@ -165,13 +269,6 @@ class Adam:
         scratch -= v
         scratch *= 1.0 - self.beta_2
         v += scratch
-        # η_t = η √(1 − β₂ᵗ) / (1 − β₁ᵗ): the bias correction folded into the step size
-        step_size = (
-            self.learning_rate_init
-            * np.sqrt(1.0 - self.beta_2**self.t)
-            / (1.0 - self.beta_1**self.t)
-        )
-        self.learning_rate = float(step_size)
         # θ := θ − η_t m / (√v + ε)
         np.sqrt(v, out=scratch)
         scratch += self.epsilon

@@ -10,7 +10,9 @@ What the loop guarantees:
 
 - **Reproducible.** The same ``random_state`` gives bit-identical weights and history.
 - **Fast.** In steady state a step allocates nothing: the batch is gathered into the
-  workspace's input buffer, targets into a reused buffer, and float32 stays float32.
+  workspace's input buffer, targets into a reused buffer, and float32 stays float32. The
+  element-wise passes run as fused compiled kernels when numba is there
+  (:mod:`mlplab._kernels`), and small matrix products on one BLAS thread.
   Metrics are computed from what the step computed anyway (the batch's loss and outputs);
   only validation data gets an extra forward pass per epoch.
 - **Never left holding NaN.** A non-finite or exploding loss stops training at once and
@@ -41,6 +43,7 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
+from ._kernels import TASK_CODES, kernels_for, one_blas_thread, small_products
 from ._rng import as_generator
 from .callbacks import Callback, Checkpoint
 from .history import History
@@ -228,6 +231,8 @@ class Trainer:
         self._residual_ss: np.ndarray | None = None
         self._batches_per_example = 1.0
         self._interrupted: int | None = None
+        self._kernels = None  # the kernel backend of the current fit (mlplab._kernels)
+        self._one_blas_thread = False  # run the batch loop on one BLAS thread
 
     @property
     def score_name(self) -> str:
@@ -327,7 +332,17 @@ class Trainer:
                 self.optimizer = make_optimizer(
                     self.config.solver, self.net.n_params, self.net.dtype, self.config
                 )
-            labels = _class_indices(Y) if self.task == "multiclass" else None
+            batch_size = self.config.batch_size_for(m_train)
+            full_batch = batch_size >= m_train
+            self._kernels = kernels_for(self.net.dtype, full_batch=full_batch)
+            # Mini-batch steps of small products run BLAS on one thread (see
+            # small_products). Full-batch steps keep the caller's threads: BLAS results
+            # depend on the thread count, and gradient descent stays bit for bit the
+            # hand loop over Network.cost_and_grad.
+            self._one_blas_thread = not full_batch and small_products(
+                self.net.layer_sizes, batch_size
+            )
+            self.optimizer.kernels = self._kernels
             # Σ (y − ȳ)² per output over the training set: the denominator of train_r2
             total_ss = _total_sum_of_squares(Y) if self.task == "regression" else None
             val_state = self._validation_state(validation)
@@ -337,7 +352,7 @@ class Trainer:
                     self._notify("on_train_begin")
                     try:
                         while self.epoch < target and not self.stop_training:
-                            self._epoch(X, Y, labels, total_ss, val_state, progress)
+                            self._epoch(X, Y, total_ss, val_state, progress)
                         if self.stop_reason is None:
                             self.stop_reason = "max_iter"
                     finally:
@@ -362,7 +377,7 @@ class Trainer:
                 method(self)
 
     # ------------------------------------------------------------------ one epoch
-    def _epoch(self, X, Y, labels, total_ss, val_state, progress) -> None:
+    def _epoch(self, X, Y, total_ss, val_state, progress) -> None:
         """Run one epoch of mini-batch steps, record its row and consult the callbacks."""
         if self._interrupted is not None:
             # The signal came between epochs (in a callback, say): stop before starting one.
@@ -370,15 +385,19 @@ class Trainer:
             return
         # Overflow and invalid values are what divergence looks like; the loop detects
         # them itself and stops with a DivergenceWarning instead of numpy's warnings.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            row = self._train_epoch(X, Y, labels, total_ss, val_state)
+        # Underflow of saturated units is harmless; set here once rather than per step.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            row = self._train_epoch(X, Y, total_ss, val_state)
         if row is not None:
             self._end_epoch(row, progress)
 
-    def _train_epoch(self, X, Y, labels, total_ss, val_state) -> dict | None:
+    def _train_epoch(self, X, Y, total_ss, val_state) -> dict | None:
         """The batches of one epoch; return its history row, or None if training stopped."""
         net, config, optimizer = self.net, self.config, self.optimizer
         theta, grad = net.theta, self._grad
+        kernels = self._kernels
+        rows = net._weight_rows()
+        task = TASK_CODES[self.task]
         m_total = X.shape[0]
         batch_size = config.batch_size_for(m_total)
         started = time.perf_counter()
@@ -398,45 +417,58 @@ class Trainer:
                 residual_ss = self._residual_ss = np.empty_like(total_ss)
             residual_ss.fill(0.0)
         before_last_step = self._before_last_step
-        for start in range(0, m_total, batch_size):
-            stop = min(start + batch_size, m_total)
-            m = stop - start
-            ws = net._workspace(m)
-            if m not in targets:
-                targets[m] = np.empty((m, Y.shape[1]), dtype=net.dtype)
-            Y_batch = targets[m]
-            if order is None:
-                np.copyto(ws.inputs, X[start:stop])
-                np.copyto(Y_batch, Y[start:stop])
-                index = slice(start, stop)
-            else:
-                index = order[start:stop]
-                np.take(X, index, axis=0, out=ws.inputs, mode="clip")
-                np.take(Y, index, axis=0, out=Y_batch, mode="clip")
-            if stop == m_total:
-                np.copyto(before_last_step, theta)
-            cost = net._forward_into(ws, Y_batch) / m + net.penalty(lam, m)
-            if math.isnan(self.reference_loss):
-                self.reference_loss = cost
-            if not math.isfinite(cost) or cost > DIVERGENCE_FACTOR * max(self.reference_loss, 1.0):
-                self._diverged(snapshot, cost)
-                return None
-            summed_cost += cost * m
-            if residual_ss is not None:
-                # a⁽ᴸ⁾ − y goes into δ⁽ᴸ⁾'s buffer, which backprop overwrites with it anyway
-                residual = np.subtract(ws.output, Y_batch, out=ws.deltas[-1])
-                residual_ss += np.einsum("ij,ij->j", residual, residual)
-            else:
-                correct += _count_correct(self.task, ws.output, Y_batch, labels, index)
-            net._backward_into(ws, Y_batch, lam, grad)
-            optimizer.step(theta, grad)
-            if self._interrupted is not None and stop < m_total:
-                self._rollback(snapshot)
-                self._stop_on_signal()
-                return None
+        divergence_limit = DIVERGENCE_FACTOR * max(self.reference_loss, 1.0)
+        fused = "step" not in vars(optimizer)
+        with one_blas_thread if self._one_blas_thread else contextlib.nullcontext():
+            for start in range(0, m_total, batch_size):
+                stop = min(start + batch_size, m_total)
+                m = stop - start
+                ws = net._workspace(m)
+                Y_batch = targets.get(m)
+                if Y_batch is None:
+                    Y_batch = targets[m] = np.empty((m, Y.shape[1]), dtype=net.dtype)
+                if order is None:
+                    np.copyto(ws.inputs, X[start:stop])
+                    np.copyto(Y_batch, Y[start:stop])
+                else:
+                    kernels.gather(X, Y, order, start, ws, Y_batch)
+                if stop == m_total:
+                    np.copyto(before_last_step, theta)
+                data_loss, right = net._train_forward(ws, Y_batch, kernels, task, residual_ss)
+                net._train_backward(ws, grad, kernels)
+                # D += λ/m·W, returning Σ W² of the θ this batch was evaluated at, so the
+                # cost below is exactly J of the batch. (Checking it after the step costs
+                # nothing: divergence rolls θ back to the start of the epoch anyway.)
+                if fused:
+                    squared = optimizer.step_with_decay(theta, grad, rows, lam / m)
+                else:  # a ``step`` replaced on the instance (a wrapper) must be called
+                    squared = kernels.add_decay(theta, grad, rows, lam / m)
+                    optimizer.step(theta, grad)
+                cost = data_loss / m + lam / (2.0 * m) * squared
+                if math.isnan(self.reference_loss):
+                    self.reference_loss = cost
+                    divergence_limit = DIVERGENCE_FACTOR * max(cost, 1.0)
+                if not math.isfinite(cost) or cost > divergence_limit:
+                    self._diverged(snapshot, cost)
+                    return None
+                summed_cost += cost * m
+                correct += right
+                if self._interrupted is not None and stop < m_total:
+                    self._rollback(snapshot)
+                    self._stop_on_signal()
+                    return None
         grad_norm = float(np.linalg.norm(grad))
         if not (math.isfinite(grad_norm) and np.isfinite(theta).all()):
             self._diverged(snapshot, math.nan)
+            return None
+        # Each batch is scored before its own step, so the epoch's last step would only be
+        # judged in the next epoch, after the snapshot had taken its weights: score it now
+        # (one forward pass of the last batch; with one batch per epoch, as in gd, the
+        # explosion would otherwise survive the rollback).
+        with np.errstate(over="ignore", invalid="ignore"):
+            final_cost = net._forward_into(ws, Y_batch) / m
+        if not math.isfinite(final_cost) or final_cost > divergence_limit:
+            self._diverged(snapshot, final_cost)
             return None
         # The η of this epoch's steps, read before a schedule sets the next epoch's.
         learning_rate = optimizer.learning_rate

@@ -1,0 +1,484 @@
+"""The training step's fused passes: numpy reference implementations and compiled ones.
+
+A training step is five matrix products (BLAS) and a handful of element-wise passes:
+gathering the batch, the output layer with its loss, δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)/m and the epoch's
+metric, f′ of each hidden layer, the L2 term λ/m·θ (weights only) added to the gradient
+together with the penalty's Σ W², and the optimizer's update
+(:meth:`mlplab.optimizers.Adam.step` and ``SGD.step`` use ``adam``/``sgd`` here when
+given the compiled backend). In numpy each of those is several ufunc
+calls, each a pass over memory with its own call overhead; compiled, each is one pass.
+
+Two interchangeable backends implement the same functions:
+
+- ``numpy`` (:class:`NumpyKernels`): the reference, always available;
+- ``numba`` (:class:`NumbaKernels`, code in :mod:`mlplab._numba_kernels`): one fused,
+  vectorized loop per function; available when numba is installed (``pip install
+  mlplab[fast]``). Compiled lazily on first use — never at ``import mlplab`` — and
+  cached on disk, so only the first run on a machine pays the compile time.
+
+Both give the same results to rounding (fused multiply-adds and summation order differ),
+which ``tests/perf`` checks. Choose with the environment variable ``MLPLAB_KERNELS``
+(``auto``, the default, takes numba when it works; ``numba`` insists on it; ``numpy``
+never touches it) or at run time with :func:`set_backend` / :func:`use_backend`.
+:func:`kernels_for` returns the backend a training run uses; :func:`backend_status`
+says which one is active and why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import threading
+import warnings
+
+import numpy as np
+
+from .activations import ACTIVATIONS
+from .losses import OUTPUTS
+
+__all__ = [
+    "BACKENDS",
+    "ENV_VAR",
+    "backend_status",
+    "kernels_for",
+    "one_blas_thread",
+    "set_backend",
+    "small_products",
+    "use_backend",
+]
+
+#: Accepted backend names.
+BACKENDS = ("auto", "numba", "numpy")
+
+#: The environment variable that picks the backend.
+ENV_VAR = "MLPLAB_KERNELS"
+
+#: What the output kernels count besides the loss, by the trainer's task.
+TASK_CODES = {None: 0, "multiclass": 1, "binary": 2, "multilabel": 3, "regression": 4}
+_MULTICLASS, _BINARY, _MULTILABEL, _REGRESSION = 1, 2, 3, 4
+
+#: From this many output entries on, softmax exponentiates with numpy (vectorized).
+SOFTMAX_SPLIT_SIZE = 256
+
+#: Stands in for the regression sums when the task has none (numba wants an array).
+_NO_SUMS = np.zeros(1)
+
+
+class NumpyKernels:
+    """The reference implementations, in numpy ufunc calls on preallocated buffers."""
+
+    name = "numpy"
+    compiled = False
+
+    def __reduce__(self):
+        return (_backend_named, (self.name,))
+
+    @staticmethod
+    def gather(X, Y, order, start, ws, targets) -> None:
+        """Copy the rows ``order[start : start + m]`` of X and Y into the batch buffers.
+
+        X and Y are C-contiguous of the network's dtype; the inputs land in
+        ``ws.inputs`` (the columns 1: of ``ws.layers[0]``) and the targets in ``targets``.
+        """
+        index = order[start : start + ws.m]
+        # np.take into a strided ``out`` would allocate a temporary; a contiguous scratch
+        # buffer and one copy do not.
+        rows = ws.scratch("gather", (ws.m, X.shape[1]), X.dtype)
+        np.take(X, index, axis=0, out=rows, mode="clip")
+        np.copyto(ws.inputs, rows)
+        np.take(Y, index, axis=0, out=targets, mode="clip")
+
+    @staticmethod
+    def output(name, ws, Y, scale, task, residual_ss) -> tuple[float, int]:
+        """Output layer and loss from ``ws.logits``: fill ``ws.output`` and δ⁽ᴸ⁾.
+
+        δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)·scale goes into ``ws.deltas[-1]``. Returns the summed loss of the
+        batch and, for a classification ``task`` code, how many examples the outputs get
+        right; for regression, Σ (a − y)² per output is added to ``residual_ss``.
+        """
+        loss = OUTPUTS[name](ws.logits, ws.output, Y)
+        delta = ws.deltas[-1]
+        np.subtract(ws.output, Y, out=delta)
+        correct = 0
+        if task == _REGRESSION:
+            residual_ss += np.einsum("ij,ij->j", delta, delta)
+        elif task:
+            correct = count_correct(task, ws.output, Y)
+        delta *= scale
+        return loss, correct
+
+    @staticmethod
+    def activate(activation, layer, Z) -> None:
+        """Z ← f(Z) in place; ``Z`` is ``layer[:, 1:]``, the units of a workspace layer buffer."""
+        ACTIVATIONS[activation](Z)
+
+    @staticmethod
+    def derivative(activation, layer, delta, ws) -> None:
+        """δ ← δ .* f′, with a = f(z) read from ``layer[:, 1:]`` (a workspace layer buffer)."""
+        if activation == "identity":
+            return
+        A = layer[:, 1:]
+        if activation == "relu":
+            # δ .* [a > 0] through a reused mask: ``delta[A <= 0] = 0`` would build a new
+            # boolean array and scatter through it on every step.
+            mask = ws.scratch(("mask", delta.shape[1]), delta.shape, np.bool_)
+            np.greater(A, 0, out=mask)
+            np.multiply(delta, mask, out=delta)
+            return
+        # the reference's order of operations (mlplab.activations), without its temporaries
+        factor = ws.scratch(("fprime", delta.shape[1]), delta.shape, delta.dtype)
+        if activation == "sigmoid":
+            delta *= A  # δ .* a .* (1 − a)
+            np.subtract(1, A, out=factor)
+        else:  # tanh: δ .* (1 − a²)
+            np.multiply(A, A, out=factor)
+            np.subtract(1, factor, out=factor)
+        delta *= factor
+
+    @staticmethod
+    def add_decay(theta, grad, rows, decay) -> float:
+        """grad ← grad + decay·W on the weights (``rows`` a WeightRows); return Σ W².
+
+        With decay = λ/m this adds the L2 term λ/m·θ⁽ˡ⁾ᵢⱼ (j ≥ 1) to D and returns the
+        sum that the penalty λ/(2m) Σ W² needs; with decay 0 it does nothing, returns 0.
+        """
+        return rows.add_decay(theta, grad, decay)
+
+
+class NumbaKernels:
+    """The same functions as :class:`NumpyKernels`, each one compiled fused loop."""
+
+    name = "numba"
+    compiled = True
+
+    def __reduce__(self):
+        # a pickled model or trainer refers to the backend by name, never to the module
+        return (_backend_named, (self.name,))
+
+    def __init__(self, module) -> None:
+        self.module = module
+        self._gather = module.gather
+        self._relu = module.relu
+        self._reciprocal_one_plus = module.reciprocal_one_plus
+        self._softmax_shift = module.softmax_shift
+        self._softmax_finish = module.softmax_finish
+        self._outputs = {
+            "softmax": module.softmax_output,
+            "sigmoid": module.sigmoid_output,
+            "identity": module.identity_output,
+        }
+        self._derivatives = {
+            "relu": module.relu_derivative,
+            "sigmoid": module.sigmoid_derivative,
+            "tanh": module.tanh_derivative,
+        }
+        self.adam = module.adam
+        self.sgd = module.sgd
+        self.adam_with_decay = module.adam_with_decay
+        self.sgd_with_decay = module.sgd_with_decay
+        self._add_decay = module.add_decay
+        self._ready: set[np.dtype] = set()
+
+    def gather(self, X, Y, order, start, ws, targets) -> None:
+        """See :meth:`NumpyKernels.gather`."""
+        self._gather(X, Y, order, start, ws.layers[0], targets)
+
+    def output(self, name, ws, Y, scale, task, residual_ss) -> tuple[float, int]:
+        """See :meth:`NumpyKernels.output`."""
+        if name == "softmax" and ws.output.size >= SOFTMAX_SPLIT_SIZE:
+            # numba's exp is scalar; numpy's vectorized exp wins once there are enough
+            self._softmax_shift(ws.logits, ws.output)
+            np.exp(ws.output, out=ws.output)
+            return self._softmax_finish(
+                ws.logits,
+                Y,
+                ws.output,
+                ws.deltas[-1],
+                scale,
+                task,
+                _NO_SUMS if residual_ss is None else residual_ss,
+            )
+        return self._outputs[name](
+            ws.logits,
+            Y,
+            ws.output,
+            ws.deltas[-1],
+            scale,
+            task,
+            _NO_SUMS if residual_ss is None else residual_ss,
+        )
+
+    def activate(self, activation, layer, Z) -> None:
+        """See :meth:`NumpyKernels.activate`."""
+        if activation == "relu":  # np.maximum is several times slower than a plain pass
+            self._relu(layer)
+        elif activation == "sigmoid":
+            # 1/(1 + e^(−z)) with numpy's vectorized exp (scipy's expit and numba's scalar
+            # exp both take ~6 ns an entry); e^(−z) = inf gives the right 0. numpy runs
+            # over the whole contiguous buffer — a strided view with short rows is slow —
+            # and the kernel puts the bias column back to 1.
+            flat = layer.reshape(-1)
+            np.negative(flat, out=flat)
+            np.exp(flat, out=flat)
+            self._reciprocal_one_plus(layer)
+        else:
+            ACTIVATIONS[activation](Z)
+
+    def derivative(self, activation, layer, delta, ws) -> None:
+        """See :meth:`NumpyKernels.derivative`."""
+        fprime = self._derivatives.get(activation)
+        if fprime is not None:
+            fprime(layer, delta)
+
+    def add_decay(self, theta, grad, rows, decay) -> float:
+        """See :meth:`NumpyKernels.add_decay`."""
+        if decay == 0:
+            return 0.0
+        return self._add_decay(theta, grad, rows.starts, rows.lengths, theta.dtype.type(decay))
+
+    def prepare(self, dtype: np.dtype) -> None:
+        """Compile (or load from the disk cache) every kernel for ``dtype``, on toy arrays."""
+        if dtype in self._ready:
+            return
+        k = self.module
+        scalar = dtype.type
+        X = np.zeros((2, 3), dtype)
+        Y = np.zeros((2, 2), dtype)
+        layer = np.ones((2, 4), dtype)
+        delta = np.zeros((2, 3), dtype)
+        sums = np.zeros(2)
+        k.gather(X, Y, np.arange(2), 0, layer, Y.copy())
+        for function in (*self._outputs.values(), k.softmax_finish):
+            for task in range(len(TASK_CODES)):
+                function(X[:, :2].copy(), Y, Y.copy(), Y.copy(), scalar(0.5), task, sums)
+        k.softmax_shift(X, X.copy())
+        k.relu(layer)
+        k.reciprocal_one_plus(layer)
+        for function in self._derivatives.values():
+            function(layer, delta)
+        theta = np.zeros(8, dtype)
+        starts = np.array([0, 4], dtype=np.uint64)
+        lengths = np.array([4, 4], dtype=np.uint64)
+        c = scalar(0.5)
+        k.add_decay(theta, theta.copy(), starts, lengths, c)
+        k.adam(theta, theta.copy(), theta.copy(), theta.copy(), c, c, c, c)
+        buffers = (theta, theta.copy(), theta.copy(), theta.copy(), starts, lengths)
+        k.adam_with_decay(*buffers, c, c, c, c, c)
+        for nesterov in (False, True):
+            k.sgd(theta, theta.copy(), theta.copy(), c, c, nesterov)
+            k.sgd_with_decay(*buffers[:3], starts, lengths, c, c, c, nesterov)
+        self._ready.add(dtype)
+
+
+def count_correct(task: int, output: np.ndarray, Y: np.ndarray) -> int:
+    """How many rows ``output`` gets right for a classification task code.
+
+    multiclass: arg-max of the outputs equals the arg-max of the one-hot targets;
+    binary: output ≥ 0.5 agrees with target ≥ 0.5 in column 0; multilabel: every label
+    agrees.
+    """
+    if task == _MULTICLASS:
+        return int(np.count_nonzero(output.argmax(axis=1) == Y.argmax(axis=1)))
+    predicted = output >= 0.5
+    truth = Y >= 0.5
+    if task == _BINARY:
+        return int(np.count_nonzero(predicted[:, 0] == truth[:, 0]))
+    return int(np.count_nonzero((predicted == truth).all(axis=1)))
+
+
+NUMPY = NumpyKernels()
+
+_lock = threading.Lock()
+_override: str | None = None
+_numba: NumbaKernels | None = None
+_numba_error: str | None = None
+
+
+def _check_name(name: str, source: str) -> str:
+    """``name`` if it is a backend name, else a ValueError listing them."""
+    if name not in BACKENDS:
+        valid = ", ".join(repr(b) for b in BACKENDS)
+        raise ValueError(f"{source} must be one of {valid}, got {name!r}")
+    return name
+
+
+def requested_backend() -> str:
+    """The backend asked for: :func:`set_backend`'s, else ``$MLPLAB_KERNELS``, else auto."""
+    if _override is not None:
+        return _override
+    value = os.environ.get(ENV_VAR, "").strip().lower() or "auto"
+    return _check_name(value, f"the environment variable {ENV_VAR}")
+
+
+def set_backend(name: str | None) -> None:
+    """Use backend ``name`` ("auto", "numba" or "numpy") from now on; None: back to the env."""
+    global _override
+    _override = None if name is None else _check_name(name, "the kernel backend")
+
+
+@contextlib.contextmanager
+def use_backend(name: str | None):
+    """A context in which :func:`kernels_for` uses backend ``name``."""
+    global _override
+    previous = _override
+    set_backend(name)
+    try:
+        yield
+    finally:
+        _override = previous
+
+
+def _load_numba() -> NumbaKernels | None:
+    """The numba backend, imported on first call; None (with the reason kept) if it fails."""
+    global _numba, _numba_error
+    if _numba is not None or _numba_error is not None:
+        return _numba
+    with _lock:
+        if _numba is None and _numba_error is None:
+            try:
+                from . import _numba_kernels
+            except ImportError as error:
+                _numba_error = f"numba is not installed ({error})"
+            except Exception as error:  # a broken install or an unwritable cache
+                _numba_error = f"numba failed to load: {type(error).__name__}: {error}"
+            else:
+                _numba = NumbaKernels(_numba_kernels)
+    return _numba
+
+
+def kernels_for(dtype, *, full_batch: bool = False) -> NumpyKernels | NumbaKernels:
+    """The backend to train a network of ``dtype`` with, compiled and ready.
+
+    With ``auto``, a numba that is missing falls back to numpy silently and one that fails
+    to compile falls back with a RuntimeWarning; with ``numba`` both raise RuntimeError.
+    ``auto`` also keeps full-batch training (``full_batch=True``: ``gd``, or a batch size
+    of at least m) on numpy: one step per epoch over all the data is all matrix products,
+    the fused passes would save nothing measurable, and the slides' gradient descent then
+    matches a hand loop over :meth:`mlplab.Network.cost_and_grad` bit for bit.
+    """
+    requested = requested_backend()
+    if requested == "numpy" or (requested == "auto" and full_batch):
+        return NUMPY
+    compiled = _load_numba()
+    if compiled is None:
+        if requested == "numba":
+            raise RuntimeError(f"{ENV_VAR}=numba but {_numba_error}; install mlplab[fast]")
+        return NUMPY
+    dtype = np.dtype(dtype)
+    if dtype not in compiled._ready:
+        try:
+            with _lock, warnings.catch_warnings():
+                # numba's own performance/deprecation notes are not the user's business
+                from numba.core.errors import NumbaWarning
+
+                warnings.simplefilter("ignore", NumbaWarning)
+                compiled.prepare(dtype)
+        except Exception as error:
+            message = f"compiling the numba kernels failed ({type(error).__name__}: {error})"
+            if requested == "numba":
+                raise RuntimeError(message) from error
+            _disable(message)
+            warnings.warn(
+                f"{message}; training continues with the numpy kernels "
+                f"(set {ENV_VAR}=numpy to skip numba)",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            return NUMPY
+    return compiled
+
+
+def _backend_named(name: str) -> NumpyKernels | NumbaKernels:
+    """The loaded backend called ``name`` (numpy when numba is not available here)."""
+    if name == "numba":
+        compiled = _load_numba()
+        if compiled is not None:
+            return compiled
+    return NUMPY
+
+
+def _disable(reason: str) -> None:
+    """Stop offering the numba backend for the rest of the process."""
+    global _numba, _numba_error
+    _numba, _numba_error = None, reason
+
+
+def backend_status() -> dict[str, str]:
+    """{"requested": ..., "numba": "available" or why not} — for diagnostics."""
+    requested = requested_backend()
+    if requested == "numpy":
+        return {"requested": requested, "numba": "not used"}
+    _load_numba()
+    return {"requested": requested, "numba": "available" if _numba else str(_numba_error)}
+
+
+# ---------------------------------------------------------------------- BLAS threads
+#: A step whose largest matrix product has fewer multiply-adds than this runs BLAS on
+#: one thread (see :func:`small_products`).
+SMALL_PRODUCT = 1 << 22
+
+
+def small_products(layer_sizes, batch_size: int) -> bool:
+    """Whether every matrix product of a step is small enough for one BLAS thread.
+
+    The largest product of a step is m·(u_l + 1)·u_{l+1} multiply-adds for some layer.
+    Below about 4 million of them, splitting it over threads saves less than the
+    threads cost to wake and to synchronize, and on a busy machine a product spread
+    over two threads waits for whichever is descheduled: measured on 2 cores, the
+    digits 64-100-10 network at batch 200 fitted 10× slower with OpenBLAS's two
+    threads than with one. (784-256 at batch 32, 6.4 million, is faster on two.)
+    """
+    largest = max(
+        batch_size * (n_in + 1) * n_out for n_in, n_out in itertools.pairwise(layer_sizes)
+    )
+    return largest < SMALL_PRODUCT
+
+
+class _BlasThreads:
+    """Process-wide, reference-counted "one BLAS thread" switch.
+
+    The first of any number of overlapping users (trainers in several threads) saves the
+    libraries' thread counts and sets one; the last one out restores them, so the
+    process is never left with the setting.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._saved: list = []
+        self._controllers: list | None = None
+
+    def _libraries(self) -> list:
+        """threadpoolctl's controllers of the loaded BLAS libraries (found once)."""
+        if self._controllers is None:
+            from threadpoolctl import ThreadpoolController
+
+            self._controllers = ThreadpoolController().select(user_api="blas").lib_controllers
+        return self._controllers
+
+    def __reduce__(self):
+        return "one_blas_thread"  # the module's singleton, by name
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._users == 0:
+                self._saved = []
+                for library in self._libraries():
+                    threads = library.get_num_threads()
+                    if threads is not None and threads > 1:
+                        library.set_num_threads(1)
+                        self._saved.append((library, threads))
+            self._users += 1
+
+    def __exit__(self, *exc_info) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0:
+                for library, threads in self._saved:
+                    library.set_num_threads(threads)
+                self._saved = []
+
+
+#: ``with one_blas_thread:`` runs the block with single-threaded BLAS.
+one_blas_thread = _BlasThreads()
