@@ -1,12 +1,13 @@
 """The training step's fused passes: numpy reference implementations and compiled ones.
 
 A training step is five matrix products (BLAS) and a handful of element-wise passes:
-gathering the batch, the output layer with its loss, δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)/m and the epoch's
-metric, f′ of each hidden layer, the L2 term λ/m·θ (weights only) added to the gradient
-together with the penalty's Σ W², and the optimizer's update
-(:meth:`mlplab.optimizers.Adam.step` and ``SGD.step`` use ``adam``/``sgd`` here when
-given the compiled backend). In numpy each of those is several ufunc
-calls, each a pass over memory with its own call overhead; compiled, each is one pass.
+gathering the batch, f of each hidden layer, the output layer with its loss,
+δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)/m and the epoch's metric, f′ of each hidden layer, the L2 term λ/m·θ
+(weights only) added to the gradient together with the penalty's Σ W², and the
+optimizer's update (the optimizers of :mod:`mlplab.optimizers` call ``adam``, ``sgd``
+and their ``*_with_decay`` forms here when given the compiled backend). In numpy each of
+those is several ufunc calls, each a pass over memory with its own call overhead;
+compiled, each is one pass.
 
 Two interchangeable backends implement the same functions:
 
