@@ -457,16 +457,17 @@ class Trainer:
                     self._rollback(snapshot)
                     self._stop_on_signal()
                     return None
-        grad_norm = float(np.linalg.norm(grad))
-        if not (math.isfinite(grad_norm) and np.isfinite(theta).all()):
-            self._diverged(snapshot, math.nan)
-            return None
-        # Each batch is scored before its own step, so the epoch's last step would only be
-        # judged in the next epoch, after the snapshot had taken its weights: score it now
-        # (one forward pass of the last batch; with one batch per epoch, as in gd, the
-        # explosion would otherwise survive the rollback).
-        with np.errstate(over="ignore", invalid="ignore"):
-            final_cost = net._forward_into(ws, Y_batch) / m
+            grad_norm = float(np.linalg.norm(grad))
+            if not (math.isfinite(grad_norm) and np.isfinite(theta).all()):
+                self._diverged(snapshot, math.nan)
+                return None
+            # Each batch is scored before its own step, so the epoch's last step would only
+            # be judged in the next epoch, after the snapshot had taken its weights: score
+            # it now (one forward pass of the last batch; with one batch per epoch, as in
+            # gd, the explosion would otherwise survive the rollback). The buffers of the
+            # step are free again, and no metric is counted.
+            final_loss, _ = net._train_forward(ws, Y_batch, kernels, TASK_CODES[None], None)
+            final_cost = final_loss / m
         if not math.isfinite(final_cost) or final_cost > divergence_limit:
             self._diverged(snapshot, final_cost)
             return None

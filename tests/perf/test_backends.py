@@ -144,6 +144,6 @@ def test_small_mini_batch_training_runs_blas_on_one_thread():
         trainer = Trainer(net, TrainingConfig(batch_size=16, max_iter=1), callbacks=[Probe()])
         X = np.random.default_rng(0).normal(size=(64, 6))
         trainer.fit(X, np.eye(3)[np.arange(64) % 3])
-    assert len(steps) == 4
+    assert len(steps) == 5  # four steps and the end-of-epoch check of the new weights
     assert all(set(threads) == {1} for threads in steps)
     assert callbacks == [[2] * len(callbacks[0])]  # callbacks run with the caller's threads

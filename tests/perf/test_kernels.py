@@ -338,3 +338,20 @@ def test_fresh_and_cached_compiles_train_bit_for_bit_alike(tmp_path):
     assert any(tmp_path.rglob("*.nbc"))  # the first run compiled and cached ...
     assert runs[0] == runs[1]  # ... and the second, loading, trains identically
     assert len(runs[0].split()) == 4
+
+
+def test_read_only_training_data_train_as_writable_data_do():
+    # X and Y straight from a read-only buffer (a memory-mapped file, say) go to the
+    # compiled gather as they are; numba compiles a read-only variant of it.
+    X, Y = _problem("multiclass", np.random.default_rng(11))
+    thetas = []
+    for writable in (True, False):
+        X_in, Y_in = X.copy(), Y.copy()
+        X_in.flags.writeable = writable
+        Y_in.flags.writeable = writable
+        net = Network([6, 16, 3], "relu", "softmax", random_state=3)
+        trainer = Trainer(net, TrainingConfig(batch_size=16, max_iter=2), random_state=1)
+        with _kernels.use_backend("numba"):
+            trainer.fit(X_in, Y_in)
+        thetas.append(net.theta.copy())
+    np.testing.assert_array_equal(thetas[0], thetas[1])
