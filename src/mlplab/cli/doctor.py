@@ -59,41 +59,14 @@ def _diagnose(opts: dict):
     from threadpoolctl import threadpool_limits
 
     from ..diagnostics import diagnose, render_rich
-    from ._data import load_dataset, prepare
-    from ._model import build_estimator
     from ._runfolder import DIAGNOSTICS, is_run_folder, write_json
+    from .train import _estimator, _prepare
 
-    dataset = load_dataset(opts["data"], opts["target"], seed=opts["seed"])
-    data = prepare(
-        dataset,
-        source=opts["data"],
-        target=opts["target"],
-        task=opts["task"],
-        test_fraction=opts["test_fraction"],
-        validation_fraction=opts["validation_fraction"],
-        scale=opts["scale"],
-        seed=opts["seed"],
-    )
-    early_stopping = opts["early_stopping"]
-    model = build_estimator(
-        data.task,
-        hidden=opts["hidden"],
-        activation=opts["activation"],
-        output=opts["output"],
-        solver=opts["solver"],
-        learning_rate=opts["learning_rate"],
-        alpha=opts["alpha"],
-        epochs=opts["epochs"],
-        batch_size=opts["batch_size"],
-        patience=opts["patience"],
-        early_stopping=(
-            default_early_stopping(data.X_val.shape[0])
-            if early_stopping is None
-            else early_stopping
-        ),
-        dtype=opts["dtype"],
-        seed=opts["seed"],
-    )
+    # The same data split and estimator as `mlplab train` with the same options.
+    data = _prepare(opts)
+    if opts["early_stopping"] is None:
+        opts["early_stopping"] = default_early_stopping(data.X_val.shape[0])
+    model = _estimator(data, {**opts, "checkpoint_every": 0}, show_progress=False)
     validation = None
     if data.X_val.shape[0]:
         validation = (data.scaled(data.X_val), data.y_val)
