@@ -25,7 +25,7 @@ _EXPORTS = {
     "History": "training",
     "Callback": "callbacks",
     "EarlyStopping": "callbacks",
-    "Checkpoint": "callbacks",
+    "Checkpoint": "checkpoint",
     "MLPClassifier": "estimators",
     "MLPRegressor": "estimators",
     "NotFittedError": "estimators",
@@ -46,6 +46,9 @@ __all__ = ["__version__", *sorted(_EXPORTS), *sorted(_SUBMODULES)]
 
 def __getattr__(name: str):
     if name in _EXPORTS:
+        if _EXPORTS[name] == "persistence":
+            # The estimators register themselves with the model files when imported.
+            importlib.import_module(".estimators", __name__)
         value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
         globals()[name] = value
         return value

@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import sys
 import threading
 import warnings
 
@@ -449,13 +450,20 @@ class _BlasThreads:
         self._users = 0
         self._saved: list = []
         self._controllers: list | None = None
+        self._modules_seen = 0
 
     def _libraries(self) -> list:
-        """threadpoolctl's controllers of the loaded BLAS libraries (found once)."""
-        if self._controllers is None:
+        """threadpoolctl's controllers of the loaded BLAS libraries.
+
+        Found again only when modules were imported since the last search (scipy brings
+        its own OpenBLAS with scipy.linalg), so a training loop that enters every epoch
+        does not search every epoch.
+        """
+        if self._controllers is None or self._modules_seen != len(sys.modules):
             from threadpoolctl import ThreadpoolController
 
             self._controllers = ThreadpoolController().select(user_api="blas").lib_controllers
+            self._modules_seen = len(sys.modules)
         return self._controllers
 
     def __reduce__(self):

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validation import check_lam
 from .activations import ACTIVATIONS, derivative
 from .losses import OUTPUTS
-from .network import _check_lam
 
 __all__ = ["backprop_loop"]
 
@@ -43,7 +43,7 @@ def backprop_loop(net, X, Y, lam: float = 0.0) -> tuple[float, np.ndarray]:
     grad : ndarray of shape (n_params,)
         D⁽¹⁾, ..., D⁽ᴸ⁻¹⁾ unrolled in the layout of ``net.theta``.
     """
-    lam = _check_lam(lam)
+    lam = check_lam(lam)
     X, Y = net._check_XY(X, Y)
     with np.errstate(under="ignore"):  # saturated units underflow harmlessly to 0
         return _backprop_loop(net, X, Y, lam)

@@ -14,12 +14,11 @@ A callback that must survive a checkpoint and resume bit for bit also implements
 from __future__ import annotations
 
 import math
-import os
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Callback", "Checkpoint", "EarlyStopping"]
+__all__ = ["Callback", "EarlyStopping"]
 
 
 class Callback:
@@ -169,40 +168,3 @@ class EarlyStopping(Callback):
         self.best_epoch = best_epoch
         self.wait = wait
         self.best_theta = None if best_theta is None else best_theta.copy()
-
-
-class Checkpoint(Callback):
-    """Write a resumable checkpoint every ``every`` epochs into ``directory``.
-
-    Each checkpoint holds the weights, the optimizer's state, the random generator's
-    state, every callback's state and the history, written atomically; the newest
-    ``keep`` files are kept, so a damaged newest file falls back to the one before. Resume
-    with ``Trainer.fit(..., resume_from=directory)`` (or the estimator's ``resume_from``).
-    """
-
-    def __init__(self, directory: str | os.PathLike, *, every: int = 1, keep: int = 2) -> None:
-        if not (isinstance(every, int) and every >= 1):
-            raise ValueError(f"every must be an integer >= 1, got {every!r}")
-        if not (isinstance(keep, int) and keep >= 1):
-            raise ValueError(f"keep must be an integer >= 1, got {keep!r}")
-        self.directory = os.fspath(directory)
-        self.every = every
-        self.keep = keep
-
-    def on_train_begin(self, trainer) -> None:
-        if trainer.optimizer is None and trainer.config.solver in ("lbfgs", "cg"):
-            raise ValueError(
-                f"Checkpoint needs solver 'gd', 'sgd' or 'adam', got {trainer.config.solver!r}: "
-                "scipy.optimize.minimize cannot be saved and resumed mid-run"
-            )
-        from .checkpoint import remove_stale_temporaries
-
-        # This run is now the folder's writer: what a killed earlier writer left goes.
-        remove_stale_temporaries(self.directory)
-
-    def on_epoch_end(self, trainer, epoch: int, logs: dict[str, float]) -> bool:
-        if epoch % self.every == 0:
-            from .checkpoint import save_checkpoint
-
-            save_checkpoint(trainer, self.directory, keep=self.keep)
-        return False

@@ -28,10 +28,13 @@ import warnings
 
 import numpy as np
 
+from .callbacks import Callback, EarlyStopping
 from .fileformat import ModelFileError, read, write
 from .optimizers import make_optimizer
+from .solvers import check_resumable
 
 __all__ = [
+    "Checkpoint",
     "CheckpointWarning",
     "data_fingerprint",
     "latest_checkpoints",
@@ -76,11 +79,9 @@ def _architecture(net) -> dict:
 
 def save_checkpoint(trainer, directory: str | os.PathLike, *, keep: int = 2) -> str:
     """Write the trainer's state as the newest checkpoint in ``directory``; return its path."""
+    check_resumable(trainer.config.solver, "save_checkpoint")
     if trainer.optimizer is None:
-        raise ValueError(
-            f"cannot checkpoint solver={trainer.config.solver!r}: only 'gd', 'sgd' and 'adam' "
-            "keep a state that can be saved and resumed (and only once training has started)"
-        )
+        raise ValueError("cannot checkpoint a trainer before its first epoch has started")
     directory = os.fspath(directory)
     os.makedirs(directory, exist_ok=True)
     tensors = {"theta": trainer.net.theta}
@@ -333,7 +334,6 @@ def _prepare(trainer, arrays: dict, metadata: dict, path: str) -> dict:
 
 def _build_state(trainer, arrays: dict, metadata: dict) -> dict:
     """The checkpoint's θ, counters, optimizer, generator state, callback states, history."""
-    from .callbacks import EarlyStopping
     from .history import History
 
     net = trainer.net
@@ -440,3 +440,32 @@ def _restore(trainer, state: dict) -> None:
     trainer.examples_seen = state["examples_seen"]
     trainer.reference_loss = state["reference_loss"]
     trainer.history = state["history"]
+
+
+class Checkpoint(Callback):
+    """Write a resumable checkpoint every ``every`` epochs into ``directory``.
+
+    Each checkpoint holds the weights, the optimizer's state, the random generator's
+    state, every callback's state and the history, written atomically; the newest
+    ``keep`` files are kept, so a damaged newest file falls back to the one before. Resume
+    with ``Trainer.fit(..., resume_from=directory)`` (or the estimator's ``resume_from``).
+    """
+
+    def __init__(self, directory: str | os.PathLike, *, every: int = 1, keep: int = 2) -> None:
+        if not (isinstance(every, int) and every >= 1):
+            raise ValueError(f"every must be an integer >= 1, got {every!r}")
+        if not (isinstance(keep, int) and keep >= 1):
+            raise ValueError(f"keep must be an integer >= 1, got {keep!r}")
+        self.directory = os.fspath(directory)
+        self.every = every
+        self.keep = keep
+
+    def on_train_begin(self, trainer) -> None:
+        check_resumable(trainer.config.solver, "a Checkpoint callback")
+        # This run is now the folder's writer: what a killed earlier writer left goes.
+        remove_stale_temporaries(self.directory)
+
+    def on_epoch_end(self, trainer, epoch: int, logs: dict[str, float]) -> bool:
+        if epoch % self.every == 0:
+            save_checkpoint(trainer, self.directory, keep=self.keep)
+        return False

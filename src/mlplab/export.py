@@ -42,6 +42,7 @@ import numpy as np
 from ._version import __version__
 from .fileformat import atomic_write_bytes
 from .network import Network
+from .persistence import ESTIMATOR_TYPES
 
 __all__ = ["DEFAULT_OPSET", "MIN_OPSET", "export_onnx"]
 
@@ -111,75 +112,54 @@ def export_onnx(model, path: str | os.PathLike | None = None, *, opset: int | No
 # ---------------------------------------------------------------------- estimators
 def _estimator_graph(graph: _Graph, model) -> dict[str, str]:
     """Add an estimator's inputs, networks and outputs to ``graph``; return its properties."""
-    from .estimators import MLPClassifier, MLPRegressor, NotFittedError
-
-    if type(model) not in (MLPClassifier, MLPRegressor):
+    cls = ESTIMATOR_TYPES.get(type(model).__name__)
+    if cls is None or type(model) is not cls:
+        names = ", ".join(["mlplab.Network", *ESTIMATOR_TYPES])
         raise TypeError(
-            "export_onnx takes an mlplab.Network, MLPClassifier or MLPRegressor, got "
-            f"{type(model).__module__}.{type(model).__qualname__}"
+            f"export_onnx takes an {names}, got {type(model).__module__}.{type(model).__qualname__}"
         )
-    fitted = vars(model)
-    if "network_" not in fitted and "estimators_" not in fitted:
-        raise NotFittedError(
-            f"This {type(model).__name__} instance is not fitted yet, so there is nothing to "
-            "export; call 'fit' first."
-        )
-    networks = [model.network_] if "network_" in fitted else _sub_networks(model)
+    state = model.get_state()  # NotFittedError before fit
+    if "network" in state:
+        networks = [state["network"]]
+    else:
+        networks = [sub["network"] for sub in state["multiclass"]["estimators"]]
     _check_finite(networks)
     dtype = networks[0].dtype
     properties = {"model_type": type(model).__name__}
-    if "feature_names_in_" in fitted:
-        properties["feature_names"] = json.dumps([str(n) for n in model.feature_names_in_])
-    x = graph.input("X", dtype, int(model.n_features_in_))
+    if state["feature_names"] is not None:
+        properties["feature_names"] = json.dumps(state["feature_names"])
+    x = graph.input("X", dtype, int(state["n_features_in"]))
 
-    if isinstance(model, MLPRegressor):
-        network = model.network_
+    if not cls.is_classifier_state:
+        network = state["network"]
         graph.output(
             _forward(graph, network, x, "net"), "predictions", dtype, network.layer_sizes[-1]
         )
         return properties
 
-    classes = np.asarray(model.classes_)
+    classes = np.asarray(state["classes"])
     properties["classes"] = json.dumps(classes.tolist())
-    if "network_" in fitted:
-        _native_classifier(graph, model, x, classes)
+    if "network" in state:
+        _native_classifier(graph, state["network"], state["target_type"], x, classes)
         properties["multiclass"] = "native"
         return properties
-    from sklearn.multiclass import OneVsRestClassifier
-
-    wrapper = model.multiclass_estimator_
     outputs = [_forward(graph, network, x, f"net{k}") for k, network in enumerate(networks)]
     # Column k: p_k, the k-th binary network's probability of its positive class.
     confidences = graph.node("Concat", outputs, axis=1, name="confidences")
-    if isinstance(wrapper, OneVsRestClassifier):
-        _ovr_classifier(graph, wrapper, confidences, classes, dtype)
-        properties["multiclass"] = "ovr"
+    strategy = state["multiclass"]["strategy"]
+    if strategy == "ovr":
+        _ovr_classifier(graph, state["target_type"], confidences, classes, dtype)
     else:
         _ovo_classifier(graph, confidences, classes, dtype)
-        properties["multiclass"] = "ovo"
+    properties["multiclass"] = strategy
     return properties
 
 
-def _sub_networks(model) -> list[Network]:
-    """The binary networks of a one-vs-rest / one-vs-one classifier, in its order."""
-    networks = []
-    for position, sub in enumerate(model.multiclass_estimator_.estimators_):
-        if "network_" not in vars(sub):
-            label = np.asarray(model.classes_).tolist()[position]
-            raise ValueError(
-                f"cannot export this one-vs-rest model: label {label!r} has the same value in "
-                "every training example, so one-vs-rest kept a constant instead of a network "
-                "for it; drop that label from y or use multiclass='native'"
-            )
-        networks.append(sub.network_)
-    return networks
-
-
-def _native_classifier(graph: _Graph, model, x: str, classes: np.ndarray) -> None:
+def _native_classifier(
+    graph: _Graph, network: Network, target_type: str, x: str, classes: np.ndarray
+) -> None:
     """probabilities and label of a one-network classifier, as ``predict_proba``/``predict``."""
-    network = model.network_
     dtype = network.dtype
-    target_type = model._label_binarizer.y_type_
     h = _forward(graph, network, x, "net")
     n_outputs = network.layer_sizes[-1]
     if n_outputs == 1:  # two classes (or one): a single sigmoid unit p
@@ -215,10 +195,10 @@ def _native_classifier(graph: _Graph, model, x: str, classes: np.ndarray) -> Non
     _label_output(graph, classes, graph.node("ArgMax", [h], axis=1, keepdims=0))
 
 
-def _ovr_classifier(graph: _Graph, wrapper, confidences: str, classes, dtype) -> None:
+def _ovr_classifier(graph: _Graph, target_type: str, confidences: str, classes, dtype) -> None:
     """One-vs-rest: normalized confidences, the most confident class wins."""
     n_classes = len(classes)
-    if wrapper.label_binarizer_.y_type_.startswith("multilabel"):
+    if target_type.startswith("multilabel"):
         graph.output(graph.node("Identity", [confidences]), "probabilities", dtype, n_classes)
         _indicator_output(graph, confidences, dtype, n_classes)
         return

@@ -49,10 +49,6 @@ class History(Mapping):
                 self._columns.append(name)
         self._rows.append({name: float(value) for name, value in row.items()})
 
-    def truncate(self, n_rows: int) -> None:
-        """Keep only the first ``n_rows`` rows (used when resuming from a checkpoint)."""
-        del self._rows[n_rows:]
-
     @property
     def columns(self) -> list[str]:
         """Column names in order of first appearance."""

@@ -27,55 +27,16 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from .estimators import MLPClassifier
+from .estimators.strategies import STRATEGIES, check_strategy, multiclass_wrapper
+
 __all__ = [
     "STRATEGIES",
     "MulticlassResult",
     "compare_multiclass",
     "format_comparison",
     "multiclass_wrapper",
-    "n_networks",
 ]
-
-STRATEGIES = ("native", "ovr", "ovo")
-
-
-def _check_strategy(strategy: str) -> str:
-    """``strategy`` if it is a known strategy, else a ValueError listing them."""
-    if strategy not in STRATEGIES:
-        valid = ", ".join(repr(s) for s in STRATEGIES)
-        raise ValueError(f"unknown multiclass strategy {strategy!r}; valid strategies are {valid}")
-    return strategy
-
-
-def multiclass_wrapper(strategy: str, binary_estimator):
-    """scikit-learn's one-vs-rest or one-vs-one meta-estimator around a binary classifier.
-
-    Parameters
-    ----------
-    strategy : {"ovr", "ovo"}
-    binary_estimator : classifier
-        Cloned once per network.
-
-    Returns
-    -------
-    OneVsRestClassifier or OneVsOneClassifier
-        Unfitted.
-    """
-    from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier
-
-    if _check_strategy(strategy) == "ovr":
-        return OneVsRestClassifier(binary_estimator)
-    if strategy == "ovo":
-        return OneVsOneClassifier(binary_estimator)
-    raise ValueError("the 'native' strategy is one network and needs no wrapper")
-
-
-def n_networks(strategy: str, n_classes: int) -> int:
-    """Networks a strategy trains for ``n_classes`` classes: 1, K or K(K−1)/2 (1 if K ≤ 2)."""
-    _check_strategy(strategy)
-    if n_classes <= 2 or strategy == "native":
-        return 1
-    return n_classes if strategy == "ovr" else n_classes * (n_classes - 1) // 2
 
 
 @dataclass(frozen=True)
@@ -128,13 +89,11 @@ def compare_multiclass(
     >>> [r.n_networks for r in results]
     [1, 3, 3]
     """
-    from .estimators import MLPClassifier
-
     if "multiclass" in estimator_params:
         raise ValueError("pass the strategies in `strategies`, not as multiclass=")
     results = []
     for strategy in strategies:
-        estimator = MLPClassifier(multiclass=_check_strategy(strategy), **estimator_params)
+        estimator = MLPClassifier(multiclass=check_strategy(strategy), **estimator_params)
         started = time.perf_counter()
         estimator.fit(X_train, y_train)
         seconds = time.perf_counter() - started

@@ -38,6 +38,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ._rng import as_generator
+from ._validation import check_lam
 from .activations import ACTIVATIONS, DERIVATIVES, resolve_activation
 from .initializers import INITIALIZERS, resolve_initializer
 from .losses import OUTPUTS, apply_output, resolve_output
@@ -314,7 +315,6 @@ class Network:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self._rows = None  # absent from files pickled before it existed
         self._thetas = []
         start = 0
         for n_in, n_out in zip(self.layer_sizes, self.layer_sizes[1:]):
@@ -366,7 +366,7 @@ class Network:
 
         Y has shape (m, n_out): one-hot rows for classification, targets for regression.
         """
-        lam = _check_lam(lam)
+        lam = check_lam(lam)
         X, Y = self._check_XY(X, Y)
         ws = self._workspace(X.shape[0])
         np.copyto(ws.inputs, X)
@@ -381,7 +381,7 @@ class Network:
         D⁽ˡ⁾ = (Δ⁽ˡ⁾ + λθ⁽ˡ⁾)/m for columns j ≥ 1 and Δ⁽ˡ⁾/m for the bias column j = 0.
         ``out`` (shape ``theta.shape``, contiguous) receives the gradient when given.
         """
-        lam = _check_lam(lam)
+        lam = check_lam(lam)
         X, Y = self._check_XY(X, Y)
         grad = np.empty_like(self._theta) if out is None else out
         if grad.shape != self._theta.shape or grad.dtype != self.dtype:
@@ -398,12 +398,6 @@ class Network:
         data_loss = self._forward_into(ws, Y)
         self._backward_into(ws, Y, lam, grad)
         return data_loss / X.shape[0] + self.penalty(lam, X.shape[0]), grad
-
-    def backprop_loop(self, X, Y, lam: float = 0.0) -> tuple[float, np.ndarray]:
-        """(J, D) by the slides' per-example loop; see :func:`mlplab.backprop.backprop_loop`."""
-        from .backprop import backprop_loop
-
-        return backprop_loop(self, X, Y, lam)
 
     def penalty(self, lam: float, m: int) -> float:
         """λ/(2m) Σₗ Σᵢ Σⱼ≥1 (θ⁽ˡ⁾ᵢⱼ)², the regularization term of J (bias excluded)."""
@@ -544,17 +538,6 @@ class Network:
         if X.shape[0] == 0:
             raise ValueError("X and Y must hold at least one example")
         return X, Y
-
-
-def _check_lam(lam) -> float:
-    """λ as a float if it is a finite number >= 0, else a ValueError."""
-    if isinstance(lam, np.ndarray) and lam.ndim == 0 and lam.dtype.kind in "iuf":
-        lam = lam.item()  # a 0-d array, as numpy reductions return
-    if not (isinstance(lam, numbers.Real) and 0 <= lam < math.inf):
-        raise ValueError(
-            f"lam (λ, the regularization strength) must be a finite number >= 0, got {lam!r}"
-        )
-    return float(lam)
 
 
 def _check_layer_sizes(layer_sizes) -> tuple[int, ...]:

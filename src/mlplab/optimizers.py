@@ -39,13 +39,11 @@ from typing import Any
 import numpy as np
 
 from ._kernels import NUMPY
+from .solvers import SOLVERS
 
 __all__ = ["SCHEDULES", "SGD", "SOLVERS", "Adam", "make_optimizer"]
 
 SCHEDULES = ("constant", "invscaling", "adaptive")
-
-#: Every solver name; ``gd`` is full-batch and ``lbfgs``/``cg`` go through scipy.optimize.
-SOLVERS = ("gd", "sgd", "adam", "lbfgs", "cg")
 
 
 class SGD:

@@ -43,15 +43,26 @@ from . import fileformat
 from ._version import __version__
 from .activations import ACTIVATIONS
 from .fileformat import ModelFileError
+from .history import History
 from .losses import OUTPUTS
 from .network import Network
 
-__all__ = ["ModelFileError", "dumps", "load", "loads", "read_metadata", "save"]
+__all__ = [
+    "ESTIMATOR_TYPES",
+    "ModelFileError",
+    "dumps",
+    "load",
+    "loads",
+    "read_metadata",
+    "register_estimator",
+    "save",
+]
 
 KIND = "model"
 #: Version of the metadata layout below; a file with a larger number needs a newer mlplab.
 MODEL_FORMAT_VERSION = 1
-MODEL_TYPES = ("Network", "MLPClassifier", "MLPRegressor")
+#: Estimator classes a model file can hold, by model type (see :func:`register_estimator`).
+ESTIMATOR_TYPES: dict[str, type] = {}
 #: Model dtypes, by the names used in the metadata.
 DTYPES = {"float32": np.float32, "float64": np.float64}
 #: Class label dtypes that survive a round trip through JSON unchanged.
@@ -70,19 +81,6 @@ LABEL_DTYPES = (
     "str",
 )
 TARGET_TYPES = ("binary", "multiclass", "multilabel-indicator")
-#: scikit-learn's names of the output layers (``out_activation_``).
-OUT_ACTIVATION_NAMES = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
-#: The training summary of a one-network estimator: fitted attribute -> allowed kinds.
-SUMMARY = {
-    "n_iter_": "int",
-    "t_": "int",
-    "loss_": "float",
-    "loss_curve_": "floats",
-    "best_loss_": "float?",
-    "validation_scores_": "floats?",
-    "best_validation_score_": "float?",
-    "stop_reason_": "str?",
-}
 
 
 #: Makes the exception for a problem found in a model (file): ``raise fail("...")``.
@@ -90,6 +88,20 @@ Fail = Callable[[str], Exception]
 
 
 # ====================================================================== public API
+def register_estimator(cls: type) -> type:
+    """Let :func:`save` and :func:`load` handle the estimator class ``cls``.
+
+    :mod:`mlplab.estimators` registers its classes when it is imported (``import mlplab``
+    and ``mlplab.load`` see to that). ``cls`` offers ``get_params``, ``check_params()``,
+    ``get_state()``, the classmethod ``from_state(state)`` and the class attributes
+    ``is_classifier_state`` and ``TRAINING_SUMMARY`` (see
+    :class:`mlplab.estimators.MLPClassifier`). The file records the model type as
+    ``cls.__name__``.
+    """
+    ESTIMATOR_TYPES[cls.__name__] = cls
+    return cls
+
+
 def save(model, path: str | os.PathLike) -> None:
     """Write ``model`` to ``path`` as a safetensors model file, atomically.
 
@@ -163,14 +175,14 @@ def _describe_model(model) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         _add_network(model, tensors, networks)
         metadata = _header("Network", model.dtype, networks)
         return tensors, metadata
-    from .estimators import MLPClassifier, MLPRegressor
-
-    if type(model) not in (MLPClassifier, MLPRegressor):
+    cls = ESTIMATOR_TYPES.get(type(model).__name__)
+    if cls is None or type(model) is not cls:
+        names = ", ".join(["mlplab.Network", *ESTIMATOR_TYPES])
         raise TypeError(
-            "save() takes an mlplab.Network, MLPClassifier or MLPRegressor, got "
-            f"{type(model).__module__}.{type(model).__qualname__}"
+            f"save() takes an {names}, got {type(model).__module__}.{type(model).__qualname__}"
         )
-    estimator = _describe_estimator(model, tensors, networks)
+    state = model.get_state()  # NotFittedError before fit
+    estimator = _describe_estimator(state, cls, tensors, networks)
     dtypes = {network["dtype"] for network in networks}
     if len(dtypes) != 1:
         raise ValueError(f"the networks of this model have different dtypes {sorted(dtypes)}")
@@ -212,40 +224,34 @@ def _add_network(network: Network, tensors: dict, networks: list) -> int:
     return index
 
 
-def _describe_estimator(model, tensors: dict, networks: list) -> dict[str, Any]:
-    """The metadata of one fitted estimator; its networks are appended to ``tensors``."""
-    from .estimators import MLPClassifier, NotFittedError
-
-    fitted = vars(model)
-    if "network_" not in fitted and "estimators_" not in fitted:
-        raise NotFittedError(
-            f"This {type(model).__name__} instance is not fitted yet, so there is nothing "
-            "to save; call 'fit' first."
-        )
-    params, dropped = _json_params(model.get_params(deep=False))
+def _describe_estimator(state: dict, cls: type, tensors: dict, networks: list) -> dict[str, Any]:
+    """The metadata of one fitted estimator's state; its networks are added to ``tensors``."""
+    params, dropped = _json_params(state["params"])
     # A parameter set to an invalid value after fit would make a file that load refuses.
-    _check_params(params, isinstance(model, MLPClassifier), "its parameters", _save_failer(model))
+    _check_params(params, cls, "its parameters", _save_failer(cls))
     spec: dict[str, Any] = {
         "params": params,
         "dropped_params": dropped,
-        "n_features_in": int(model.n_features_in_),
-        "feature_names": (
-            [str(name) for name in model.feature_names_in_]
-            if "feature_names_in_" in fitted
-            else None
-        ),
+        "n_features_in": int(state["n_features_in"]),
+        "feature_names": state["feature_names"],
     }
-    if isinstance(model, MLPClassifier):
-        spec["classes"] = _encode_classes(model.classes_)
-    if "estimators_" in fitted:
-        spec.update(_describe_strategy(model, tensors, networks))
+    if cls.is_classifier_state:
+        spec["classes"] = _encode_classes(state["classes"])
+        spec["target_type"] = str(state["target_type"])
+    if "multiclass" in state:
+        section = state["multiclass"]
+        spec["multiclass"] = {
+            "strategy": section["strategy"],
+            "estimators": [
+                _describe_estimator(sub, cls, tensors, networks) for sub in section["estimators"]
+            ],
+        }
+        spec["training"] = {"n_iter_": int(state["training"]["n_iter_"])}
         return spec
-    if isinstance(model, MLPClassifier):
-        spec["target_type"] = str(model._label_binarizer.y_type_)
-    spec["network"] = _add_network(model.network_, tensors, networks)
+    spec["network"] = _add_network(state["network"], tensors, networks)
     training = {}
-    for name, kind in SUMMARY.items():
-        value = getattr(model, name, None)
+    for name, kind in cls.TRAINING_SUMMARY.items():
+        value = state["training"][name]
         if kind in ("floats", "floats?") and value is not None:
             value = [float(v) for v in value]
         elif kind.startswith("float") and value is not None:
@@ -253,40 +259,14 @@ def _describe_estimator(model, tensors: dict, networks: list) -> dict[str, Any]:
         elif kind == "int":
             value = int(value)
         training[name] = value
-    training["history"] = _history_state(model.history_)
+    training["history"] = _history_state(state["history"])
     spec["training"] = training
     return spec
 
 
-def _describe_strategy(model, tensors: dict, networks: list) -> dict[str, Any]:
-    """The one-vs-rest / one-vs-one part of a classifier: its binary sub-estimators."""
-    from sklearn.multiclass import OneVsRestClassifier
-
-    wrapper = model.multiclass_estimator_
-    if isinstance(wrapper, OneVsRestClassifier):
-        strategy, target_type = "ovr", str(wrapper.label_binarizer_.y_type_)
-    else:
-        strategy, target_type = "ovo", "multiclass"
-    subs = []
-    for position, sub in enumerate(wrapper.estimators_):
-        if "network_" not in vars(sub):
-            label = np.asarray(model.classes_).tolist()[position]
-            raise ValueError(
-                f"cannot save this multiclass={strategy!r} model: label {label!r} has the same "
-                "value in every training example, so one-vs-rest kept a constant instead of a "
-                "network for it; drop that label from y or use multiclass='native'"
-            )
-        subs.append(_describe_estimator(sub, tensors, networks))
-    return {
-        "target_type": target_type,
-        "multiclass": {"strategy": strategy, "estimators": subs},
-        "training": {"n_iter_": int(model.n_iter_)},
-    }
-
-
-def _save_failer(model) -> Fail:
+def _save_failer(cls: type) -> Fail:
     """A function making the ValueError of a model that cannot be saved."""
-    return lambda problem: ValueError(f"cannot save this {type(model).__name__}: {problem}")
+    return lambda problem: ValueError(f"cannot save this {cls.__name__}: {problem}")
 
 
 def _history_state(history) -> dict[str, Any]:
@@ -382,8 +362,13 @@ def _build(arrays: dict[str, np.ndarray], meta: dict[str, Any], fail: Fail):
             f"{MODEL_FORMAT_VERSION}); upgrade mlplab to load it"
         )
     model_type = meta["model_type"]
-    if model_type not in MODEL_TYPES:
-        raise fail(f"unknown model_type {model_type!r}; valid model types are {MODEL_TYPES}")
+    model_types = ("Network", *ESTIMATOR_TYPES)
+    if model_type not in model_types:
+        raise fail(
+            f"unknown model_type {model_type!r}; valid model types are {model_types} "
+            "(mlplab.load knows the estimators; import mlplab.estimators before "
+            "mlplab.persistence.load)"
+        )
     dtype_name = meta["dtype"]
     if not isinstance(dtype_name, str) or dtype_name not in DTYPES:
         raise fail(f"dtype must be one of {list(DTYPES)}, got {dtype_name!r}")
@@ -399,9 +384,9 @@ def _build(arrays: dict[str, np.ndarray], meta: dict[str, Any], fail: Fail):
 
     if "estimator" not in meta:
         raise fail(f"a {model_type} model file needs an 'estimator' section")
-    classifier = model_type == "MLPClassifier"
+    cls = ESTIMATOR_TYPES[model_type]
     used: list[int] = []
-    spec = _parse_estimator(meta["estimator"], networks, classifier, used, "estimator", fail)
+    spec = _parse_estimator(meta["estimator"], networks, cls, used, "estimator", fail)
     if sorted(used) != list(range(len(networks))):
         raise fail(
             f"the estimator uses networks {sorted(used)}, but the file holds "
@@ -411,7 +396,7 @@ def _build(arrays: dict[str, np.ndarray], meta: dict[str, Any], fail: Fail):
     built = [
         _make_network(network, arrays[f"theta_{k}"], dtype) for k, network in enumerate(networks)
     ]
-    return _make_estimator(spec, built, classifier)
+    return _make_estimator(spec, built, cls)
 
 
 def _check_networks(
@@ -482,16 +467,17 @@ def _make_network(entry: dict[str, Any], theta: np.ndarray, dtype: np.dtype) -> 
 
 
 def _parse_estimator(
-    spec, networks: list[dict], classifier: bool, used: list[int], where: str, fail: Fail
+    spec, networks: list[dict], cls: type, used: list[int], where: str, fail: Fail
 ) -> dict[str, Any]:
     """Validate one estimator section; return its content in a checked, plain form."""
+    classifier = cls.is_classifier_state
     required = {"params", "dropped_params", "n_features_in", "feature_names", "training"}
     optional = {"network", "multiclass"}
     if classifier:
         required |= {"classes", "target_type"}
     _check_keys(spec, required, optional, where, fail)
     parsed: dict[str, Any] = {}
-    parsed["params"] = _check_params(spec["params"], classifier, f"{where}.params", fail)
+    parsed["params"] = _check_params(spec["params"], cls, f"{where}.params", fail)
     dropped = spec["dropped_params"]
     if not (
         isinstance(dropped, dict)
@@ -524,7 +510,7 @@ def _parse_estimator(
             raise fail(f"{where} has both 'network' and 'multiclass'; it can have one")
         if not classifier:
             raise fail(f"{where}: only a classifier can have a 'multiclass' section")
-        parsed["multiclass"] = _parse_strategy(spec, parsed, networks, used, where, fail)
+        parsed["multiclass"] = _parse_strategy(spec, parsed, networks, cls, used, where, fail)
         return parsed
     if "network" not in spec:
         raise fail(f"{where} needs 'network' (the index of its network) or 'multiclass'")
@@ -544,7 +530,9 @@ def _parse_estimator(
         _check_classifier_network(parsed, network, where, fail)
     elif network["output"] != "identity":
         raise fail(f"{where}: a regressor's network must have the identity output")
-    parsed["training"] = _check_training(spec["training"], f"{where}.training", fail)
+    parsed["training"] = _check_training(
+        spec["training"], cls.TRAINING_SUMMARY, f"{where}.training", fail
+    )
     return parsed
 
 
@@ -571,7 +559,7 @@ def _check_classifier_network(parsed: dict, network: dict, where: str, fail: Fai
         )
 
 
-def _parse_strategy(spec, parsed, networks, used, where, fail) -> dict[str, Any]:
+def _parse_strategy(spec, parsed, networks, cls, used, where, fail) -> dict[str, Any]:
     """The one-vs-rest / one-vs-one section: K or K(K−1)/2 binary 0/1 sub-estimators."""
     section = spec["multiclass"]
     _check_keys(section, {"strategy", "estimators"}, set(), f"{where}.multiclass", fail)
@@ -607,7 +595,7 @@ def _parse_strategy(spec, parsed, networks, used, where, fail) -> dict[str, Any]
         sub_where = f"{where}.multiclass.estimators[{k}]"
         if isinstance(sub, dict) and "multiclass" in sub:
             raise fail(f"{sub_where} must be a binary estimator, not another multiclass one")
-        child = _parse_estimator(sub, networks, True, used, sub_where, fail)
+        child = _parse_estimator(sub, networks, cls, used, sub_where, fail)
         if (
             child["target_type"] != "binary"
             or child["params"].get("multiclass", "native") != "native"
@@ -623,13 +611,10 @@ def _parse_strategy(spec, parsed, networks, used, where, fail) -> dict[str, Any]
     return {"strategy": strategy, "estimators": parsed_subs}
 
 
-def _check_params(params, classifier: bool, where: str, fail: Fail) -> dict[str, Any]:
+def _check_params(params, cls: type, where: str, fail: Fail) -> dict[str, Any]:
     """The saved parameters, as values to set: known names only, validated by the estimator."""
-    from .estimators import MLPClassifier, MLPRegressor
-
     if not isinstance(params, dict):
         raise fail(f"{where} must be a JSON object")
-    cls = MLPClassifier if classifier else MLPRegressor
     known = cls().get_params(deep=False)
     unknown = sorted(set(params) - set(known))
     if unknown:
@@ -649,19 +634,17 @@ def _check_params(params, classifier: bool, where: str, fail: Fail) -> dict[str,
             raise fail(f"{where}.{name} has a value of unexpected type: {value!r}")
         values[name] = value
     try:
-        estimator = cls(**values)
-        estimator._validate_params()  # scikit-learn's parameter constraints
-        estimator._training_config()  # and mlplab's own checks of the training settings
+        cls(**values).check_params()
     except (TypeError, ValueError) as error:
         raise fail(f"{where} are not valid {cls.__name__} parameters: {error}") from None
     return values
 
 
-def _check_training(training, where: str, fail: Fail) -> dict[str, Any]:
+def _check_training(training, summary: dict, where: str, fail: Fail) -> dict[str, Any]:
     """The training summary of a one-network estimator, type by type."""
-    _check_keys(training, {*SUMMARY, "history"}, set(), where, fail)
+    _check_keys(training, {*summary, "history"}, set(), where, fail)
     checked: dict[str, Any] = {}
-    for name, kind in SUMMARY.items():
+    for name, kind in summary.items():
         value = training[name]
         optional = kind.endswith("?")
         kind = kind.rstrip("?")
@@ -762,92 +745,41 @@ def _is_number(value) -> bool:
 
 
 # ====================================================================== building estimators
-def _make_estimator(parsed: dict[str, Any], networks: list[Network], classifier: bool):
-    """A fitted estimator from a validated section and the built networks.
-
-    Fitted attributes are set as ``fit`` sets them; the training state a further
-    ``warm_start`` fit or ``partial_fit`` needs is rebuilt with a fresh optimizer.
-    """
-    from .estimators import MLPClassifier, MLPRegressor
-
-    estimator = (MLPClassifier if classifier else MLPRegressor)(**parsed["params"])
-    estimator.n_features_in_ = parsed["n_features_in_"]
-    if "feature_names_in_" in parsed:
-        estimator.feature_names_in_ = np.asarray(parsed["feature_names_in_"], dtype=object)
-    if classifier:
-        estimator.classes_ = parsed["classes_"]
+def _make_estimator(parsed: dict[str, Any], networks: list[Network], cls: type):
+    """A fitted estimator from a validated section and the built networks (``from_state``)."""
+    state: dict[str, Any] = {
+        "params": parsed["params"],
+        "n_features_in": parsed["n_features_in_"],
+        "feature_names": parsed.get("feature_names_in_"),
+    }
+    if cls.is_classifier_state:
+        state["classes"] = parsed["classes_"]
+        state["target_type"] = parsed["target_type"]
     if "multiclass" in parsed:
-        _make_strategy(estimator, parsed, networks)
-        return estimator
-
-    from .history import History
-    from .training import Trainer
-
-    network = networks[parsed["network"]]
-    if classifier:
-        estimator._label_binarizer = _label_binarizer(parsed["classes_"], parsed["target_type"])
-    training = parsed["training"]
-    history = History.from_state(training["history"])
-    estimator.network_ = network
-    estimator.n_outputs_ = network.layer_sizes[-1]
-    estimator.n_layers_ = network.n_layers
-    estimator.out_activation_ = OUT_ACTIVATION_NAMES[network.output]
-    estimator.n_networks_ = 1
-    estimator.history_ = history
-    for name in SUMMARY:
-        setattr(estimator, name, training[name])
-    estimator.callbacks_ = []
-    estimator._callbacks = []
-    trainer = Trainer(
-        network,
-        estimator._training_config(),
-        task=estimator._task(),
-        random_state=estimator.random_state,
-    )
-    trainer.history = history
-    trainer.epoch = history.n_epochs
-    trainer.examples_seen = training["t_"]
-    trainer.stop_reason = training["stop_reason_"]
-    estimator._trainer = trainer
-    return estimator
+        section = parsed["multiclass"]
+        state["multiclass"] = {
+            "strategy": section["strategy"],
+            "estimators": [
+                _estimator_state(child, networks, cls) for child in section["estimators"]
+            ],
+        }
+        state["training"] = parsed["training"]
+        return cls.from_state(state)
+    return cls.from_state(_estimator_state(parsed, networks, cls))
 
 
-def _make_strategy(estimator, parsed: dict[str, Any], networks: list[Network]) -> None:
-    """Rebuild scikit-learn's OneVsRestClassifier / OneVsOneClassifier around the networks."""
-    from sklearn.base import clone
-
-    from .multiclass import multiclass_wrapper
-
-    section = parsed["multiclass"]
-    subs = [_make_estimator(child, networks, True) for child in section["estimators"]]
-    wrapper = multiclass_wrapper(
-        section["strategy"], clone(estimator).set_params(multiclass="native")
-    )
-    if section["strategy"] == "ovr":
-        wrapper.label_binarizer_ = _label_binarizer(
-            parsed["classes_"], parsed["target_type"], sparse_output=True
-        )
-        wrapper.classes_ = wrapper.label_binarizer_.classes_
-        wrapper.estimators_ = subs
-    else:
-        wrapper.classes_ = parsed["classes_"]
-        wrapper.estimators_ = tuple(subs)
-        wrapper.pairwise_indices_ = None
-    wrapper.n_features_in_ = parsed["n_features_in_"]
-    estimator.multiclass_estimator_ = wrapper
-    estimator.estimators_ = subs
-    estimator.n_networks_ = len(subs)
-    estimator.n_iter_ = parsed["training"]["n_iter_"]
-
-
-def _label_binarizer(classes: np.ndarray, target_type: str, *, sparse_output: bool = False):
-    """The fitted LabelBinarizer that ``fit`` made for these classes and target type."""
-    from sklearn.preprocessing import LabelBinarizer
-
-    binarizer = LabelBinarizer(sparse_output=sparse_output)
-    if target_type == "multilabel-indicator":
-        binarizer.fit(np.eye(len(classes), dtype=np.int64))
-    else:
-        binarizer.fit(classes)
-    binarizer.classes_ = classes  # the decoded array itself, dtype and all
-    return binarizer
+def _estimator_state(parsed: dict[str, Any], networks: list[Network], cls: type) -> dict:
+    """The ``get_state`` dict of a validated one-network section."""
+    training = dict(parsed["training"])
+    state: dict[str, Any] = {
+        "params": parsed["params"],
+        "n_features_in": parsed["n_features_in_"],
+        "feature_names": parsed.get("feature_names_in_"),
+        "network": networks[parsed["network"]],
+        "history": History.from_state(training.pop("history")),
+        "training": training,
+    }
+    if cls.is_classifier_state:
+        state["classes"] = parsed["classes_"]
+        state["target_type"] = parsed["target_type"]
+    return state

@@ -45,10 +45,12 @@ import numpy as np
 
 from ._kernels import TASK_CODES, kernels_for, one_blas_thread, small_products
 from ._rng import as_generator
-from .callbacks import Callback, Checkpoint
+from .callbacks import Callback
+from .checkpoint import Checkpoint, data_fingerprint, load_checkpoint
 from .history import History
 from .network import Network, Workspace
-from .optimizers import SCHEDULES, SOLVERS, make_optimizer
+from .optimizers import SCHEDULES, make_optimizer
+from .solvers import SCIPY_SOLVERS, SOLVERS, check_resumable
 
 __all__ = [
     "TASKS",
@@ -56,14 +58,13 @@ __all__ = [
     "Trainer",
     "TrainingConfig",
     "TrainingInterrupted",
+    "one_blas_thread",
+    "stop_on_signals",
     "train",
 ]
 
 #: What the outputs mean, which decides the score: accuracy for classification, R² else.
 TASKS = ("multiclass", "binary", "multilabel", "regression")
-
-#: Solvers that hand the whole problem to ``scipy.optimize.minimize``.
-SCIPY_SOLVERS = ("lbfgs", "cg")
 
 #: A batch cost this many times the cost at the start of training is divergence.
 DIVERGENCE_FACTOR = 1e3
@@ -283,12 +284,10 @@ class Trainer:
         """
         scipy_solver = self.config.solver in SCIPY_SOLVERS
         checkpointing = any(isinstance(c, Checkpoint) for c in self.callbacks)
-        if scipy_solver and (checkpointing or resume_from is not None):
-            raise ValueError(
-                f"solver={self.config.solver!r} cannot be checkpointed or resumed: it runs "
-                "inside scipy.optimize.minimize, whose state cannot be saved mid-run; use "
-                "solver 'gd', 'sgd' or 'adam', or remove the Checkpoint callback/resume_from"
-            )
+        if checkpointing:
+            check_resumable(self.config.solver, "a Checkpoint callback")
+        if resume_from is not None:
+            check_resumable(self.config.solver, "resume_from")
         X, Y = self.net._check_XY(X, Y)
         X = np.ascontiguousarray(X)
         Y = np.ascontiguousarray(Y)
@@ -298,15 +297,11 @@ class Trainer:
             validation = (np.ascontiguousarray(X_val), np.ascontiguousarray(Y_val))
         self.has_validation = validation is not None
         if checkpointing or resume_from is not None:
-            from .checkpoint import data_fingerprint
-
             self.data_fingerprint = data_fingerprint(X, Y)
             self.validation_fingerprint = (
                 None if validation is None else data_fingerprint(*validation)
             )
         if resume_from is not None:
-            from .checkpoint import load_checkpoint
-
             load_checkpoint(self, resume_from)
         self.stop_training = False
         self.stop_reason = None
@@ -418,7 +413,6 @@ class Trainer:
             residual_ss.fill(0.0)
         before_last_step = self._before_last_step
         divergence_limit = DIVERGENCE_FACTOR * max(self.reference_loss, 1.0)
-        fused = "step" not in vars(optimizer)
         with one_blas_thread if self._one_blas_thread else contextlib.nullcontext():
             for start in range(0, m_total, batch_size):
                 stop = min(start + batch_size, m_total)
@@ -439,11 +433,7 @@ class Trainer:
                 # D += λ/m·W, returning Σ W² of the θ this batch was evaluated at, so the
                 # cost below is exactly J of the batch. (Checking it after the step costs
                 # nothing: divergence rolls θ back to the start of the epoch anyway.)
-                if fused:
-                    squared = optimizer.step_with_decay(theta, grad, rows, lam / m)
-                else:  # a ``step`` replaced on the instance (a wrapper) must be called
-                    squared = kernels.add_decay(theta, grad, rows, lam / m)
-                    optimizer.step(theta, grad)
+                squared = optimizer.step_with_decay(theta, grad, rows, lam / m)
                 cost = data_loss / m + lam / (2.0 * m) * squared
                 if math.isnan(self.reference_loss):
                     self.reference_loss = cost
@@ -659,26 +649,40 @@ class Trainer:
             stacklevel=5,  # _diverged ← _train_epoch ← _epoch ← fit ← the caller
         )
 
+    def interrupt(self, signum: int = signal.SIGINT) -> None:
+        """Ask a running ``fit`` to stop after the current batch, as Ctrl-C does.
+
+        The model is rolled back to the last completed epoch, ``stop_reason`` becomes
+        "interrupted" and ``interrupt_signal`` ``signum``. A second request before the
+        batch ends (a second Ctrl-C) raises KeyboardInterrupt at once. This is what the
+        handled signals call; :func:`stop_on_signals` sends other signals here.
+        """
+        if self._interrupted is not None:
+            # A second Ctrl-C means "now": do not wait for the batch to end.
+            raise KeyboardInterrupt
+        self._interrupted = signum
+
     @contextlib.contextmanager
     def _signals(self):
         """A context that turns the handled signals into a flag, in the main thread only."""
         previous = {}
-        if threading.current_thread() is threading.main_thread():
+        main_thread = threading.current_thread() is threading.main_thread()
+        if main_thread:
             for signum in self.handle_signals:
                 previous[signum] = signal.signal(signum, self._on_signal)
+            _RUNNING.append(self)
         try:
             yield
         finally:
+            if main_thread:
+                _RUNNING.remove(self)
             for signum, handler in previous.items():
                 # None: the old handler was not set from Python; the default is the best guess
                 signal.signal(signum, signal.SIG_DFL if handler is None else handler)
 
     def _on_signal(self, received: int, frame) -> None:
         """The handler of the handled signals: remember the signal, stop after the batch."""
-        if self._interrupted is not None and received == signal.SIGINT:
-            # A second Ctrl-C means "now": do not wait for the batch to end.
-            raise KeyboardInterrupt
-        self._interrupted = received
+        self.interrupt(received)
 
     def _progress(self, total_epochs: int):
         """A tqdm bar on stderr when asked (verbose 2) or when stderr is a terminal (1)."""
@@ -695,6 +699,58 @@ class Trainer:
             dynamic_ncols=True,
             leave=True,
         )
+
+
+#: The trainers inside ``fit`` in the main thread, innermost last (for stop_on_signals).
+_RUNNING: list[Trainer] = []
+
+
+class SignalRecord:
+    """What :func:`stop_on_signals` saw: ``received`` is the last signal (None if none)."""
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+
+
+@contextlib.contextmanager
+def stop_on_signals(*signums: int):
+    """Within the block, ``signums`` stop a running training as Ctrl-C does.
+
+    During a ``fit`` (of a :class:`Trainer` or an estimator) such a signal ends training
+    after the current batch (:meth:`Trainer.interrupt`); outside one it raises
+    KeyboardInterrupt at once. Main thread only: elsewhere the signals are left alone.
+
+    Yields
+    ------
+    SignalRecord
+        Its ``received`` tells which of the signals arrived last.
+
+    Examples
+    --------
+    >>> import signal
+    >>> from mlplab.training import stop_on_signals
+    >>> with stop_on_signals(signal.SIGTERM) as signals:
+    ...     pass  # model.fit(X, y): SIGTERM now stops it cleanly
+    >>> signals.received is None
+    True
+    """
+    record = SignalRecord()
+
+    def handler(received: int, frame) -> None:
+        record.received = received
+        if not _RUNNING:
+            raise KeyboardInterrupt
+        _RUNNING[-1].interrupt(received)
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in signums:
+            previous[signum] = signal.signal(signum, handler)
+    try:
+        yield record
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, signal.SIG_DFL if old is None else old)
 
 
 def train(

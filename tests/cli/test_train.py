@@ -311,7 +311,10 @@ def test_resume_without_checkpoint_is_a_data_error(tmp_path):
         (["--solver", "newton"], "newton"),
         (["--batch-size", "zero"], "neither a positive integer nor 'auto'"),
         (["--dtype", "float16"], "float16"),
-        (["--checkpoint-every", "2", "--solver", "lbfgs"], "--checkpoint-every needs"),
+        (
+            ["--checkpoint-every", "2", "--solver", "lbfgs"],
+            "'lbfgs' cannot be checkpointed or resumed (--checkpoint-every)",
+        ),
         (["--early-stopping", "--validation-fraction", "0"], "needs a validation part"),
         (["--target", "species"], "only to CSV files"),
         (["--no-such-option"], "No such option"),

@@ -26,14 +26,11 @@ def test_loop_and_vectorized_backprop_agree(activation, output, lam, sizes):
 
     cost_vec, grad_vec = net.cost_and_grad(X, Y, lam)
     cost_loop, grad_loop = backprop_loop(net, X, Y, lam)
-    cost_method, grad_method = net.backprop_loop(X, Y, lam)
 
     assert cost_loop == pytest.approx(cost_vec, rel=1e-10, abs=1e-12)
     assert cost_loop == pytest.approx(net.cost(X, Y, lam), rel=1e-10, abs=1e-12)
     assert grad_loop.shape == grad_vec.shape == net.theta.shape
     assert_close_1e10(grad_loop, grad_vec)
-    assert cost_method == cost_loop
-    np.testing.assert_array_equal(grad_method, grad_loop)
 
 
 def test_gradient_of_one_example_by_hand():

@@ -7,7 +7,7 @@ import pytest
 from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier
 
 from mlplab import MLPClassifier, compare_multiclass
-from mlplab.multiclass import MulticlassResult, format_comparison, multiclass_wrapper, n_networks
+from mlplab.multiclass import MulticlassResult, format_comparison, multiclass_wrapper
 
 from ._data import blobs, iris, multilabel
 
@@ -144,11 +144,9 @@ def test_compare_multiclass_reports_networks_accuracy_and_time():
 
 
 def test_network_counts_and_wrappers():
-    assert [n_networks(s, 5) for s in ("native", "ovr", "ovo")] == [1, 5, 10]
-    assert [n_networks(s, 2) for s in ("native", "ovr", "ovo")] == [1, 1, 1]
     assert isinstance(multiclass_wrapper("ovr", MLPClassifier()), OneVsRestClassifier)
     assert isinstance(multiclass_wrapper("ovo", MLPClassifier()), OneVsOneClassifier)
     with pytest.raises(ValueError, match="'native' strategy is one network"):
         multiclass_wrapper("native", MLPClassifier())
     with pytest.raises(ValueError, match="valid strategies are 'native', 'ovr', 'ovo'"):
-        n_networks("one-vs-all", 3)
+        multiclass_wrapper("one-vs-all", MLPClassifier())

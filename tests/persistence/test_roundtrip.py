@@ -149,7 +149,7 @@ def test_multilabel_classifier_round_trips(tmp_path, dtype):
     clf = classifier(Y, X, dtype=dtype)
     loaded = roundtrip(clf, tmp_path)
     assert loaded.classes_.tolist() == [0, 1, 2]
-    assert loaded._label_binarizer.y_type_ == "multilabel-indicator"
+    assert loaded.get_state()["target_type"] == "multilabel-indicator"
     assert_same_predictions(clf, loaded, X)
 
 
@@ -367,3 +367,26 @@ def test_parameters_made_invalid_after_fit_are_refused_when_saving(tmp_path):
 def test_hidden_layer_sizes_given_as_an_array_are_kept(tmp_path):
     clf = classifier(np.arange(20) % 2, hidden_layer_sizes=np.array([3, 2]))
     assert roundtrip(clf, tmp_path).hidden_layer_sizes == (3, 2)
+
+
+def test_state_round_trips_through_the_public_hooks():
+    X = data(40)
+    y = np.where(X[:, 0] > 0, "yes", "no")
+    clf = classifier(y, X)
+    state = clf.get_state()
+    assert state["target_type"] == "binary"
+    assert state["network"] is clf.network_  # the estimator's own network, not a copy
+    rebuilt = MLPClassifier.from_state(state)
+    assert_same_predictions(clf, rebuilt, X)
+    assert rebuilt.n_iter_ == clf.n_iter_
+    assert rebuilt.loss_curve_ == clf.loss_curve_
+
+
+def test_persistence_does_not_import_the_estimators():
+    # The estimators register with the model files; the files do not know them.
+    import subprocess
+    import sys
+
+    code = "import sys, mlplab.persistence; print('mlplab.estimators' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr

@@ -111,7 +111,8 @@ def kill_run_trainer(directory, *, every: int = 1, ready=None):
     to ``directory`` after every epoch. The hidden layer is wide enough that writing a
     checkpoint takes most of an epoch's time, so random kills land inside writes.
     """
-    from mlplab.callbacks import Checkpoint, EarlyStopping
+    from mlplab.callbacks import EarlyStopping
+    from mlplab.checkpoint import Checkpoint
     from mlplab.network import Network
     from mlplab.training import Trainer, TrainingConfig
 

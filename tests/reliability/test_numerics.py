@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 import mlplab
@@ -103,9 +104,14 @@ class _Start(Callback):
         self.thetas.append(trainer.net.theta.copy())
 
 
+def _targets(model, X, y) -> np.ndarray:
+    """The network's targets for y, encoded as the model's fit encodes them."""
+    return clone(model).build_training(X, y).Y.astype(float)
+
+
 def _cost(model, X, y) -> float:
     """J(θ) of a classifier's network on (X, y), λ included."""
-    Y = model._label_binarizer.transform(y).astype(float)
+    Y = _targets(model, X, y)
     return model.network_.cost(X, Y, lam=model.alpha)
 
 
@@ -142,7 +148,7 @@ def test_divergence_is_detected_stopped_and_the_last_good_weights_restored(solve
     assert np.isfinite(clf.network_.theta).all()
     initial = clf.network_.copy()
     initial.theta = clf.callbacks_[0].thetas[0]
-    Y = clf._label_binarizer.transform(y).astype(float)
+    Y = _targets(clf, X, y)
     cost_at_start = initial.cost(X, Y, lam=clf.alpha)
     assert _cost(clf, X, y) <= cost_at_start  # nothing this rate produced is better
     assert set(clf.predict(X)) <= set(y)

@@ -11,7 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from mlplab.callbacks import Callback, Checkpoint, EarlyStopping
+from mlplab.callbacks import Callback, EarlyStopping
+from mlplab.checkpoint import Checkpoint
 from mlplab.network import Network
 from mlplab.training import Trainer, TrainingConfig
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mlplab.callbacks import Callback, Checkpoint
-from mlplab.checkpoint import CheckpointWarning, latest_checkpoints
+from mlplab.callbacks import Callback
+from mlplab.checkpoint import Checkpoint, CheckpointWarning, latest_checkpoints
 from mlplab.fileformat import ModelFileError, read
 from mlplab.network import Network
 from mlplab.training import Trainer, TrainingConfig

@@ -99,16 +99,17 @@ def test_absurd_data_gives_a_divergence_warning_not_numpys(small_problem):
 # ---------------------------------------------------------------------- signals
 def _sigint_after_steps(trainer, n_steps: int) -> None:
     """Make the optimizer send SIGINT to this process right after its n-th next step."""
-    step = trainer.optimizer.step
+    step = trainer.optimizer.step_with_decay
     count = [0]
 
-    def step_then_signal(theta, grad):
-        step(theta, grad)
+    def step_then_signal(*args):
+        squared = step(*args)
         count[0] += 1
         if count[0] == n_steps:
             os.kill(os.getpid(), signal.SIGINT)
+        return squared
 
-    trainer.optimizer.step = step_then_signal
+    trainer.optimizer.step_with_decay = step_then_signal
 
 
 def test_sigint_mid_epoch_keeps_the_last_full_epoch_and_resumes_exactly(small_problem):
@@ -142,7 +143,7 @@ def test_sigint_mid_epoch_keeps_the_last_full_epoch_and_resumes_exactly(small_pr
 
     # θ, the optimizer and the random generator were all put back: carrying on gives
     # exactly the run that was never interrupted.
-    del trainer.optimizer.step  # back to the plain update
+    del trainer.optimizer.step_with_decay  # back to the plain update
     trainer.fit(X, Y, validation_data=(X_val, Y_val))
     assert np.array_equal(trainer.net.theta, reference.net.theta)
     assert_same_history(trainer.history, reference.history)

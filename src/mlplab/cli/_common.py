@@ -7,21 +7,17 @@ stay as quick as ``mlplab --help``.
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
 
 import click
 
+from ..solvers import SOLVERS
 from ._errors import DataError
 
 #: Hidden-unit activations the estimators accept ("logistic" is the sigmoid).
 ACTIVATIONS = ("relu", "sigmoid", "logistic", "tanh", "identity")
 #: Output layers of a classifier with K > 2 classes (two classes always use one sigmoid).
 OUTPUTS = ("softmax", "sigmoid")
-#: mlplab.optimizers.SOLVERS, repeated here so that --help imports no numpy.
-SOLVERS = ("gd", "sgd", "adam", "lbfgs", "cg")
-#: Solvers whose state can be checkpointed (the others run inside scipy.optimize).
-EPOCH_SOLVERS = ("gd", "sgd", "adam")
 DTYPES = ("float64", "float32")
 
 #: The lab's defaults, chosen so that ``mlplab train`` on the digits reaches about 97%
@@ -298,17 +294,6 @@ def one_line(error: BaseException) -> str:
     if isinstance(error, OSError) and error.filename is not None and error.strerror:
         text = f"{error.strerror}: {error.filename!r}"
     return " ".join(text.split())
-
-
-def handles_data_errors(function):
-    """Decorator: run a command's body inside :func:`data_errors`."""
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        with data_errors():
-            return function(*args, **kwargs)
-
-    return wrapper
 
 
 def echo_err(message: str) -> None:

@@ -7,7 +7,6 @@ import sys
 import click
 
 EXIT_DATA_ERROR = 1
-EXIT_USAGE = 2
 EXIT_SIGINT = 130
 EXIT_SIGTERM = 143
 

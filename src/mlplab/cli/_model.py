@@ -21,7 +21,7 @@ __all__ = [
 
 def load_estimator(path):
     """A fitted MLPClassifier or MLPRegressor from a model file (not a bare Network)."""
-    from ..persistence import load
+    from .. import load
 
     model = load(path)
     if not hasattr(model, "predict"):

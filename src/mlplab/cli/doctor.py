@@ -56,9 +56,8 @@ def doctor(**opts) -> None:
 
 
 def _diagnose(opts: dict):
-    from threadpoolctl import threadpool_limits
-
     from ..diagnostics import diagnose, render_rich
+    from ..training import one_blas_thread
     from ._runfolder import DIAGNOSTICS, is_run_folder, write_json
     from .train import _estimator, _prepare
 
@@ -70,7 +69,7 @@ def _diagnose(opts: dict):
     validation = None
     if data.X_val.shape[0]:
         validation = (data.scaled(data.X_val), data.y_val)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread:
         diagnosis = diagnose(
             model,
             data.scaled(data.X_train),

@@ -31,8 +31,8 @@ def export(model_path: Path, onnx_path: Path, opset: int | None) -> None:
       mlplab export mlplab-run/model.safetensors --onnx digits.onnx
     """
     with data_errors():
+        from .. import load
         from ..export import export_onnx
-        from ..persistence import load
 
         model = load(model_path)
         try:

@@ -15,8 +15,8 @@ from pathlib import Path
 import click
 
 from .._version import __version__
+from ..solvers import check_resumable
 from ._common import (
-    EPOCH_SOLVERS,
     data_errors,
     data_options,
     default_early_stopping,
@@ -105,16 +105,15 @@ def train(ctx: click.Context, **options) -> None:
 def _check_options(ctx: click.Context, options: dict) -> dict:
     """Usage errors (exit 2) for combinations no single option type can catch."""
     opts = dict(options)
-    if opts["checkpoint_every"] is not None and opts["solver"] not in EPOCH_SOLVERS:
-        raise click.UsageError(
-            f"--checkpoint-every needs --solver gd, sgd or adam, not {opts['solver']}: "
-            "scipy's optimizers cannot be saved mid-run",
-            ctx,
-        )
-    if opts["resume"] and opts["solver"] not in EPOCH_SOLVERS:
-        raise click.UsageError(
-            f"--resume needs --solver gd, sgd or adam, not {opts['solver']}", ctx
-        )
+    for option, used in (
+        ("--checkpoint-every", opts["checkpoint_every"] is not None),
+        ("--resume", opts["resume"]),
+    ):
+        try:
+            if used:
+                check_resumable(opts["solver"], option)
+        except ValueError as error:
+            raise click.UsageError(str(error), ctx) from None
     if opts["early_stopping"] and opts["validation_fraction"] == 0:
         raise click.UsageError(
             "--early-stopping needs a validation part: set --validation-fraction > 0", ctx
@@ -128,35 +127,6 @@ def _check_options(ctx: click.Context, options: dict) -> dict:
                 ctx,
             )
     return opts
-
-
-class _TermAsInterrupt:
-    """SIGTERM during training handled like Ctrl-C: stop after the batch, save, exit 143.
-
-    The trainer turns SIGINT into "stop after the current batch" while it trains; SIGTERM
-    is forwarded to that same handler. Outside training SIGTERM interrupts at once.
-    """
-
-    def __init__(self) -> None:
-        self.received: int | None = None
-        self._previous = None
-
-    def __enter__(self):
-        with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
-            self._previous = signal.signal(signal.SIGTERM, self._on_term)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGTERM, self._previous)
-
-    def _on_term(self, signum, frame) -> None:
-        self.received = signum
-        handler = signal.getsignal(signal.SIGINT)
-        if callable(handler) and handler is not signal.default_int_handler:
-            handler(signal.SIGINT, frame)  # the trainer's: finish the batch, then stop
-        else:
-            raise KeyboardInterrupt
 
 
 def _train(ctx: click.Context, opts: dict) -> None:
@@ -266,16 +236,17 @@ def _estimator(data, opts: dict, *, show_progress: bool):
 
 def _fit(model, X_train, y_train, validation, opts: dict):
     """Train; return (seconds, notes from the warnings, the interrupting signal's name)."""
-    from threadpoolctl import threadpool_limits
+    from ..training import one_blas_thread, stop_on_signals
 
     resume_from = opts["out"] / CHECKPOINTS if opts["resume"] else None
     started = time.perf_counter()
     with (
-        _TermAsInterrupt() as term,
+        # SIGTERM stops training as Ctrl-C does: after the batch, then the run is saved.
+        stop_on_signals(signal.SIGTERM) as term,
         warnings.catch_warnings(record=True) as caught,
         # The matrices of a small network are too small to gain from BLAS threads,
         # and on a busy machine the threads cost more than they save.
-        threadpool_limits(limits=1, user_api="blas"),
+        one_blas_thread,
     ):
         warnings.simplefilter("always")
         try:

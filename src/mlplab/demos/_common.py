@@ -79,9 +79,10 @@ def single_threaded_blas(function):
         # scipy ships its own OpenBLAS, loaded with scipy.linalg; threadpoolctl limits
         # only the libraries already loaded, so load it first.
         import scipy.linalg  # noqa: F401
-        from threadpoolctl import threadpool_limits
 
-        with threadpool_limits(limits=1, user_api="blas"):
+        from ..training import one_blas_thread
+
+        with one_blas_thread:
             return function(*args, **kwargs)
 
     return wrapper

@@ -11,7 +11,8 @@ import warnings
 import numpy as np
 
 from .._rng import as_generator
-from ..training import DivergenceWarning, Trainer
+from ..solvers import SCIPY_SOLVERS
+from ..training import DivergenceWarning, Trainer, one_blas_thread
 from ._result import FAIL, Diagnosis
 from ._setup import Setup, check_inputs, prepare, resolve_params, subsample
 from .data_checks import check_class_balance, check_feature_scale, check_finite, check_leakage
@@ -201,7 +202,7 @@ def _all_data(X, y, validation_data):
 
 def _batches_per_epoch(setup: Setup, m: int) -> int:
     """Optimizer steps per epoch: one for full-batch solvers, ⌈m / batch size⌉ otherwise."""
-    if setup.config.solver in ("lbfgs", "cg"):
+    if setup.config.solver in SCIPY_SOLVERS:
         return 1
     return math.ceil(m / setup.config.batch_size_for(m))
 
@@ -229,10 +230,8 @@ def _calm():
     badly configured network is what some checks are looking for, so it is not warned
     about twice.
     """
-    from threadpoolctl import threadpool_limits
-
     with (
-        threadpool_limits(limits=1, user_api="blas"),
+        one_blas_thread,
         np.errstate(over="ignore", invalid="ignore", divide="ignore"),
     ):
         yield

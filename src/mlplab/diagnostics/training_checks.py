@@ -38,6 +38,7 @@ import warnings
 import numpy as np
 
 from .._rng import as_generator
+from ..solvers import SCIPY_SOLVERS
 from ..training import DivergenceWarning, Trainer, TrainingConfig
 from ._result import FAIL, PASS, SKIP, WARN, Finding, format_number
 
@@ -319,7 +320,7 @@ def check_update_ratios(history, solver: str | None = None) -> list[Finding]:
         ``"lbfgs"`` and ``"cg"`` give SKIP: their line search picks the step.
     """
     threshold = f"{RATIO_LOW:g} to {RATIO_HIGH:g} (≈ 1e-3)"
-    if solver in ("lbfgs", "cg"):
+    if solver in SCIPY_SOLVERS:
         return [
             Finding(
                 "update_ratio",

@@ -35,8 +35,13 @@ a local run. Worker processes import the script that starts them, hence the guar
 
 from __future__ import annotations
 
+from ..persistence import register_estimator
 from ._base import NotFittedError, TrainingSetup
 from .classifier import MLPClassifier
 from .regressor import MLPRegressor
+
+# mlplab.save / mlplab.load handle them (the model files keep their public state).
+register_estimator(MLPClassifier)
+register_estimator(MLPRegressor)
 
 __all__ = ["MLPClassifier", "MLPRegressor", "NotFittedError", "TrainingSetup"]

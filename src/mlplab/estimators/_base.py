@@ -39,19 +39,16 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._rng import as_generator
 from ..activations import resolve_activation
-from ..callbacks import Checkpoint, EarlyStopping
+from ..callbacks import EarlyStopping
+from ..checkpoint import Checkpoint
 from ..initializers import INITIALIZERS
 from ..network import Network, resolve_dtype
-from ..optimizers import SOLVERS
+from ..solvers import EPOCH_SOLVERS, SOLVERS
 from ..training import Trainer, TrainingConfig
+from ._errors import NotFittedError
+from ._state import OUT_ACTIVATION_NAMES, StateMixin
 
 __all__ = ["NotFittedError", "TrainingSetup"]
-
-#: Solvers that run epochs of (mini-)batch steps; ``lbfgs`` and ``cg`` go through scipy.
-EPOCH_SOLVERS = ("gd", "sgd", "adam")
-
-#: scikit-learn's names for the output layers (its ``out_activation_``).
-OUT_ACTIVATION_NAMES = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
 
 #: Fitted state that does not end in "_" (scikit-learn's marker) but belongs to a fit.
 _PRIVATE_FITTED = ("_trainer", "_label_binarizer", "_callbacks")
@@ -97,15 +94,7 @@ class TrainingSetup:
     random_state: np.random.Generator
 
 
-class NotFittedError(_SklearnNotFittedError):
-    """The estimator is used before ``fit``; a scikit-learn ``NotFittedError``.
-
-    Like scikit-learn's it is both a ValueError and an AttributeError, so ``hasattr`` on
-    a fitted attribute of an unfitted estimator is False.
-    """
-
-
-class BaseMLP(BaseEstimator):
+class BaseMLP(StateMixin, BaseEstimator):
     """Common parameters and machinery of :class:`MLPClassifier` and :class:`MLPRegressor`.
 
     Not meant to be used directly. Subclasses provide the target encoding

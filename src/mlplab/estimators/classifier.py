@@ -6,6 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 from sklearn.base import ClassifierMixin, clone
+from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -23,8 +24,8 @@ from sklearn.utils.validation import (
 )
 
 from ..losses import resolve_output
-from ..multiclass import STRATEGIES, multiclass_wrapper
 from ._base import BaseMLP, unpack_pair
+from .strategies import STRATEGIES, multiclass_wrapper
 
 __all__ = ["MLPClassifier"]
 
@@ -389,6 +390,62 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             )
         return X_val, self._label_binarizer.transform(y_val)
 
+    # ------------------------------------------------------------------ state
+    is_classifier_state = True
+
+    def _encoding_state(self) -> dict:
+        """Classes and target type; for "ovr"/"ovo" the binary estimators' states."""
+        if "multiclass_estimator_" not in vars(self):
+            return {"classes": self.classes_, "target_type": str(self._label_binarizer.y_type_)}
+        wrapper = self.multiclass_estimator_
+        if isinstance(wrapper, OneVsRestClassifier):
+            strategy, target_type = "ovr", str(wrapper.label_binarizer_.y_type_)
+        else:
+            strategy, target_type = "ovo", "multiclass"
+        for position, sub in enumerate(wrapper.estimators_):
+            if not isinstance(sub, MLPClassifier):
+                label = np.asarray(self.classes_).tolist()[position]
+                raise ValueError(
+                    f"label {label!r} has the same value in every training example, so "
+                    f"multiclass={strategy!r} kept a constant instead of a network for it; "
+                    "drop that label from y or use multiclass='native'"
+                )
+        return {
+            "classes": self.classes_,
+            "target_type": target_type,
+            "multiclass": {
+                "strategy": strategy,
+                "estimators": [sub.get_state() for sub in wrapper.estimators_],
+            },
+            "training": {"n_iter_": int(self.n_iter_)},
+        }
+
+    def _restore_encoding(self, state: dict) -> None:
+        """classes_ and the label binarizer (one network) or the strategy's wrapper."""
+        classes, target_type = state["classes"], state["target_type"]
+        self.classes_ = classes
+        if "multiclass" not in state:
+            self._label_binarizer = _label_binarizer(classes, target_type)
+            return
+        section = state["multiclass"]
+        subs = [MLPClassifier.from_state(sub) for sub in section["estimators"]]
+        wrapper = multiclass_wrapper(
+            section["strategy"], clone(self).set_params(multiclass="native")
+        )
+        if section["strategy"] == "ovr":
+            wrapper.label_binarizer_ = _label_binarizer(classes, target_type, sparse_output=True)
+            wrapper.classes_ = wrapper.label_binarizer_.classes_
+            wrapper.estimators_ = subs
+        else:
+            wrapper.classes_ = classes
+            wrapper.estimators_ = tuple(subs)
+            wrapper.pairwise_indices_ = None
+        wrapper.n_features_in_ = self.n_features_in_
+        self.multiclass_estimator_ = wrapper
+        self.estimators_ = subs
+        self.n_networks_ = len(subs)
+        self.n_iter_ = int(state["training"]["n_iter_"])
+
     def _output_name(self, n_outputs: int) -> str:
         """K > 2 classes: ``output``; two classes and multi-label: sigmoid units."""
         if self._label_binarizer.y_type_ == "multiclass":
@@ -453,3 +510,14 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         # one-vs-one pairs classes, so it needs one label per example
         tags.classifier_tags.multi_label = self.multiclass != "ovo"
         return tags
+
+
+def _label_binarizer(classes: np.ndarray, target_type: str, *, sparse_output: bool = False):
+    """The fitted LabelBinarizer that ``fit`` made for these classes and target type."""
+    binarizer = LabelBinarizer(sparse_output=sparse_output)
+    if target_type == "multilabel-indicator":
+        binarizer.fit(np.eye(len(classes), dtype=np.int64))
+    else:
+        binarizer.fit(classes)
+    binarizer.classes_ = classes  # the decoded array itself, dtype and all
+    return binarizer
