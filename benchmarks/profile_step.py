@@ -60,9 +60,9 @@ def component_times(X, y, batch: int, passes: int) -> dict[str, float]:
     optimizer = Adam(net.n_params, dtype)
     optimizer.kernels = kernels
     grad = np.empty_like(net.theta)
-    rows = net._weight_rows()
+    layout = net.layout
     theta = net.theta
-    ws = net._workspace(batch)
+    ws = net.workspace(batch)
     Y_batch = np.empty((batch, N_CLASSES), dtype)
     theta1, theta2 = net.thetas
     grad1 = grad[: theta1.size].reshape(theta1.shape)
@@ -87,7 +87,7 @@ def component_times(X, y, batch: int, passes: int) -> dict[str, float]:
                 t3 = clock()
                 np.matmul(ws.layers[1], theta2.T, out=ws.logits)
                 t4 = clock()
-                kernels.output("softmax", ws, Y_batch, ws.scale, 1, None)
+                kernels.output_loss_and_delta("softmax", ws, Y_batch, ws.scale, 1, None)
                 t5 = clock()
                 np.matmul(ws.deltas[1].T, ws.layers[1], out=grad2)
                 np.matmul(ws.deltas[1], theta2[:, 1:], out=ws.deltas[0])
@@ -96,7 +96,7 @@ def component_times(X, y, batch: int, passes: int) -> dict[str, float]:
                 t7 = clock()
                 np.matmul(ws.deltas[0].T, ws.layers[0], out=grad1)
                 t8 = clock()
-                optimizer.step_with_decay(theta, grad, rows, ALPHA / batch)
+                optimizer.step_with_decay(theta, grad, layout, ALPHA / batch)
                 t9 = clock()
                 backward = t6 - t5 + t8 - t7
                 parts = (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, backward)

@@ -28,15 +28,13 @@ says which one is active and why.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
-import sys
 import threading
 import warnings
 
 import numpy as np
 
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, DERIVATIVES
 from .losses import OUTPUTS
 
 __all__ = [
@@ -44,9 +42,7 @@ __all__ = [
     "ENV_VAR",
     "backend_status",
     "kernels_for",
-    "one_blas_thread",
     "set_backend",
-    "small_products",
     "use_backend",
 ]
 
@@ -92,7 +88,7 @@ class NumpyKernels:
         np.take(Y, index, axis=0, out=targets, mode="clip")
 
     @staticmethod
-    def output(name, ws, Y, scale, task, residual_ss) -> tuple[float, int]:
+    def output_loss_and_delta(name, ws, Y, scale, task, residual_ss) -> tuple[float, int]:
         """Output layer and loss from ``ws.logits``: fill ``ws.output`` and δ⁽ᴸ⁾.
 
         δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)·scale goes into ``ws.deltas[-1]``. Returns the summed loss of the
@@ -117,35 +113,27 @@ class NumpyKernels:
 
     @staticmethod
     def derivative(activation, layer, delta, ws) -> None:
-        """δ ← δ .* f′, with a = f(z) read from ``layer[:, 1:]`` (a workspace layer buffer)."""
+        """δ ← δ .* f′, with a = f(z) read from ``layer[:, 1:]`` (a workspace layer buffer).
+
+        :data:`mlplab.activations.DERIVATIVES` with a reused scratch buffer of the
+        workspace, so no temporary is made per step.
+        """
         if activation == "identity":
             return
-        A = layer[:, 1:]
         if activation == "relu":
-            # δ .* [a > 0] through a reused mask: ``delta[A <= 0] = 0`` would build a new
-            # boolean array and scatter through it on every step.
-            mask = ws.scratch(("mask", delta.shape[1]), delta.shape, np.bool_)
-            np.greater(A, 0, out=mask)
-            np.multiply(delta, mask, out=delta)
-            return
-        # the reference's order of operations (mlplab.activations), without its temporaries
-        factor = ws.scratch(("fprime", delta.shape[1]), delta.shape, delta.dtype)
-        if activation == "sigmoid":
-            delta *= A  # δ .* a .* (1 − a)
-            np.subtract(1, A, out=factor)
-        else:  # tanh: δ .* (1 − a²)
-            np.multiply(A, A, out=factor)
-            np.subtract(1, factor, out=factor)
-        delta *= factor
+            scratch = ws.scratch(("mask", delta.shape[1]), delta.shape, np.bool_)
+        else:
+            scratch = ws.scratch(("fprime", delta.shape[1]), delta.shape, delta.dtype)
+        DERIVATIVES[activation](layer[:, 1:], delta, scratch)
 
     @staticmethod
-    def add_decay(theta, grad, rows, decay) -> float:
-        """grad ← grad + decay·W on the weights (``rows`` a WeightRows); return Σ W².
+    def add_decay(theta, grad, layout, decay) -> float:
+        """grad ← grad + decay·W on the weights (``layout``: a ThetaLayout); return Σ W².
 
         With decay = λ/m this adds the L2 term λ/m·θ⁽ˡ⁾ᵢⱼ (j ≥ 1) to D and returns the
         sum that the penalty λ/(2m) Σ W² needs; with decay 0 it does nothing, returns 0.
         """
-        return rows.add_decay(theta, grad, decay)
+        return layout.add_decay(theta, grad, decay)
 
 
 class NumbaKernels:
@@ -186,8 +174,8 @@ class NumbaKernels:
         """See :meth:`NumpyKernels.gather`."""
         self._gather(X, Y, order, start, ws.layers[0], targets)
 
-    def output(self, name, ws, Y, scale, task, residual_ss) -> tuple[float, int]:
-        """See :meth:`NumpyKernels.output`."""
+    def output_loss_and_delta(self, name, ws, Y, scale, task, residual_ss) -> tuple[float, int]:
+        """See :meth:`NumpyKernels.output_loss_and_delta`."""
         if name == "softmax" and ws.output.size >= SOFTMAX_SPLIT_SIZE:
             # numba's exp is scalar; numpy's vectorized exp wins once there are enough
             self._softmax_shift(ws.logits, ws.output)
@@ -233,11 +221,11 @@ class NumbaKernels:
         if fprime is not None:
             fprime(layer, delta)
 
-    def add_decay(self, theta, grad, rows, decay) -> float:
+    def add_decay(self, theta, grad, layout, decay) -> float:
         """See :meth:`NumpyKernels.add_decay`."""
         if decay == 0:
             return 0.0
-        return self._add_decay(theta, grad, rows.starts, rows.lengths, theta.dtype.type(decay))
+        return self._add_decay(theta, grad, layout.starts, layout.lengths, theta.dtype.type(decay))
 
     def prepare(self, dtype: np.dtype) -> None:
         """Compile (or load from the disk cache) every kernel for ``dtype``, on toy arrays."""
@@ -413,81 +401,3 @@ def backend_status() -> dict[str, str]:
         return {"requested": requested, "numba": "not used"}
     _load_numba()
     return {"requested": requested, "numba": "available" if _numba else str(_numba_error)}
-
-
-# ---------------------------------------------------------------------- BLAS threads
-#: A step whose largest matrix product has fewer multiply-adds than this runs BLAS on
-#: one thread (see :func:`small_products`).
-SMALL_PRODUCT = 1 << 22
-
-
-def small_products(layer_sizes, batch_size: int) -> bool:
-    """Whether every matrix product of a step is small enough for one BLAS thread.
-
-    The largest product of a step is m·(u_l + 1)·u_{l+1} multiply-adds for some layer.
-    Below about 4 million of them, splitting it over threads saves less than the
-    threads cost to wake and to synchronize, and on a busy machine a product spread
-    over two threads waits for whichever is descheduled: measured on 2 cores, the
-    digits 64-100-10 network at batch 200 fitted 10× slower with OpenBLAS's two
-    threads than with one. (784-256 at batch 32, 6.4 million, is faster on two.)
-    """
-    largest = max(
-        batch_size * (n_in + 1) * n_out for n_in, n_out in itertools.pairwise(layer_sizes)
-    )
-    return largest < SMALL_PRODUCT
-
-
-class _BlasThreads:
-    """Process-wide, reference-counted "one BLAS thread" switch.
-
-    The first of any number of overlapping users (trainers in several threads) saves the
-    libraries' thread counts and sets one; the last one out restores them, so the
-    process is never left with the setting.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._users = 0
-        self._saved: list = []
-        self._controllers: list | None = None
-        self._modules_seen = 0
-
-    def _libraries(self) -> list:
-        """threadpoolctl's controllers of the loaded BLAS libraries.
-
-        Found again only when modules were imported since the last search (scipy brings
-        its own OpenBLAS with scipy.linalg), so a training loop that enters every epoch
-        does not search every epoch.
-        """
-        if self._controllers is None or self._modules_seen != len(sys.modules):
-            from threadpoolctl import ThreadpoolController
-
-            self._controllers = ThreadpoolController().select(user_api="blas").lib_controllers
-            self._modules_seen = len(sys.modules)
-        return self._controllers
-
-    def __reduce__(self):
-        return "one_blas_thread"  # the module's singleton, by name
-
-    def __enter__(self) -> None:
-        with self._lock:
-            if self._users == 0:
-                self._saved = []
-                for library in self._libraries():
-                    threads = library.get_num_threads()
-                    if threads is not None and threads > 1:
-                        library.set_num_threads(1)
-                        self._saved.append((library, threads))
-            self._users += 1
-
-    def __exit__(self, *exc_info) -> None:
-        with self._lock:
-            self._users -= 1
-            if self._users == 0:
-                for library, threads in self._saved:
-                    library.set_num_threads(threads)
-                self._saved = []
-
-
-#: ``with one_blas_thread:`` runs the block with single-threaded BLAS.
-one_blas_thread = _BlasThreads()

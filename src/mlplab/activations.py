@@ -50,23 +50,27 @@ def inplace_identity(Z: np.ndarray) -> None:
     """Z is left as it is."""
 
 
-def inplace_sigmoid_derivative(A: np.ndarray, delta: np.ndarray) -> None:
-    """delta ← delta .* a(1 − a)."""
+def inplace_sigmoid_derivative(A: np.ndarray, delta: np.ndarray, scratch=None) -> None:
+    """delta ← delta .* a(1 − a); ``scratch`` (delta's shape and dtype) saves a temporary."""
     delta *= A
-    delta *= 1 - A
+    delta *= np.subtract(1, A, out=scratch)
 
 
-def inplace_tanh_derivative(A: np.ndarray, delta: np.ndarray) -> None:
-    """delta ← delta .* (1 − a²)."""
-    delta *= 1 - A**2
+def inplace_tanh_derivative(A: np.ndarray, delta: np.ndarray, scratch=None) -> None:
+    """delta ← delta .* (1 − a²); ``scratch`` (delta's shape and dtype) saves a temporary."""
+    factor = np.multiply(A, A, out=scratch)
+    delta *= np.subtract(1, factor, out=factor)
 
 
-def inplace_relu_derivative(A: np.ndarray, delta: np.ndarray) -> None:
-    """delta ← 0 where the unit was off (a = 0); relu′(0) is taken as 0."""
-    delta[A <= 0] = 0
+def inplace_relu_derivative(A: np.ndarray, delta: np.ndarray, scratch=None) -> None:
+    """delta ← 0 where the unit was off (a = 0); relu′(0) is taken as 0.
+
+    ``scratch`` (delta's shape, dtype bool) holds the mask [a > 0] without a temporary.
+    """
+    np.multiply(delta, np.greater(A, 0, out=scratch), out=delta)
 
 
-def inplace_identity_derivative(A: np.ndarray, delta: np.ndarray) -> None:
+def inplace_identity_derivative(A: np.ndarray, delta: np.ndarray, scratch=None) -> None:
     """delta is left as it is: f′ = 1."""
 
 
@@ -77,7 +81,10 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], None]] = {
     "identity": inplace_identity,
 }
 
-DERIVATIVES: dict[str, Callable[[np.ndarray, np.ndarray], None]] = {
+#: f′ from the activations a = f(z): ``DERIVATIVES[name](A, delta, scratch=None)`` does
+#: delta ← delta .* f′(z) in place (the one f′ of the numpy code; the compiled kernels of
+#: mlplab._numba_kernels are its twins, tested against it).
+DERIVATIVES: dict[str, Callable[..., None]] = {
     "sigmoid": inplace_sigmoid_derivative,
     "tanh": inplace_tanh_derivative,
     "relu": inplace_relu_derivative,

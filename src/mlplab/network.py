@@ -37,11 +37,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ._kernels import NUMPY, TASK_CODES
 from ._rng import as_generator
 from ._validation import check_lam
-from .activations import ACTIVATIONS, DERIVATIVES, resolve_activation
+from .activations import ACTIVATIONS, resolve_activation
 from .initializers import INITIALIZERS, resolve_initializer
-from .losses import OUTPUTS, apply_output, resolve_output
+from .layout import ThetaLayout
+from .losses import apply_output, resolve_output
 
 __all__ = ["Network"]
 
@@ -85,8 +87,13 @@ class Workspace:
         self.deltas = [np.empty((m, units), dtype=dtype) for units in layer_sizes[1:]]
         self.scale = np.dtype(dtype).type(1.0 / m)
         self._scratch: dict = {}
-        self._forward = None  # (θ buffer, views) cached by Network._train_forward
-        self._backward = None  # (θ buffer, gradient buffer, views) of _train_backward
+        # Views of θ and of the gradient buffer that Network.train_forward/train_backward
+        # use, made once for the buffers they were made of: θ⁽ˡ⁾ᵀ; D⁽ˡ⁾ and W⁽ˡ⁾.
+        self.transposed: list[np.ndarray] = []
+        self.transposed_of: np.ndarray | None = None
+        self.gradients: list[np.ndarray] = []
+        self.weights: list[np.ndarray] = []
+        self.gradient_views_of: tuple = (None, None)
 
     def scratch(self, key, shape: tuple[int, ...], dtype) -> np.ndarray:
         """A buffer of ``shape`` and ``dtype`` kept under ``key`` (made on first use)."""
@@ -94,61 +101,6 @@ class Workspace:
         if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
             buffer = self._scratch[key] = np.empty(shape, dtype=dtype)
         return buffer
-
-
-class WeightRows:
-    """Where the weights and the biases lie in the unrolled θ, row by row.
-
-    Row r of some θ⁽ˡ⁾ occupies ``theta[starts[r] : starts[r] + lengths[r]]``; its first
-    entry is the bias weight θ⁽ˡ⁾ᵢ₀ and the others are weights. The regularization term
-    λ/(2m) Σ θ² and its gradient λ/m·θ cover the weights only, so an optimizer that folds
-    them into its update walks the rows (the compiled kernels do) or the layers (numpy).
-
-    Parameters
-    ----------
-    shapes : sequence of (u_{l+1}, u_l + 1)
-        The shapes of θ⁽¹⁾, ..., θ⁽ᴸ⁻¹⁾, in the order they are unrolled.
-    """
-
-    def __init__(self, shapes: Sequence[tuple[int, int]]) -> None:
-        self.shapes = [tuple(shape) for shape in shapes]
-        self.size = sum(rows * cols for rows, cols in self.shapes)
-        starts, lengths = [], []
-        start = 0
-        for rows, cols in self.shapes:
-            starts.extend(range(start, start + rows * cols, cols))
-            lengths.extend([cols] * rows)
-            start += rows * cols
-        # unsigned: the compiled loops then need no negative-index handling
-        self.starts = np.array(starts, dtype=np.uint64)
-        self.lengths = np.array(lengths, dtype=np.uint64)
-        self._scratch: np.ndarray | None = None
-
-    def weights(self, flat: np.ndarray) -> list[np.ndarray]:
-        """The views W⁽ˡ⁾ = θ⁽ˡ⁾[:, 1:] of a flat array laid out like θ."""
-        views = []
-        start = 0
-        for rows, cols in self.shapes:
-            views.append(flat[start : start + rows * cols].reshape(rows, cols)[:, 1:])
-            start += rows * cols
-        return views
-
-    def add_decay(self, theta: np.ndarray, grad: np.ndarray, decay: float) -> float:
-        """grad ← grad + decay·θ on the weights; return Σ W² (numpy, in place, no allocation).
-
-        This is the λ/m·θ⁽ˡ⁾ᵢⱼ (j ≥ 1) term of D with ``decay`` = λ/m, and the sum the
-        penalty λ/(2m) Σ W² needs. With ``decay`` 0 nothing is added and 0.0 returned.
-        """
-        if decay == 0:
-            return 0.0
-        if self._scratch is None or self._scratch.dtype != theta.dtype:
-            self._scratch = np.empty(self.size, dtype=theta.dtype)
-        squared = 0.0
-        for W, G, S in zip(self.weights(theta), self.weights(grad), self.weights(self._scratch)):
-            squared += float(np.einsum("ij,ij->", W, W))
-            np.multiply(W, decay, out=S)
-            G += S
-        return squared
 
 
 class Network:
@@ -196,15 +148,10 @@ class Network:
         self.activation = resolve_activation(activation)
         self.output = resolve_output(output)
         self.dtype = resolve_dtype(dtype)
-        shapes = [(n_out, n_in + 1) for n_in, n_out in zip(self.layer_sizes, self.layer_sizes[1:])]
-        self._theta = np.zeros(sum(r * c for r, c in shapes), dtype=self.dtype)
-        self._thetas = []
-        start = 0
-        for rows, cols in shapes:
-            self._thetas.append(self._theta[start : start + rows * cols].reshape(rows, cols))
-            start += rows * cols
+        self.layout = ThetaLayout(self.layer_sizes)
+        self._theta = np.zeros(self.layout.size, dtype=self.dtype)
+        self._thetas = self.layout.thetas(self._theta)
         self._workspaces: dict[int, Workspace] = {}
-        self._rows: WeightRows | None = None
         self.initialize(initializer, epsilon=epsilon, random_state=random_state)
 
     # ------------------------------------------------------------------ parameters
@@ -279,13 +226,8 @@ class Network:
         clone = object.__new__(Network)
         clone.__dict__.update(self.__dict__)
         clone._theta = self._theta.copy()
-        clone._thetas = []
-        start = 0
-        for theta in self._thetas:
-            clone._thetas.append(clone._theta[start : start + theta.size].reshape(theta.shape))
-            start += theta.size
+        clone._thetas = self.layout.thetas(clone._theta)
         clone._workspaces = {}
-        clone._rows = None
         return clone
 
     def astype(self, dtype) -> Network:
@@ -293,10 +235,7 @@ class Network:
         clone = self.copy()
         clone.dtype = resolve_dtype(dtype)
         clone._theta = clone._theta.astype(clone.dtype)
-        start = 0
-        for index, theta in enumerate(self._thetas):
-            clone._thetas[index] = clone._theta[start : start + theta.size].reshape(theta.shape)
-            start += theta.size
+        clone._thetas = self.layout.thetas(clone._theta)
         return clone
 
     def __repr__(self) -> str:
@@ -310,17 +249,11 @@ class Network:
         state = self.__dict__.copy()
         state["_thetas"] = None  # views are rebuilt on unpickling
         state["_workspaces"] = {}
-        state["_rows"] = None
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self._thetas = []
-        start = 0
-        for n_in, n_out in zip(self.layer_sizes, self.layer_sizes[1:]):
-            size = n_out * (n_in + 1)
-            self._thetas.append(self._theta[start : start + size].reshape(n_out, n_in + 1))
-            start += size
+        self._thetas = self.layout.thetas(self._theta)
 
     # ------------------------------------------------------------------ prediction
     def forward(self, X) -> np.ndarray:
@@ -368,9 +301,10 @@ class Network:
         """
         lam = check_lam(lam)
         X, Y = self._check_XY(X, Y)
-        ws = self._workspace(X.shape[0])
+        ws = self.workspace(X.shape[0])
         np.copyto(ws.inputs, X)
-        data_loss = self._forward_into(ws, Y)
+        with np.errstate(under="ignore"):  # saturated units underflow harmlessly to 0
+            data_loss, _ = self.train_forward(ws, Y, NUMPY, TASK_CODES[None], None)
         return data_loss / X.shape[0] + self.penalty(lam, X.shape[0])
 
     def cost_and_grad(
@@ -393,26 +327,25 @@ class Network:
             # The per-layer gradients are written through reshaped views of ``out``; on a
             # strided array those reshapes would be copies and the gradient would be lost.
             raise ValueError("out must be a writeable, contiguous array; pass a fresh np.empty")
-        ws = self._workspace(X.shape[0])
+        m = X.shape[0]
+        ws = self.workspace(m)
         np.copyto(ws.inputs, X)
-        data_loss = self._forward_into(ws, Y)
-        self._backward_into(ws, Y, lam, grad)
-        return data_loss / X.shape[0] + self.penalty(lam, X.shape[0]), grad
+        # The passes the training step runs, with the numpy kernels: forward up to
+        # δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)/m, backward to Δ⁽ˡ⁾/m, then D = Δ⁽ˡ⁾/m + λ/m·θ⁽ˡ⁾ for j ≥ 1.
+        with np.errstate(under="ignore"):  # tiny δ of saturated units underflow harmlessly
+            data_loss, _ = self.train_forward(ws, Y, NUMPY, TASK_CODES[None], None)
+            self.train_backward(ws, grad, NUMPY)
+            squared = self.layout.add_decay(self._theta, grad, lam / m)
+        return data_loss / m + lam / (2.0 * m) * squared, grad
 
     def penalty(self, lam: float, m: int) -> float:
         """λ/(2m) Σₗ Σᵢ Σⱼ≥1 (θ⁽ˡ⁾ᵢⱼ)², the regularization term of J (bias excluded)."""
         if lam == 0:
             return 0.0
-        # Summed over the weight views W⁽ˡ⁾ = θ⁽ˡ⁾[:, 1:] themselves (einsum reads the strided
-        # view without copying). Taking Σ b² back out of ‖θ‖² instead cancels when the biases
-        # dominate and can even turn the penalty negative.
-        squared = sum(
-            float(np.einsum("ij,ij->", theta[:, 1:], theta[:, 1:])) for theta in self._thetas
-        )
-        return lam / (2.0 * m) * squared
+        return lam / (2.0 * m) * self.layout.squared_weights(self._theta)
 
     # ------------------------------------------------------------------ hot path
-    def _workspace(self, m: int) -> Workspace:
+    def workspace(self, m: int) -> Workspace:
         """The buffers for batch size m, made on first use and kept."""
         ws = self._workspaces.get(m)
         if ws is None:
@@ -421,61 +354,20 @@ class Network:
             ws = self._workspaces[m] = Workspace(self.layer_sizes, m, self.dtype)
         return ws
 
-    def _forward_into(self, ws: Workspace, Y: np.ndarray) -> float:
-        """Forward propagation of ``ws.inputs``; return the summed loss of the batch."""
-        act = ACTIVATIONS[self.activation]
-        with np.errstate(under="ignore"):  # saturated units underflow harmlessly to 0
-            for layer, theta in enumerate(self._thetas[:-1]):
-                Z = ws.layers[layer + 1][:, 1:]  # z⁽ˡ⁺¹⁾ written where a⁽ˡ⁺¹⁾ will live
-                np.matmul(ws.layers[layer], theta.T, out=Z)
-                act(Z)
-            np.matmul(ws.layers[-1], self._thetas[-1].T, out=ws.logits)
-            return OUTPUTS[self.output](ws.logits, ws.output, Y)
-
-    def _backward_into(self, ws: Workspace, Y: np.ndarray, lam: float, grad: np.ndarray) -> None:
-        """Backpropagation after ``_forward_into``: write D (the gradient of J) into ``grad``."""
-        m = ws.m
-        fprime = DERIVATIVES[self.activation]
-        delta = ws.deltas[-1]
-        with np.errstate(under="ignore"):  # tiny δ of saturated units underflow harmlessly
-            np.subtract(ws.output, Y, out=delta)  # δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y
-            delta *= 1.0 / m  # the 1/m of D, applied to the small δ rather than to Δ
-            start = grad.size
-            for layer in range(len(self._thetas) - 1, -1, -1):
-                theta = self._thetas[layer]
-                start -= theta.size
-                grad_layer = grad[start : start + theta.size].reshape(theta.shape)
-                # Δ⁽ˡ⁾/m = δ⁽ˡ⁺¹⁾ᵀ [1, a⁽ˡ⁾]
-                np.matmul(delta.T, ws.layers[layer], out=grad_layer)
-                if lam != 0:
-                    grad_layer[:, 1:] += (lam / m) * theta[:, 1:]
-                if layer > 0:
-                    previous = ws.deltas[layer - 1]
-                    # (θ⁽ˡ⁾)ᵀ δ⁽ˡ⁺¹⁾ with the bias row dropped, then .* f′(z⁽ˡ⁾)
-                    np.matmul(delta, theta[:, 1:], out=previous)
-                    fprime(ws.layers[layer][:, 1:], previous)
-                    delta = previous
-
-    def _weight_rows(self) -> WeightRows:
-        """Where weights and biases lie in ``theta`` (made on first use and kept)."""
-        if self._rows is None:
-            self._rows = WeightRows([theta.shape for theta in self._thetas])
-        return self._rows
-
-    def _train_forward(
+    def train_forward(
         self, ws: Workspace, Y: np.ndarray, kernels, task: int, residual_ss
     ) -> tuple[float, int]:
         """Forward propagation of a training batch, up to δ⁽ᴸ⁾, for the training loop.
 
         ``ws.layers[0]`` holds the batch and ``Y`` its targets. Fills the layers, a⁽ᴸ⁾ and
-        δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)/m; returns the summed data loss of the batch and the examples
-        it got right (see :meth:`mlplab._kernels.NumpyKernels.output`). The caller sets
-        ``np.errstate``.
+        δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)/m; returns the summed data loss of the batch and the examples it
+        got right (see :meth:`mlplab._kernels.NumpyKernels.output_loss_and_delta`). The
+        caller sets ``np.errstate``.
         """
-        forward = ws._forward
-        if forward is None or forward[0] is not self._theta:
-            forward = ws._forward = (self._theta, [theta.T for theta in self._thetas])
-        thetas_T = forward[1]
+        if ws.transposed_of is not self._theta:  # views made once per θ buffer
+            ws.transposed = [theta.T for theta in self._thetas]
+            ws.transposed_of = self._theta
+        thetas_T = ws.transposed
         activation = self.activation
         layers = ws.layers
         for layer, theta_T in enumerate(thetas_T[:-1]):
@@ -484,38 +376,29 @@ class Network:
             kernels.activate(activation, layers[layer + 1], Z)
         np.matmul(layers[-1], thetas_T[-1], out=ws.logits)
         # a⁽ᴸ⁾, the loss, and δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)/m in one go
-        return kernels.output(self.output, ws, Y, ws.scale, task, residual_ss)
+        return kernels.output_loss_and_delta(self.output, ws, Y, ws.scale, task, residual_ss)
 
-    def _train_backward(self, ws: Workspace, grad: np.ndarray, kernels) -> None:
-        """Backpropagation after :meth:`_train_forward`: D *without* the L2 term into ``grad``.
+    def train_backward(self, ws: Workspace, grad: np.ndarray, kernels) -> None:
+        """Backpropagation after :meth:`train_forward`: D *without* the L2 term into ``grad``.
 
         The optimizer adds λ/m·W as it updates (``step_with_decay``), computing the
         penalty's Σ W² on the way, which saves passes over θ.
         """
-        plan = ws._backward
-        if plan is None or plan[0] is not self._theta or plan[1] is not grad:
-            plan = ws._backward = self._backward_plan(grad)
-        backward = plan[2]
+        of_theta, of_grad = ws.gradient_views_of
+        if of_theta is not self._theta or of_grad is not grad:  # views made once per pair
+            ws.gradients = self.layout.thetas(grad)
+            ws.weights = self.layout.weights(self._theta)
+            ws.gradient_views_of = (self._theta, grad)
         layers = ws.layers
         delta = ws.deltas[-1]
-        for layer in range(len(backward) - 1, -1, -1):
-            grad_layer, weights = backward[layer]
+        for layer in range(len(ws.gradients) - 1, -1, -1):
+            grad_layer, weights = ws.gradients[layer], ws.weights[layer]
             np.matmul(delta.T, layers[layer], out=grad_layer)  # Δ⁽ˡ⁾/m = δ⁽ˡ⁺¹⁾ᵀ [1, a⁽ˡ⁾]
             if layer > 0:
                 previous = ws.deltas[layer - 1]
                 np.matmul(delta, weights, out=previous)  # (θ⁽ˡ⁾)ᵀ δ⁽ˡ⁺¹⁾ without the bias row
                 kernels.derivative(self.activation, layers[layer], previous, ws)  # .* f′
                 delta = previous
-
-    def _backward_plan(self, grad: np.ndarray) -> tuple:
-        """The views backprop uses, made once per workspace and gradient buffer."""
-        backward = []
-        start = 0
-        for theta in self._thetas:
-            grad_layer = grad[start : start + theta.size].reshape(theta.shape)
-            backward.append((grad_layer, theta[:, 1:]))
-            start += theta.size
-        return (self._theta, grad, backward)
 
     # ------------------------------------------------------------------ validation
     def _check_X(self, X) -> np.ndarray:

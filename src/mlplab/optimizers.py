@@ -19,8 +19,8 @@ the whole-array ufunc passes written below) or the compiled backend, which does 
 arithmetic in one fused, vectorized pass over the buffers (the trainer sets it from
 :func:`mlplab._kernels.kernels_for`). Both agree to rounding.
 
-``step_with_decay(theta, grad, rows, decay)`` is what the training loop calls: it adds
-the L2 term decay·W (decay = λ/m, weights only, as :class:`~mlplab.network.WeightRows`
+``step_with_decay(theta, grad, layout, decay)`` is what the training loop calls: it adds
+the L2 term decay·W (decay = λ/m, weights only, as :class:`~mlplab.layout.ThetaLayout`
 lays them out) to D, steps, and returns Σ W² of the θ it started from (for the penalty
 λ/(2m) Σ W²). It is exactly ``kernels.add_decay`` followed by ``step``; compiled, both
 happen row by row in one trip through memory.
@@ -113,10 +113,10 @@ class SGD:
         else:
             theta += velocity
 
-    def step_with_decay(self, theta, grad, rows, decay: float) -> float:
-        """``kernels.add_decay(theta, grad, rows, decay)`` then ``step``; return Σ W²."""
+    def step_with_decay(self, theta, grad, layout, decay: float) -> float:
+        """``kernels.add_decay(theta, grad, layout, decay)`` then ``step``; return Σ W²."""
         if not self.kernels.compiled or self.velocity is None:
-            squared = self.kernels.add_decay(theta, grad, rows, decay)
+            squared = self.kernels.add_decay(theta, grad, layout, decay)
             self.step(theta, grad)
             return squared
         scalar = theta.dtype.type
@@ -124,8 +124,8 @@ class SGD:
             theta,
             grad,
             self.velocity,
-            rows.starts,
-            rows.lengths,
+            layout.starts,
+            layout.lengths,
             scalar(decay),
             scalar(self.learning_rate),
             scalar(self.momentum),
@@ -208,10 +208,10 @@ class Adam:
             theta, grad, self.first_moment, self.second_moment, c1, c2, scalar(step_size), eps
         )
 
-    def step_with_decay(self, theta, grad, rows, decay: float) -> float:
-        """``kernels.add_decay(theta, grad, rows, decay)`` then ``step``; return Σ W²."""
+    def step_with_decay(self, theta, grad, layout, decay: float) -> float:
+        """``kernels.add_decay(theta, grad, layout, decay)`` then ``step``; return Σ W²."""
         if not self.kernels.compiled:
-            squared = self.kernels.add_decay(theta, grad, rows, decay)
+            squared = self.kernels.add_decay(theta, grad, layout, decay)
             self.step(theta, grad)
             return squared
         step_size = self._next_step_size()
@@ -221,8 +221,8 @@ class Adam:
             grad,
             self.first_moment,
             self.second_moment,
-            rows.starts,
-            rows.lengths,
+            layout.starts,
+            layout.lengths,
             scalar(decay),
             c1,
             c2,

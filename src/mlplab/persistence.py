@@ -30,7 +30,6 @@ weights, with a fresh optimizer state.
 
 from __future__ import annotations
 
-import itertools
 import math
 import numbers
 import os
@@ -44,6 +43,7 @@ from ._version import __version__
 from .activations import ACTIVATIONS
 from .fileformat import ModelFileError
 from .history import History
+from .layout import ThetaLayout
 from .losses import OUTPUTS
 from .network import Network
 
@@ -441,7 +441,7 @@ def _check_networks(
         theta = arrays[f"theta_{k}"]
         if theta.dtype != dtype:
             raise fail(f"theta_{k} has dtype {theta.dtype}, but the model's dtype is {dtype}")
-        n_params = sum(n_out * (n_in + 1) for n_in, n_out in itertools.pairwise(sizes))
+        n_params = ThetaLayout(sizes).size
         if theta.shape != (n_params,):
             raise fail(
                 f"theta_{k} has shape {theta.shape}, but layer sizes {sizes} need "

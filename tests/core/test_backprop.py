@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from mlplab._kernels import NUMPY, TASK_CODES
 from mlplab.backprop import backprop_loop
 from mlplab.network import Network, Workspace
 
@@ -112,12 +113,13 @@ def test_repeated_calls_reuse_buffers_and_agree(rng):
     np.testing.assert_array_equal(again_grad, first_grad)
 
 
-def test_workspace_layout_and_private_training_path():
-    # The training loop drives _workspace / _forward_into / _backward_into directly.
+def test_workspace_layout_and_the_training_passes():
+    # The training step drives workspace / train_forward / train_backward directly;
+    # cost_and_grad is those passes with the numpy kernels and the L2 term added.
     net, X, Y = make_problem((3, 4, 5, 2), "tanh", "sigmoid", seed=5, m=6)
-    ws = net._workspace(6)
+    ws = net.workspace(6)
     assert isinstance(ws, Workspace)
-    assert net._workspace(6) is ws
+    assert net.workspace(6) is ws
     assert ws.m == 6
     assert [layer.shape for layer in ws.layers] == [(6, 4), (6, 5), (6, 6)]
     assert ws.inputs.shape == (6, 3)
@@ -126,15 +128,20 @@ def test_workspace_layout_and_private_training_path():
     assert [delta.shape for delta in ws.deltas] == [(6, 4), (6, 5), (6, 2)]
 
     np.copyto(ws.inputs, X)
-    data_loss = net._forward_into(ws, Y)
+    data_loss, right = net.train_forward(ws, Y, NUMPY, TASK_CODES[None], None)
     grad = np.empty_like(net.theta)
-    net._backward_into(ws, Y, 0.4, grad)
+    net.train_backward(ws, grad, NUMPY)
+    squared = net.layout.add_decay(net.theta, grad, 0.4 / 6)
 
+    assert right == 0  # no task: nothing counted
     assert all((layer[:, 0] == 1.0).all() for layer in ws.layers)  # the bias units a₀ = 1
     cost, expected = net.cost_and_grad(X, Y, 0.4)
-    assert data_loss / 6 + net.penalty(0.4, 6) == pytest.approx(cost, rel=1e-14)
-    np.testing.assert_allclose(grad, expected, rtol=1e-14, atol=1e-16)
+    assert data_loss / 6 + 0.4 / 12 * squared == cost
+    np.testing.assert_array_equal(grad, expected)
     np.testing.assert_allclose(ws.output, net.forward(X), rtol=1e-14)
+    # ...and they agree with the slide's per-example loop (an independent oracle).
+    _, looped = backprop_loop(net, X, Y, 0.4)
+    assert_close_1e10(grad, looped)
 
 
 def test_backprop_loop_validates_its_arguments():

@@ -251,7 +251,7 @@ def test_dtype_is_preserved_end_to_end(dtype, rng):
     assert grad.dtype == expected
     assert isinstance(cost, float)
     assert isinstance(net.cost(X, Y), float)
-    ws = net._workspace(5)
+    ws = net.workspace(5)
     assert all(buffer.dtype == expected for buffer in [*ws.layers, *ws.deltas, ws.output])
 
 

@@ -26,7 +26,7 @@ def _one_hot(y, k=10):
     return np.eye(k)[y]
 
 
-def _skip_fprime(A, delta):
+def _skip_fprime(A, delta, scratch=None):
     """A planted bug: δ⁽ˡ⁾ = (θ⁽ˡ⁾)ᵀ δ⁽ˡ⁺¹⁾ without the .* f′(z⁽ˡ⁾)."""
 
 

@@ -12,7 +12,7 @@ from threadpoolctl import ThreadpoolController
 
 from mlplab import _kernels
 from mlplab.network import Network
-from mlplab.training import Trainer, TrainingConfig
+from mlplab.training import Trainer, TrainingConfig, step
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_a_failing_compile_warns_once_and_trains_on_numpy(monkeypatch, clean_bac
 def test_kernels_pickle_by_name():
     for kernels in (_kernels.NUMPY, _kernels._backend_named("numba")):
         assert pickle.loads(pickle.dumps(kernels)) is kernels
-    assert pickle.loads(pickle.dumps(_kernels.one_blas_thread)) is _kernels.one_blas_thread
+    assert pickle.loads(pickle.dumps(step.one_blas_thread)) is step.one_blas_thread
 
 
 @pytest.mark.parametrize("module", ["mlplab", "mlplab.training", "mlplab.network"])
@@ -103,10 +103,10 @@ def test_importing_mlplab_never_imports_numba(module):
 
 # ---------------------------------------------------------------------- BLAS threads
 def test_small_products_draws_the_line_at_four_million_multiply_adds():
-    assert _kernels.small_products([64, 32, 10], 16)  # digits, batch 16
-    assert _kernels.small_products([64, 100, 10], 200)  # 200·65·100 = 1.3 million
-    assert not _kernels.small_products([784, 256, 10], 32)  # 32·785·256 = 6.4 million
-    assert not _kernels.small_products([784, 256, 10], 128)
+    assert step.small_products([64, 32, 10], 16)  # digits, batch 16
+    assert step.small_products([64, 100, 10], 200)  # 200·65·100 = 1.3 million
+    assert not step.small_products([784, 256, 10], 32)  # 32·785·256 = 6.4 million
+    assert not step.small_products([784, 256, 10], 128)
 
 
 def _blas_threads() -> list[int]:
@@ -118,9 +118,9 @@ def test_one_blas_thread_nests_and_restores_the_thread_counts():
     controller = ThreadpoolController()
     with controller.limit(limits=2, user_api="blas"):
         before = _blas_threads()
-        with _kernels.one_blas_thread:
+        with step.one_blas_thread:
             assert set(_blas_threads()) == {1}
-            with _kernels.one_blas_thread:  # a second trainer, say, in another thread
+            with step.one_blas_thread:  # a second trainer, say, in another thread
                 assert set(_blas_threads()) == {1}
             assert set(_blas_threads()) == {1}  # still held by the first
         assert _blas_threads() == before
@@ -134,9 +134,9 @@ def test_small_mini_batch_training_runs_blas_on_one_thread():
             callbacks.append(_blas_threads())
 
     class Recording(Network):
-        def _train_forward(self, *args):
+        def train_forward(self, *args):
             steps.append(_blas_threads())
-            return super()._train_forward(*args)
+            return super().train_forward(*args)
 
     controller = ThreadpoolController()
     with controller.limit(limits=2, user_api="blas"):

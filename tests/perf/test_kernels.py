@@ -40,7 +40,7 @@ def _workspace_pair(sizes, m, dtype, seed=0):
     pair = []
     for _ in range(2):
         net = Network(sizes, "relu", "softmax", random_state=0, dtype=dtype)
-        pair.append(net._workspace(m))
+        pair.append(net.workspace(m))
     for layers in zip(*(ws.layers for ws in pair)):
         values = rng.normal(size=layers[0][:, 1:].shape)
         for layer in layers:
@@ -97,11 +97,11 @@ def test_output_loss_delta_and_metric_agree(compiled, dtype, name, task, m):
     results = []
     for kernels in (_kernels.NUMPY, compiled):
         net = Network([3, K], "relu", name, random_state=0, dtype=dtype)
-        ws = net._workspace(m)
+        ws = net.workspace(m)
         ws.logits[...] = logits
         sums = np.zeros(K) if task == "regression" else None
         with np.errstate(under="ignore"):
-            loss, right = kernels.output(name, ws, Y, ws.scale, code, sums)
+            loss, right = kernels.output_loss_and_delta(name, ws, Y, ws.scale, code, sums)
         results.append((loss, right, ws.output.copy(), ws.deltas[-1].copy(), sums))
     (loss0, right0, out0, delta0, sums0), (loss1, right1, out1, delta1, sums1) = results
     rtol = RTOL[dtype]
@@ -121,10 +121,10 @@ def test_softmax_paths_agree_on_extreme_logits(compiled):
     Y = np.eye(3)[[0, 1] * 100]
     for kernels in (_kernels.NUMPY, compiled):
         net = Network([2, 3], "relu", "softmax", random_state=0)
-        ws = net._workspace(200)
+        ws = net.workspace(200)
         ws.logits[...] = logits
         with np.errstate(under="ignore"):
-            loss, right = kernels.output("softmax", ws, Y, ws.scale, 1, None)
+            loss, right = kernels.output_loss_and_delta("softmax", ws, Y, ws.scale, 1, None)
         assert loss == pytest.approx(100 * np.log(2))
         assert right == 200
         np.testing.assert_allclose(ws.output[:2], [[1, 0, 0], [0, 0.5, 0.5]], atol=1e-300)
@@ -157,11 +157,11 @@ def test_activation_and_derivative_agree(compiled, dtype, activation):
 @pytest.mark.parametrize("decay", [0.0, 0.03])
 def test_add_decay_adds_lambda_over_m_theta_to_the_weights_only(compiled, dtype, decay):
     net = Network([5, 4, 3], "relu", "softmax", random_state=5, dtype=dtype)
-    rows = net._weight_rows()
+    layout = net.layout
     grad = np.random.default_rng(6).normal(size=net.n_params).astype(dtype)
     grads = [grad.copy(), grad.copy()]
     sums = [
-        kernels.add_decay(net.theta, g, rows, decay)
+        kernels.add_decay(net.theta, g, layout, decay)
         for kernels, g in zip((_kernels.NUMPY, compiled), grads)
     ]
     np.testing.assert_allclose(grads[1], grads[0], rtol=RTOL[dtype])

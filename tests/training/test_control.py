@@ -483,3 +483,29 @@ def test_training_in_a_worker_thread_leaves_signals_alone(small_problem):
     assert errors == []
     assert trainer.epoch == 3
     assert trainer.stop_reason == "max_iter"
+
+
+def test_stop_on_signals_stops_an_estimators_fit_like_ctrl_c(small_problem):
+    # What `mlplab train` does with SIGTERM: the public hook, no trainer internals.
+    from mlplab import MLPClassifier
+    from mlplab.training import stop_on_signals
+
+    X, Y, _, _ = small_problem
+
+    class Hangup(Callback):
+        def on_epoch_end(self, trainer, epoch, logs):
+            if epoch == 2:
+                os.kill(os.getpid(), signal.SIGUSR1)
+
+    handler_before = signal.getsignal(signal.SIGUSR1)
+    model = MLPClassifier((8,), max_iter=50, random_state=0, callbacks=[Hangup()])
+    interrupted = pytest.warns(TrainingInterrupted, match=f"signal {int(signal.SIGUSR1)}")
+    with stop_on_signals(signal.SIGUSR1) as signals, interrupted:
+        model.fit(X, Y.argmax(axis=1))
+    assert signals.received == signal.SIGUSR1
+    assert model.stop_reason_ == "interrupted"
+    assert model.n_iter_ == 2
+    assert signal.getsignal(signal.SIGUSR1) is handler_before
+
+    with pytest.raises(KeyboardInterrupt), stop_on_signals(signal.SIGUSR1):
+        os.kill(os.getpid(), signal.SIGUSR1)  # outside a fit: at once
