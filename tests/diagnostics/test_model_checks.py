@@ -16,6 +16,7 @@ from mlplab.diagnostics import (
     check_symmetry,
     diagnose,
 )
+from mlplab.diagnostics.model_checks import GRADCHECK_PASS_BELOW
 from mlplab.gradcheck import check_gradients
 from mlplab.network import Network
 
@@ -120,8 +121,14 @@ def test_vanishing_layer_gradient_is_not_blamed_on_backprop(digits):
 
     finding = check_gradient(net, X, _one_hot(y))
 
+    # θ(1)'s central differences are rounding alone: J(θ ± εeⱼ) share every rounding except
+    # where a saturated a⁽²⁾ rounds to a neighbouring float, so they differ by a few ulps of
+    # J, k·eps·|J|, and each entry of ĝ is k·eps·|J|/ε: k times the floor's rounding unit.
+    # The floored error is then about k / NOISE_FLOOR_FACTOR = k·1e-5, and the check's own
+    # PASS bound (1e-4) allows k up to 10. How small k is depends on the BLAS kernel's
+    # rounding (6e-9 with OpenBLAS's SkylakeX kernels, 1.7e-7 with Haswell's).
     assert finding.status == "PASS"
-    assert finding.details["layer_errors"][0] < 1e-7
+    assert finding.details["layer_errors"][0] < GRADCHECK_PASS_BELOW
 
 
 # ---------------------------------------------------------------------- initial loss
