@@ -39,7 +39,7 @@ _EXPORTS = {
     "Diagnosis": "diagnostics",
     "Finding": "diagnostics",
 }
-_SUBMODULES = {"datasets", "demos", "logic", "plots", "report", "diagnostics"}
+_SUBMODULES = {"datasets", "demos", "logic", "plots", "runs", "diagnostics"}
 
 __all__ = ["__version__", *sorted(_EXPORTS), *sorted(_SUBMODULES)]
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from ..report import FIGURE_CAPTIONS, format_percent
+from ..runs import FIGURE_CAPTIONS, RunFolder, format_percent
 
 
-def draw_run_figures(out: Path, model, data, history, best_epoch, metrics) -> list[dict]:
+def draw_run_figures(run: RunFolder, model, data, history, best_epoch, metrics) -> list[dict]:
     """Draw and save the run's figures; return their entries for config.json.
 
     The learning curves and the update ratios (when an epoch was recorded); for
@@ -23,9 +21,7 @@ def draw_run_figures(out: Path, model, data, history, best_epoch, metrics) -> li
     figures = []
 
     def save(name: str, figure, caption: str | None = None) -> None:
-        plots.save_figure(figure, out / name)
-        title, default = FIGURE_CAPTIONS[name]
-        figures.append({"file": name, "title": title, "caption": caption or default})
+        figures.append(run.save_figure(name, figure, caption))
         figure.clear()
 
     name = data.dataset.name

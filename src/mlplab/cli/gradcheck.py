@@ -110,30 +110,22 @@ def gradcheck(hidden, inputs, outputs, activation, output, lam, examples, seed, 
 
 def _write(out: Path, result, net, examples, lam, hidden, activation, output) -> None:
     """gradcheck.json and gradient_check.png in ``out``; rebuild its report if it is a run."""
-    from ..plots import gradient_check_table, save_figure
-    from ._runfolder import GRADCHECK, is_run_folder, write_json
+    from ..runs import RunFolder
 
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(
-        out / GRADCHECK,
+    run = RunFolder(out)
+    figure = run.write_gradcheck(
+        result,
         {
-            "relative_error": result.relative_error,
-            "layer_errors": list(result.layer_errors),
-            "layer_shapes": [list(shape) for shape in result.layer_shapes],
-            "verdict": result.verdict(),
-            "settings": {
-                "network": "-".join(str(u) for u in net.layer_sizes),
-                "hidden": format_hidden(hidden),
-                "activation": activation,
-                "output": output,
-                "examples": examples,
-                "λ": lam,
-            },
+            "network": "-".join(str(u) for u in net.layer_sizes),
+            "hidden": format_hidden(hidden),
+            "activation": activation,
+            "output": output,
+            "examples": examples,
+            "λ": lam,
         },
     )
-    save_figure(gradient_check_table(result), out / "gradient_check.png")
-    if is_run_folder(out):
-        from ..report import write_report
+    if run.is_run():
+        from ..runs import write_report
 
         write_report(out)
-    echo_err(f"wrote {out / GRADCHECK} and {out / 'gradient_check.png'}")
+    echo_err(f"wrote {run.gradcheck_file} and {run.figure_file(figure['file'])}")
