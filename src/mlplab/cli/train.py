@@ -357,7 +357,7 @@ def _write_run(out: Path, model, data, config: dict, gradcheck: dict | None) -> 
     """model.safetensors, history.csv, the figures, config.json and report.html."""
     from ..persistence import save
     from ..runs import RunFolder, write_report
-    from ._figures import draw_run_figures
+    from ..runs.figures import draw_run_figures
 
     run = RunFolder(out)
     with _deferred_signals():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..runs import FIGURE_CAPTIONS, RunFolder, format_percent
+from .folder import FIGURE_CAPTIONS, RunFolder
+from .text import format_percent
 
 
 def draw_run_figures(run: RunFolder, model, data, history, best_epoch, metrics) -> list[dict]:
@@ -14,7 +15,8 @@ def draw_run_figures(run: RunFolder, model, data, history, best_epoch, metrics) 
     classifiers the confusion
     matrix; for 2-D inputs the decision regions; for image inputs the hidden units'
     weights and the misclassified test images. ``model`` takes raw inputs (the scaling is
-    folded into it), so every figure shows the data in its own units.
+    folded into it), so every figure shows the data in its own units. ``data`` is the
+    command line's prepared data (its ``dataset``, ``parts()`` and ``image_shape``).
     """
     from .. import plots
 
