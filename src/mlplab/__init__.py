@@ -16,6 +16,7 @@ _EXPORTS = {
     "backprop_loop": "backprop",
     "check_gradients": "gradcheck",
     "GradientCheck": "gradcheck",
+    "numerical_gradient": "gradcheck",
     "train": "training",
     "Trainer": "training",
     "TrainingConfig": "training",

@@ -76,6 +76,7 @@ def gradcheck(hidden, inputs, outputs, activation, output, lam, examples, seed, 
     import numpy as np
 
     from .. import Network, check_gradients
+    from ..gradcheck import VERDICTS
 
     with data_errors():
         if output == "softmax" and outputs < 2:
@@ -94,16 +95,17 @@ def gradcheck(hidden, inputs, outputs, activation, output, lam, examples, seed, 
         result = check_gradients(net, X, Y, lam=lam)
         click.echo(
             f"network {'-'.join(str(u) for u in net.layer_sizes)} ({activation} hidden, "
-            f"{output} output), {examples} examples, λ = {lam:g}, {net.n_params} parameters"
+            f"{output} output), {result.examples} examples, λ = {lam:g}, {net.n_params} parameters"
         )
         click.echo(result.format_table())
         verdict = result.verdict()
         click.echo(f"verdict: {verdict}")
         if out is not None:
-            _write(out, result, net, examples, lam, hidden, activation, output)
+            _write(out, result, net, result.examples, lam, hidden, activation, output)
     if verdict == "wrong":
         raise DataError(
-            f"gradient check failed: relative error {result.max_error:.2e} (> 1e-2); "
+            f"gradient check failed: relative error {result.max_error:.2e} "
+            f"(≥ {VERDICTS[-1][0]:g}); "
             "backprop disagrees with the numerical gradient"
         )
 

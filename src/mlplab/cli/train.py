@@ -28,6 +28,7 @@ from ._errors import EXIT_SIGINT, EXIT_SIGTERM
 
 #: Examples used by ``--gradcheck`` (two cost evaluations per parameter each).
 GRADCHECK_EXAMPLES = 5
+GRADCHECK_POOL = 200
 
 
 @click.command()
@@ -464,12 +465,13 @@ def _gradcheck(out: Path, model, X_train, y_train, alpha: float) -> dict:
     from ..runs import RunFolder
 
     network = model.network_
-    X = np.asarray(X_train[:GRADCHECK_EXAMPLES], dtype=np.float64)
-    Y = _encoded_targets(model, y_train[:GRADCHECK_EXAMPLES])
-    result = check_gradients(network, X, Y, lam=alpha)
+    # From a pool of rows, so that relu networks find examples clear of their kinks.
+    X = np.asarray(X_train[:GRADCHECK_POOL], dtype=np.float64)
+    Y = _encoded_targets(model, y_train[:GRADCHECK_POOL])
+    result = check_gradients(network, X, Y, lam=alpha, max_examples=GRADCHECK_EXAMPLES)
     settings = {
         "network": "-".join(str(u) for u in network.layer_sizes),
-        "examples": int(X.shape[0]),
+        "examples": result.examples,
         "λ": alpha,
     }
     return RunFolder(out).write_gradcheck(result, settings)

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..gradcheck import VERDICTS, verdict
 from .text import (
     STOP_REASONS,
     STOP_REASONS_SHORT,
@@ -346,24 +347,29 @@ def gradcheck_section(gradcheck: Mapping | None) -> str:
         rows.append(("all parameters", "", gradcheck["relative_error"]))
     body = "".join(
         f'<tr><th scope="row">{esc(name)}</th><td>{esc(shape)}</td>'
-        f'<td class="num">{esc(_sci(error))}</td><td>{_verdict_badge(_verdict(error))}</td></tr>'
+        f'<td class="num">{esc(_sci(error))}</td><td>{_verdict_badge(verdict(error))}</td></tr>'
         for name, shape, error in rows
     )
-    verdict = str(gradcheck.get("verdict") or (_verdict(max(errors)) if errors else "–"))
+    overall = str(gradcheck.get("verdict") or (verdict(max(errors)) if errors else "–"))
     settings = gradcheck.get("settings") or {}
     setting_text = ", ".join(f"{k} {format_value(v)}" for k, v in settings.items())
     return (
         section("gradient-check", "Gradient check") + "\n"
-        f"<p>Backprop against central differences (ε = 1e-4): verdict {_verdict_badge(verdict)}"
+        f"<p>Backprop against central differences (ε = 1e-4): verdict {_verdict_badge(overall)}"
         + (f' <span class="note">({esc(setting_text)})</span>' if setting_text else "")
         + "</p>\n"
         '<table class="metrics"><thead><tr><th>parameters</th><th>shape</th>'
         '<th class="num">relative error</th><th>verdict</th></tr></thead><tbody>'
         + body
         + "</tbody></table>\n"
-        '<p class="note">Below 1e-7 good, below 1e-4 acceptable, below 1e-2 suspect, '
-        "otherwise wrong.</p>\n</section>"
+        f'<p class="note">{_verdict_legend()}</p>\n</section>'
     )
+
+
+def _verdict_legend() -> str:
+    """How the verdicts read the relative error: "Below 1e-7 good, ..., otherwise wrong."."""
+    marks = ", ".join(f"below {mark:g} {name}".replace("e-0", "e-") for mark, name in VERDICTS)
+    return f"{marks[0].upper()}{marks[1:]}, otherwise wrong."
 
 
 def _superscript(n: int) -> str:
@@ -378,23 +384,9 @@ def _sci(value) -> str:
     return f"{value:.2e}" if math.isfinite(value) else str(value)
 
 
-def _verdict(error) -> str:
-    try:
-        error = float(error)
-    except (TypeError, ValueError):
-        return "wrong"
-    if error < 1e-7:
-        return "good"
-    if error < 1e-4:
-        return "acceptable"
-    if error < 1e-2:
-        return "suspect"
-    return "wrong"
-
-
-def _verdict_badge(verdict: str) -> str:
-    css = {"good": "pass", "acceptable": "pass", "suspect": "warn"}.get(verdict, "fail")
-    return f'<span class="badge {css}">{esc(verdict)}</span>'
+def _verdict_badge(name: str) -> str:
+    css = {"good": "pass", "acceptable": "pass", "suspect": "warn"}.get(name, "fail")
+    return f'<span class="badge {css}">{esc(name)}</span>'
 
 
 def diagnostics_section(diagnosis, config: Mapping) -> str:
