@@ -110,6 +110,26 @@ class Finding:
             "details": dict(self.details),
         }
 
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> Finding:
+        """The finding back from its :meth:`to_dict` (``title`` is derived, so ignored).
+
+        Raises
+        ------
+        KeyError, TypeError or ValueError
+            If ``values`` lacks ``check`` or ``status`` or names an unknown one.
+        """
+        return cls(
+            check=values["check"],
+            status=values["status"],
+            measured=values.get("measured"),
+            threshold=values.get("threshold", ""),
+            message=values.get("message", ""),
+            advice=values.get("advice", ""),
+            layer=values.get("layer"),
+            details=dict(values.get("details") or {}),
+        )
+
 
 @dataclass(eq=False)
 class Diagnosis:
@@ -202,6 +222,24 @@ class Diagnosis:
             "params": params,
             "findings": [f.to_dict() for f in self.findings],
         }
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> Diagnosis:
+        """The diagnosis back from its :meth:`to_dict` (without network, sample or history).
+
+        Raises
+        ------
+        KeyError, TypeError or ValueError
+            If a finding cannot be rebuilt (see :meth:`Finding.from_dict`).
+        """
+        return cls(
+            findings=[Finding.from_dict(f) for f in values.get("findings") or []],
+            task=str(values.get("task", "")),
+            params=dict(values.get("params") or {}),
+            stop_reason=values.get("stop_reason"),
+            quick=bool(values.get("quick", False)),
+            seconds=float(values.get("seconds", 0.0)),
+        )
 
     def format_table(self) -> str:
         """A plain-text table, one line per finding, with the advice under WARN and FAIL."""
