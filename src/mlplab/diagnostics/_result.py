@@ -140,7 +140,9 @@ class Diagnosis:
     findings : list of Finding
         In the order of :data:`CHECKS`: data first, then the network at initialization,
         then the short training run.
-    task : {"multiclass", "binary", "regression"}
+    task : {"multiclass", "binary", "multilabel", "regression", "unknown"}
+        The estimator's task; "unknown" when non-finite data stopped the diagnosis
+        before the network was built.
     params : dict
         The hyperparameters the checks used (scikit-learn's names plus mlplab's extras).
     net : Network
