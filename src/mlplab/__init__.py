@@ -39,7 +39,16 @@ _EXPORTS = {
     "Diagnosis": "diagnostics",
     "Finding": "diagnostics",
 }
-_SUBMODULES = {"datasets", "demos", "logic", "plots", "report", "diagnostics"}
+_SUBMODULES = {
+    "datasets",
+    "demos",
+    "diagnostics",
+    "logic",
+    "multiclass",
+    "plots",
+    "report",
+    "training",
+}
 
 __all__ = ["__version__", *sorted(_EXPORTS), *sorted(_SUBMODULES)]
 
