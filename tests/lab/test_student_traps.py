@@ -74,3 +74,23 @@ def test_a_diagnosis_shows_as_a_table_in_a_notebook():
     for finding in diagnosis.findings:
         assert finding.title in text
         assert finding.check in CHECKS
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_deltas_of_one_example_are_the_bias_gradients(activation):
+    # For one example (m = 1, λ = 0), D⁽ˡ⁾ = δ⁽ˡ⁺¹⁾ [1; a⁽ˡ⁾]ᵀ, so its bias column is δ⁽ˡ⁺¹⁾:
+    # an oracle computed by the vectorized backprop, independent of the per-example code.
+    net = mlplab.Network([3, 4, 2, 2], activation=activation, random_state=0)
+    x, y = np.array([0.3, -1.2, 0.8]), np.array([0.0, 1.0])
+    deltas = net.deltas(x, y)
+    assert sorted(deltas) == [2, 3, 4]  # the lecture's layer numbers; no δ⁽¹⁾
+    assert [deltas[layer].shape for layer in (2, 3, 4)] == [(4,), (2,), (2,)]
+    # δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y; matrix-vector and matrix-matrix products round apart by an ulp or so
+    np.testing.assert_allclose(deltas[4], net.forward(x[None, :])[0] - y, rtol=1e-12, atol=1e-16)
+    _, D = net.cost_and_grad(x[None, :], y[None, :])
+    start = 0
+    for layer, theta in enumerate(net.thetas, start=1):
+        bias_column = D[start : start + theta.size].reshape(theta.shape)[:, 0]
+        # the same sums in a different order: a few ulps of |δ|
+        np.testing.assert_allclose(deltas[layer + 1], bias_column, rtol=1e-12, atol=1e-16)
+        start += theta.size
