@@ -99,9 +99,7 @@ def demo_logic(*, out_dir=None, random_state=None, tolerance: float = 1e-4) -> D
 
 def _units_figure(logic):
     """One panel per function: the region h_θ(x) ≥ 0.5, the units' lines z = 0, the points."""
-    from matplotlib.colors import ListedColormap
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
+    from ..plots.base import colormap, line_handle, patch_handle
 
     fig = new_figure(12.0, 8.4)
     axes = fig.subplots(2, 3, sharex=True, sharey=True)
@@ -117,7 +115,7 @@ def _units_figure(logic):
             h >= 0.5,
             origin="lower",
             extent=(side[0], side[-1], side[0], side[-1]),
-            cmap=ListedColormap(_REGION_COLORS),
+            cmap=colormap(_REGION_COLORS),
             vmin=0,
             vmax=1,
             interpolation="nearest",
@@ -177,16 +175,12 @@ def _units_figure(logic):
     for ax in axes[:, 0]:
         ax.set_ylabel("input x₂ (0 or 1)")
     handles = [
-        Line2D(
-            [], [], marker="o", linestyle="", color=_POSITIVE, markeredgecolor="k", markersize=10
-        ),
-        Line2D(
-            [], [], marker="s", linestyle="", color=_NEGATIVE, markeredgecolor="k", markersize=9
-        ),
-        Patch(facecolor=_REGION_COLORS[1], edgecolor="0.6"),
-        Patch(facecolor=_REGION_COLORS[0], edgecolor="0.6"),
-        Line2D([], [], color="k", linewidth=1.8),
-        Line2D([], [], color=_HIDDEN, linewidth=1.6, linestyle="--"),
+        line_handle(marker="o", linestyle="", color=_POSITIVE, markeredgecolor="k", markersize=10),
+        line_handle(marker="s", linestyle="", color=_NEGATIVE, markeredgecolor="k", markersize=9),
+        patch_handle(facecolor=_REGION_COLORS[1], edgecolor="0.6"),
+        patch_handle(facecolor=_REGION_COLORS[0], edgecolor="0.6"),
+        line_handle(color="k", linewidth=1.8),
+        line_handle(color=_HIDDEN, linewidth=1.6, linestyle="--"),
     ]
     labels = [
         "y = 1 (positive class)",

@@ -136,15 +136,6 @@ def demo_xor(
     return save_figures(result, out_dir)
 
 
-def _enlarge_points(ax) -> None:
-    """Four examples only: draw them bigger than a data cloud's points."""
-    from matplotlib.collections import PathCollection
-
-    for collection in ax.collections:
-        if type(collection) is PathCollection:  # the scatter plots, not the contours
-            collection.set_sizes([110])
-
-
 def _table(numbers: dict) -> str:
     """The accuracies as text."""
     lines = [
@@ -176,11 +167,11 @@ def _figure(linear_run, hidden_run):
             table.y,
             class_names=("y = 0 (x₁ = x₂)", "y = 1 (x₁ ≠ x₂)"),
             resolution=150,
+            marker_size=110,  # four examples only: bigger than a data cloud's points
             ax=ax,
             title=f"{label}: accuracy {accuracy:.0%}",
         )
         ax.set_aspect("equal")
-        _enlarge_points(ax)
     # the two learned lines z⁽²⁾ᵢ = 0 of the hidden units
     net = hidden_run[0]
     side = np.linspace(-0.1, 1.1, 121)
