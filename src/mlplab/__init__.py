@@ -40,7 +40,16 @@ _EXPORTS = {
     "Diagnosis": "diagnostics",
     "Finding": "diagnostics",
 }
-_SUBMODULES = {"datasets", "demos", "logic", "plots", "runs", "diagnostics"}
+_SUBMODULES = {
+    "datasets",
+    "demos",
+    "diagnostics",
+    "logic",
+    "multiclass",
+    "plots",
+    "runs",
+    "training",
+}
 
 __all__ = ["__version__", *sorted(_EXPORTS), *sorted(_SUBMODULES)]
 

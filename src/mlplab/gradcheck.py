@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._rng import as_generator
+from ._tables import markdown_table
 
 __all__ = [
     "VERDICTS",
@@ -215,6 +216,21 @@ class GradientCheck:
 
     def format_table(self) -> str:
         """A plain-text table: one row per θ⁽ˡ⁾ and one for all parameters."""
+        rows = self._rows()
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        """The same table, as a notebook shows it."""
+        header, *rows = self._rows()
+        return markdown_table(
+            header, rows, caption="Gradient check: backprop against central differences"
+        )
+
+    def _rows(self) -> list[tuple[str, ...]]:
+        """Header, one row per θ⁽ˡ⁾, and the row for all parameters."""
         rows = [("layer", "shape", "params", "relative error", "verdict")]
         for index, error in enumerate(self.layer_errors, start=1):
             shape = self.layer_shapes[index - 1] if self.layer_shapes else ("?", "?")
@@ -236,10 +252,7 @@ class GradientCheck:
                 self.verdict(self.relative_error),
             )
         )
-        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return "\n".join(lines)
+        return rows
 
 
 def check_gradients(

@@ -124,13 +124,20 @@ def test_vanishing_layer_gradient_is_not_blamed_on_backprop(digits):
     first = slice(0, net.thetas[0].size)
     assert relative_error(net.cost_and_grad(X[:20], Y)[1][first], numerical[first]) > 0.5
     # The check measures against 1e5 × the rounding noise of a central difference; when
-    # that noise (≤ eps·|J|/ε per entry) is all there is, the error is at most 1/1e5.
-    assert check_gradients(net, X[:20], Y).layer_errors[0] < 1e-5
+    # that noise (k·eps·|J|/ε per entry, k a few ulps) is all there is, the error is about
+    # k/1e5: below the "acceptable" bound 1e-4 for k up to 10 (see below).
+    assert check_gradients(net, X[:20], Y).layer_errors[0] < 1e-4
 
     finding = check_gradient(net, X, _one_hot(y))
 
+    # θ(1)'s central differences are rounding alone: J(θ ± εeⱼ) share every rounding except
+    # where a saturated a⁽²⁾ rounds to a neighbouring float, so they differ by a few ulps of
+    # J, k·eps·|J|, and each entry of ĝ is k·eps·|J|/ε: k times the floor's rounding unit.
+    # The floored error is then about k / NOISE_FLOOR_FACTOR = k·1e-5, and the check's own
+    # PASS bound (1e-4, "acceptable") allows k up to 10. How small k is depends on the BLAS
+    # kernel's rounding.
     assert finding.status == "PASS"
-    assert finding.details["layer_errors"][0] < 1e-5
+    assert finding.details["layer_errors"][0] < 1e-4
 
 
 # ---------------------------------------------------------------------- initial loss

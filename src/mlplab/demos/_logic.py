@@ -58,7 +58,7 @@ def demo_logic(*, out_dir=None, random_state=None, tolerance: float = 1e-4) -> D
     DemoResult
         ``tables[name]``: the lecture-style table from :func:`mlplab.logic.format_table`;
         ``numbers["max_error"][name]``: max |h_θ(x) − y| over the rows, checked against
-        :func:`mlplab.datasets.truth_table`; ``numbers["h"][name]``: h_θ(x) per row;
+        :func:`mlplab.datasets.boolean_function`; ``numbers["h"][name]``: h_θ(x) per row;
         ``figures["units"]``: one panel per function.
 
     Raises
@@ -67,13 +67,13 @@ def demo_logic(*, out_dir=None, random_state=None, tolerance: float = 1e-4) -> D
         If a network's table disagrees with the truth table by ``tolerance`` or more.
     """
     from .. import logic
-    from ..datasets import truth_table
+    from ..datasets import boolean_function
 
     result = DemoResult("logic")
     max_error, outputs = {}, {}
     for name in LOGIC_FUNCTIONS:
         rows = logic.truth_table(name)
-        oracle = truth_table(name.lower())
+        oracle = boolean_function(name.lower())
         inputs = np.array([row.x for row in rows], dtype=float)
         h = np.array([row.h for row in rows])
         if inputs.shape != oracle.X.shape or not np.array_equal(inputs, oracle.X):

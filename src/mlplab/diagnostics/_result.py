@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from .._tables import markdown_table
+
 __all__ = ["CHECKS", "FAIL", "PASS", "SKIP", "STATUSES", "WARN", "Diagnosis", "Finding"]
 
 PASS = "PASS"
@@ -140,7 +142,9 @@ class Diagnosis:
     findings : list of Finding
         In the order of :data:`CHECKS`: data first, then the network at initialization,
         then the short training run.
-    task : {"multiclass", "binary", "regression"}
+    task : {"multiclass", "binary", "multilabel", "regression", "unknown"}
+        The estimator's task; "unknown" when non-finite data stopped the diagnosis
+        before the network was built.
     params : dict
         The hyperparameters the checks used (scikit-learn's names plus mlplab's extras).
     net : Network
@@ -257,6 +261,22 @@ class Diagnosis:
         lines.append("")
         lines.append(f"{self.summary()}.")
         return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        """The findings as a notebook shows them, advice under WARN and FAIL."""
+        header = ("status", "check", "measured", "threshold", "finding", "what to try")
+        rows = [
+            (
+                f"**{f.status}**" if f.status in (WARN, FAIL) else f.status,
+                f.title,
+                f.measured_text,
+                f.threshold,
+                f.message,
+                f.advice if f.status in (WARN, FAIL) else "",
+            )
+            for f in self.findings
+        ]
+        return markdown_table(header, rows, caption=f"Diagnosis: {self.summary()}")
 
     def __repr__(self) -> str:
         return f"Diagnosis(task={self.task!r}, worst={self.worst!r}, {self.summary()})"

@@ -111,6 +111,9 @@ def chance_score(Y, task: str) -> float:
     if task == "binary":
         share = float(np.mean(Y[:, 0] >= 0.5))
         return max(share, 1.0 - share)
+    if task == "multilabel":
+        _, counts = np.unique(Y >= 0.5, axis=0, return_counts=True)
+        return float(counts.max() / Y.shape[0])
     return float(np.bincount(Y.argmax(axis=1)).max() / Y.shape[0])
 
 
@@ -133,7 +136,7 @@ def check_overfit_small(
         As initialized; not modified.
     X : array-like of shape (m, n_in)
     Y : array-like of shape (m, n_out)
-    task : {"multiclass", "binary", "regression"}
+    task : {"multiclass", "binary", "multilabel", "regression"}
     n_examples : int, default=20
     max_iter : int, default=200
         L-BFGS iterations.
@@ -204,7 +207,7 @@ def check_overfit_small(
 def _one_of_each_class_first(Y: np.ndarray, task: str, n: int, rng) -> np.ndarray:
     """n row indices, one per class first (classification) so every class is in the set."""
     order = rng.permutation(Y.shape[0])
-    if task == "regression":
+    if task in ("regression", "multilabel"):
         return order[:n]
     labels = (Y[:, 0] >= 0.5).astype(int) if task == "binary" else Y.argmax(axis=1)
     _, first = np.unique(labels[order], return_index=True)
@@ -394,7 +397,7 @@ def check_fit(
     ----------
     net : Network
         After training.
-    task : {"multiclass", "binary", "regression"}
+    task : {"multiclass", "binary", "multilabel", "regression"}
     train, validation : (X, Y)
         Inputs of shape (m, n_in) and targets of shape (m, n_out).
     history : History or mapping, optional
