@@ -81,26 +81,11 @@ def is_classifier(model) -> bool:
 
 
 def estimator_params(model) -> dict:
-    """``get_params()`` as JSON-friendly values (dtypes by name, callbacks left out)."""
-    params = {}
-    for name, value in sorted(model.get_params().items()):
-        if name == "callbacks":
-            continue
-        if isinstance(value, type) and issubclass(value, np.generic):
-            value = np.dtype(value).name
-        elif isinstance(value, np.dtype):
-            value = value.name
-        elif isinstance(value, tuple):
-            value = list(value)
-        elif isinstance(value, float) and not math.isfinite(value):
-            value = str(value)
-        elif isinstance(value, np.generic):
-            value = value.item()
-        if value is None or isinstance(value, (bool, int, float, str, list)):
-            params[name] = value
-        else:
-            params[name] = str(value)
-    return params
+    """``get_params()`` as JSON values (dtypes by name, callbacks left out)."""
+    from ..jsonvalues import to_json
+
+    params = sorted(model.get_params().items())
+    return {name: to_json(value) for name, value in params if name != "callbacks"}
 
 
 def score_part(model, X: np.ndarray, y: np.ndarray) -> dict:
