@@ -22,15 +22,15 @@ def test_check_int_accepts_integers_and_names_the_rule():
 def test_check_number_refuses_non_finite_and_out_of_range():
     assert check_number("noise", 0, minimum=0) == 0.0
     for bad in (-0.1, float("nan"), float("inf"), True, "1"):
-        with pytest.raises(ValueError, match="^noise must be a finite number >= 0, got"):
+        with pytest.raises(ValueError, match=r"^noise must be a finite number >= 0, got"):
             check_number("noise", bad, minimum=0)
-    with pytest.raises(ValueError, match="^turns must be a finite number > 0, got 0$"):
+    with pytest.raises(ValueError, match=r"^turns must be a finite number > 0, got 0$"):
         check_number("turns", 0, minimum=0, strict=True)
 
 
 def test_saturation_is_one_margin_from_each_limit():
     m = SATURATION_MARGIN
-    a = np.array([0.0, m / 2, 2 * m, 0.5, 1 - 2 * m, 1 - m / 2, 1.0])
+    a = np.array([0.0, m / 4, 2 * m, 0.5, 1 - 2 * m, 1 - m / 4, 1.0])
     np.testing.assert_array_equal(saturated("sigmoid", a), [1, 1, 0, 0, 0, 1, 1])
     np.testing.assert_array_equal(saturated("tanh", 2 * a - 1), [1, 1, 0, 0, 0, 1, 1])
     assert not saturated("relu", a).any()
