@@ -120,7 +120,7 @@ class Setup:
             activation=p["activation"],
             output=self.output,
             initializer=p["initializer"],
-            epsilon=p["init_epsilon"],
+            init_epsilon=p["init_epsilon"],
             random_state=random_state,
             dtype=p["dtype"],
         )
