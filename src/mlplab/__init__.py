@@ -16,6 +16,7 @@ _EXPORTS = {
     "backprop_loop": "backprop",
     "check_gradients": "gradcheck",
     "GradientCheck": "gradcheck",
+    "numerical_gradient": "gradcheck",
     "train": "training",
     "Trainer": "training",
     "TrainingConfig": "training",
@@ -46,7 +47,7 @@ _SUBMODULES = {
     "logic",
     "multiclass",
     "plots",
-    "report",
+    "runs",
     "training",
 }
 

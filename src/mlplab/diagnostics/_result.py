@@ -112,6 +112,26 @@ class Finding:
             "details": dict(self.details),
         }
 
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> Finding:
+        """The finding back from its :meth:`to_dict` (``title`` is derived, so ignored).
+
+        Raises
+        ------
+        KeyError, TypeError or ValueError
+            If ``values`` lacks ``check`` or ``status`` or names an unknown one.
+        """
+        return cls(
+            check=values["check"],
+            status=values["status"],
+            measured=values.get("measured"),
+            threshold=values.get("threshold", ""),
+            message=values.get("message", ""),
+            advice=values.get("advice", ""),
+            layer=values.get("layer"),
+            details=dict(values.get("details") or {}),
+        )
+
 
 @dataclass(eq=False)
 class Diagnosis:
@@ -122,7 +142,9 @@ class Diagnosis:
     findings : list of Finding
         In the order of :data:`CHECKS`: data first, then the network at initialization,
         then the short training run.
-    task : {"multiclass", "binary", "regression"}
+    task : {"multiclass", "binary", "multilabel", "regression", "unknown"}
+        The estimator's task; "unknown" when non-finite data stopped the diagnosis
+        before the network was built.
     params : dict
         The hyperparameters the checks used (scikit-learn's names plus mlplab's extras).
     net : Network
@@ -204,6 +226,24 @@ class Diagnosis:
             "params": params,
             "findings": [f.to_dict() for f in self.findings],
         }
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> Diagnosis:
+        """The diagnosis back from its :meth:`to_dict` (without network, sample or history).
+
+        Raises
+        ------
+        KeyError, TypeError or ValueError
+            If a finding cannot be rebuilt (see :meth:`Finding.from_dict`).
+        """
+        return cls(
+            findings=[Finding.from_dict(f) for f in values.get("findings") or []],
+            task=str(values.get("task", "")),
+            params=dict(values.get("params") or {}),
+            stop_reason=values.get("stop_reason"),
+            quick=bool(values.get("quick", False)),
+            seconds=float(values.get("seconds", 0.0)),
+        )
 
     def format_table(self) -> str:
         """A plain-text table, one line per finding, with the advice under WARN and FAIL."""

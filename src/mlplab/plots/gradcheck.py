@@ -8,10 +8,8 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..gradcheck import VERDICTS, verdict
 from .base import THETA, finish, layer_symbol, new_figure, titled
-
-#: Relative-error marks of a gradient check and the verdict below each.
-GRADCHECK_MARKS = ((1e-7, "good"), (1e-4, "acceptable"), (1e-2, "suspect"))
 
 _VERDICT_COLORS = {
     "good": "#2ca02c",
@@ -81,22 +79,22 @@ def gradient_check_table(result, *, title: str | None = None, path=None) -> Figu
     fig = new_figure(max(6.0, 1.1 * len(errors) + 3.5), 4.6)
     ax = fig.add_subplot()
     ax.set_yscale("log")
-    band_edges = [floor, *(mark for mark, _ in GRADCHECK_MARKS), top]
-    band_names = [name for _, name in GRADCHECK_MARKS] + ["wrong"]
-    for (lo, hi), verdict in zip(itertools.pairwise(band_edges), band_names):
-        ax.axhspan(lo, hi, color=_VERDICT_COLORS[verdict], alpha=0.10, linewidth=0)
+    band_edges = [floor, *(mark for mark, _ in VERDICTS), top]
+    band_names = [name for _, name in VERDICTS] + ["wrong"]
+    for (lo, hi), name in zip(itertools.pairwise(band_edges), band_names):
+        ax.axhspan(lo, hi, color=_VERDICT_COLORS[name], alpha=0.10, linewidth=0)
         ax.text(
             1.01,
             math.sqrt(lo * hi),
-            verdict,
+            name,
             transform=ax.get_yaxis_transform(),
             va="center",
             fontsize=9,
-            color=_VERDICT_TEXT_COLORS[verdict],
+            color=_VERDICT_TEXT_COLORS[name],
         )
-    for mark, _ in GRADCHECK_MARKS:
+    for mark, _ in VERDICTS:
         ax.axhline(mark, color="0.4", linestyle="--", linewidth=0.8)
-    colors = [_VERDICT_COLORS[_verdict(e)] for e in errors]
+    colors = [_VERDICT_COLORS[verdict(e)] for e in errors]
     positions = np.arange(len(errors))
     bars = ax.bar(positions, heights, color=colors, edgecolor="k", linewidth=0.6, width=0.6)
     for bar, error in zip(bars, errors):
@@ -115,15 +113,7 @@ def gradient_check_table(result, *, title: str | None = None, path=None) -> Figu
     ax.set_ylabel(r"relative error $\|g - \hat g\| \,/\, (\|g\| + \|\hat g\|)$", fontsize=9)
     worst = max(errors, key=lambda e: e if np.isfinite(e) else math.inf)
     text, style = titled(
-        title, f"Gradient check: backprop vs central differences (verdict: {_verdict(worst)})"
+        title, f"Gradient check: backprop vs central differences (verdict: {verdict(worst)})"
     )
     ax.set_title(text, **style)
     return finish(fig, path)
-
-
-def _verdict(error: float) -> str:
-    """The reading of a relative error: good, acceptable, suspect or wrong (NaN is wrong)."""
-    for mark, name in GRADCHECK_MARKS:
-        if error < mark:
-            return name
-    return "wrong"
