@@ -196,6 +196,13 @@ class Network:
         self.layer_sizes = _check_layer_sizes(layer_sizes)
         self.activation = resolve_activation(activation)
         self.output = resolve_output(output)
+        if self.output == "softmax" and self.layer_sizes[-1] < 2:
+            # softmax over one unit is 1 whatever z is: J = 0, D = 0, nothing is learned
+            raise ValueError(
+                "output='softmax' needs at least 2 output units (it normalizes over them; "
+                "over one unit it is always 1); for two classes use one sigmoid output "
+                "unit, output='sigmoid'"
+            )
         self.dtype = resolve_dtype(dtype)
         shapes = [(n_out, n_in + 1) for n_in, n_out in zip(self.layer_sizes, self.layer_sizes[1:])]
         self._theta = np.zeros(sum(r * c for r, c in shapes), dtype=self.dtype)

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import jupytext  # the dev extra installs jupytext, nbclient and ipykernel
+import nbclient
 import pytest
-
-jupytext = pytest.importorskip("jupytext")
-nbclient = pytest.importorskip("nbclient")
 
 LAB = Path(__file__).resolve().parents[2] / "docs" / "lab"
 NOTEBOOKS = sorted(path.name for path in (LAB / "solutions").glob("*.md"))
