@@ -87,7 +87,7 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
 
     from rich.table import Table
 
-    from ..runs import format_loss, format_percent
+    from ..runs import format_loss, format_percent, format_score
 
     console = stdout_console()
     classifier = is_classifier(model)
@@ -101,7 +101,7 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
     table.add_column("examples", justify="right")
     table.add_column("accuracy" if classifier else "R²", justify="right")
     table.add_column("log loss" if classifier else "mean sq. error", justify="right")
-    score = format_percent(metrics["accuracy"]) if classifier else f"{metrics['r2']:.4f}"
+    score = format_score(metrics["accuracy" if classifier else "r2"], not classifier)
     table.add_row(str(metrics["n"]), score, format_loss(metrics["loss"]))
     console.print(table)
     if classifier:
