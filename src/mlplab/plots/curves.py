@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -290,6 +291,23 @@ def learning_curves(
         ax.grid(alpha=0.3)
         literal_legend(ax, handles, labels, loc="best", fontsize=9)
     return finish(fig, path)
+
+
+def loss_per_epoch(ax, curves, *, chance_label: str, xlabel: str, title: str) -> None:
+    """Training loss J(θ) of a few runs on a log epoch axis, against J = ln 2 of h = ½.
+
+    ``curves`` maps a legend label to (history, color); used by the demos' panels.
+    """
+    for label, (history, color) in curves.items():
+        ax.plot(history["epoch"], history["train_loss"], color=color, label=label)
+    ax.axhline(math.log(2), color="0.4", linestyle=":", linewidth=1.2, label=chance_label)
+    ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("training loss J(θ)")
+    ax.set_ylim(bottom=0)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9, loc="lower left")
 
 
 def update_ratios(history, *, title: str | None = None, path=None) -> Figure:
