@@ -181,24 +181,11 @@ def _figure(linear_run, hidden_run):
             axes[1].contour(
                 g1, g2, z, levels=[0.0], colors=_HIDDEN, linestyles="--", linewidths=1.8
             )
-    axes[0].text(
-        0.5,
-        -0.2,
-        "h_θ(x) ≈ 0.5 everywhere: no line gets more than 3 of 4 right",
-        transform=axes[0].transAxes,
-        ha="center",
-        fontsize=9,
-        color="0.25",
-    )
-    axes[1].text(
-        0.5,
-        -0.2,
-        "purple dashes: the two hidden units' lines z⁽²⁾ᵢ = 0",
-        transform=axes[1].transAxes,
-        ha="center",
-        fontsize=9,
-        color=_HIDDEN,
-    )
+    for ax, note, color in (
+        (axes[0], "h_θ(x) ≈ 0.5 everywhere: no line gets more than 3 of 4 right", "0.25"),
+        (axes[1], "purple dashes: the two hidden units' lines z⁽²⁾ᵢ = 0", _HIDDEN),
+    ):
+        ax.text(0.5, -0.2, note, transform=ax.transAxes, ha="center", fontsize=9, color=color)
     loss_per_epoch(
         axes[2],
         {"no hidden layer": (linear_run[1], "C3"), "hidden layer of 2": (hidden_run[1], "C0")},
