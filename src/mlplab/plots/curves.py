@@ -130,12 +130,10 @@ def _last_finite(values: np.ndarray) -> int | None:
 
 
 def _training_and_validation(ax, epochs, train, validation, style) -> tuple[list, list]:
-    """Plot the training and the validation curve (those not None); their legend entries."""
+    """Plot the training and the validation curve, each (values or None, legend label);
+    return the legend's handles and labels."""
     handles, labels = [], []
-    for values, color, label in (
-        (train, TRAIN_COLOR, "training"),
-        (validation, VAL_COLOR, "validation"),
-    ):
+    for (values, label), color in ((train, TRAIN_COLOR), (validation, VAL_COLOR)):
         if values is not None:
             (line,) = ax.plot(epochs, values, color=color, **style)
             handles.append(line)
@@ -226,7 +224,13 @@ def learning_curves(
     # -- panel 1: loss
     ax = axes[0]
     finite_train = train_loss if np.isfinite(train_loss).any() else None
-    handles, labels = _training_and_validation(ax, epochs, finite_train, val_loss, style)
+    handles, labels = _training_and_validation(
+        ax,
+        epochs,
+        (finite_train, "training J(θ), λ term included"),
+        (val_loss, "validation data loss, no λ term"),
+        style,
+    )
     diverged = ~np.isfinite(train_loss)
     if diverged.any():
         # Crosses along the bottom edge: x in epochs, y in axes fraction.
@@ -260,7 +264,9 @@ def learning_curves(
         ax = axes[1]
         train_pct = None if train_acc is None else _as_percent(train_acc)
         val_pct = None if val_acc is None else _as_percent(val_acc)
-        handles, labels = _training_and_validation(ax, epochs, train_pct, val_pct, style)
+        handles, labels = _training_and_validation(
+            ax, epochs, (train_pct, "training"), (val_pct, "validation"), style
+        )
         if train_pct is not None and val_pct is not None:
             both = np.isfinite(train_pct) & np.isfinite(val_pct)
             last = _last_finite(np.where(both, train_pct, np.nan))
