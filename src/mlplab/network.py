@@ -405,6 +405,15 @@ class Network:
 
         return backprop_loop(self, X, Y, lam)
 
+    def deltas(self, x, y) -> dict[int, np.ndarray]:
+        """δ⁽ˡ⁾ of every unit for one example, keyed by layer: ``net.deltas(x, y)[2]`` is δ⁽²⁾.
+
+        The lecture's "error" of each unit; see :func:`mlplab.backprop.example_deltas`.
+        """
+        from .backprop import example_deltas
+
+        return example_deltas(self, x, y)
+
     def penalty(self, lam: float, m: int) -> float:
         """λ/(2m) Σₗ Σᵢ Σⱼ≥1 (θ⁽ˡ⁾ᵢⱼ)², the regularization term of J (bias excluded)."""
         if lam == 0:

@@ -226,7 +226,7 @@ def test_non_finite_data_stops_the_diagnosis_with_a_failure(digits):
     [
         ({"validation_fraction": 1.5}, r"validation_fraction must be in \(0, 1\), got 1.5"),
         ({"epochs": 0}, "epochs must be a positive integer or None, got 0"),
-        ({"validation_data": (np.zeros((3, 5)), [0, 1, 2])}, "must have 64 features"),
+        ({"validation_data": (np.zeros((3, 5)), [0, 1, 2])}, "expecting 64 features"),
         ({"validation_data": "nope"}, r"validation_data must be a pair \(X_val, y_val\)"),
     ],
 )
@@ -254,7 +254,5 @@ def test_bad_data_is_named(digits):
         diagnose(HEALTHY, X[:50], np.zeros(50, dtype=int))
     with pytest.raises(ValueError, match="same number of rows, got 100 and 99"):
         diagnose(HEALTHY, X[:100], y[:99])
-    with pytest.raises(ValueError, match="class labels y must be 1-D"):
-        diagnose(HEALTHY, X[:100], np.eye(10, dtype=int)[y[:100]])
-    with pytest.raises(ValueError, match=r"labels \[9\] do not occur in y"):
+    with pytest.raises(ValueError, match=r"validation_data has classes \[9\]"):
         diagnose(HEALTHY, X[:100], y[:100] % 9, validation_data=(X[:5], np.full(5, 9)))

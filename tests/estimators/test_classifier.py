@@ -331,7 +331,7 @@ def test_glorot_initialization_is_sklearns_rule(activation, gain):
         assert np.abs(layer).max() > 0.8 * bound
 
 
-def test_uniform_initializer_uses_init_epsilon_and_zeros_keeps_units_identical():
+def test_uniform_initializer_uses_init_epsilon():
     X, y = iris()
     recorder = ThetaRecorder()
     clf = MLPClassifier(
@@ -345,24 +345,46 @@ def test_uniform_initializer_uses_init_epsilon_and_zeros_keeps_units_identical()
     initial = clf.callbacks_[0].initial
     assert np.abs(initial).max() <= 0.01
     assert np.abs(initial).max() > 0.008
-    # "Not to zero!": with θ = 0 every hidden unit gets the same δ and the same update,
-    # so after training all hidden units are still copies of one another.
-    zeros = MLPClassifier(
+
+
+@pytest.mark.parametrize("initializer", ["zeros", "uniform"])
+def test_zero_initialization_keeps_sigmoid_hidden_units_identical(initializer):
+    # "Not to zero!": with θ = 0 every sigmoid hidden unit has a = ½ and, once θ⁽²⁾ has
+    # moved, the same δ⁽²⁾ and the same update, so the units stay copies of one another.
+    # The gradient must be non-zero for this to mean anything: setosa against the rest
+    # (50 vs 100, one sigmoid output) gives Σ (a⁽³⁾ − y) = 75 − 50 ≠ 0 at θ = 0, whereas
+    # balanced classes with a softmax give exactly zero and only rounding noise moves θ.
+    X, y = iris()
+    y = (y == 0).astype(int)
+    n_iter, m = 50, X.shape[0]
+    clf = MLPClassifier(
         (5,),
         "logistic",
         solver="gd",
         learning_rate_init=0.5,
-        max_iter=50,
-        initializer="zeros",
-        n_iter_no_change=100,
+        max_iter=n_iter,
+        initializer=initializer,
+        init_epsilon=0.01,
+        n_iter_no_change=n_iter,
+        random_state=0,
     )
     with pytest.warns(ConvergenceWarning):
-        zeros.fit(X, y)
-    W1 = zeros.coefs_[0]
-    assert np.abs(W1).max() > 0  # it did learn something...
-    np.testing.assert_allclose(
-        W1, W1[:, :1] * np.ones((1, 5)), rtol=1e-12
-    )  # ...in every unit alike
+        clf.fit(X, y)
+    assert clf.network_.output == "sigmoid"
+    units = [clf.coefs_[0], clf.intercepts_[0][None, :], clf.coefs_[1].T]  # one column each
+    scale = max(np.abs(w).max() for w in units)
+    # Weights moved well above rounding (rounding alone moves θ = 0 by ~1e-16).
+    assert scale > 0.1
+    # Each step's gradient entry is a sum over the m examples; BLAS may sum the columns of
+    # Xᵀδ in different orders, so two units' steps may differ by up to m·eps of the step
+    # (γₘ, the bound for a sum of m terms), and over n_iter steps by n_iter·m·eps of the
+    # weights' scale: 50 · 150 · 2.2e-16 ≈ 1.7e-12 relative.
+    tolerance = n_iter * m * np.finfo(np.float64).eps * scale
+    spread = max(np.abs(w - w[:, :1]).max() for w in units)
+    if initializer == "zeros":
+        assert spread <= tolerance  # every unit alike
+    else:
+        assert spread > 1e-2 * scale  # a random ±ε start breaks the symmetry
 
 
 def test_float32_runs_in_float32():

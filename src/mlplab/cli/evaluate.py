@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -88,7 +87,7 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
 
     from rich.table import Table
 
-    from ..report import format_loss, format_percent
+    from ..runs import format_loss, format_percent
 
     console = stdout_console()
     classifier = is_classifier(model)
@@ -123,12 +122,9 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
 
 def _run_config(model_path: Path) -> dict | None:
     """config.json of the run folder the model is in, if it is one."""
-    from ._runfolder import CONFIG, is_run_folder
+    from ..runs import RunFolder
 
-    folder = model_path.parent
-    if not is_run_folder(folder):
-        return None
-    return json.loads((folder / CONFIG).read_text(encoding="utf-8"))
+    return RunFolder(model_path.parent).read_config()
 
 
 def _display_names(dataset) -> dict[str, str]:

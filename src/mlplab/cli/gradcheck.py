@@ -76,6 +76,7 @@ def gradcheck(hidden, inputs, outputs, activation, output, lam, examples, seed, 
     import numpy as np
 
     from .. import Network, check_gradients
+    from ..gradcheck import VERDICTS
 
     with data_errors():
         if output == "softmax" and outputs < 2:
@@ -94,46 +95,39 @@ def gradcheck(hidden, inputs, outputs, activation, output, lam, examples, seed, 
         result = check_gradients(net, X, Y, lam=lam)
         click.echo(
             f"network {'-'.join(str(u) for u in net.layer_sizes)} ({activation} hidden, "
-            f"{output} output), {examples} examples, λ = {lam:g}, {net.n_params} parameters"
+            f"{output} output), {result.examples} examples, λ = {lam:g}, {net.n_params} parameters"
         )
         click.echo(result.format_table())
         verdict = result.verdict()
         click.echo(f"verdict: {verdict}")
         if out is not None:
-            _write(out, result, net, examples, lam, hidden, activation, output)
+            _write(out, result, net, result.examples, lam, hidden, activation, output)
     if verdict == "wrong":
         raise DataError(
-            f"gradient check failed: relative error {result.max_error:.2e} (> 1e-2); "
+            f"gradient check failed: relative error {result.max_error:.2e} "
+            f"(≥ {VERDICTS[-1][0]:g}); "
             "backprop disagrees with the numerical gradient"
         )
 
 
 def _write(out: Path, result, net, examples, lam, hidden, activation, output) -> None:
     """gradcheck.json and gradient_check.png in ``out``; rebuild its report if it is a run."""
-    from ..plots import gradient_check_table, save_figure
-    from ._runfolder import GRADCHECK, is_run_folder, write_json
+    from ..runs import RunFolder
 
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(
-        out / GRADCHECK,
+    run = RunFolder(out)
+    figure = run.write_gradcheck(
+        result,
         {
-            "relative_error": result.relative_error,
-            "layer_errors": list(result.layer_errors),
-            "layer_shapes": [list(shape) for shape in result.layer_shapes],
-            "verdict": result.verdict(),
-            "settings": {
-                "network": "-".join(str(u) for u in net.layer_sizes),
-                "hidden": format_hidden(hidden),
-                "activation": activation,
-                "output": output,
-                "examples": examples,
-                "λ": lam,
-            },
+            "network": "-".join(str(u) for u in net.layer_sizes),
+            "hidden": format_hidden(hidden),
+            "activation": activation,
+            "output": output,
+            "examples": examples,
+            "λ": lam,
         },
     )
-    save_figure(gradient_check_table(result), out / "gradient_check.png")
-    if is_run_folder(out):
-        from ..report import write_report
+    if run.is_run():
+        from ..runs import write_report
 
         write_report(out)
-    echo_err(f"wrote {out / GRADCHECK} and {out / 'gradient_check.png'}")
+    echo_err(f"wrote {run.gradcheck_file} and {run.figure_file(figure['file'])}")

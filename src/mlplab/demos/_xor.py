@@ -50,11 +50,11 @@ def fit_xor(hidden_units: int, *, solver: str = "gd", random_state=XOR_SEED, **c
         Fraction of the 4 examples with (h_θ(x) ≥ 0.5) = y.
     """
     from .._rng import as_generator
-    from ..datasets import truth_table
+    from ..datasets import boolean_function
     from ..network import Network
     from ..training import train
 
-    table = truth_table("xor")
+    table = boolean_function("xor")
     X, Y = table.X, table.y.reshape(-1, 1).astype(float)
     sizes = [2, 1] if hidden_units == 0 else [2, int(hidden_units), 1]
     rng = as_generator(random_state)
@@ -136,15 +136,6 @@ def demo_xor(
     return save_figures(result, out_dir)
 
 
-def _enlarge_points(ax) -> None:
-    """Four examples only: draw them bigger than a data cloud's points."""
-    from matplotlib.collections import PathCollection
-
-    for collection in ax.collections:
-        if type(collection) is PathCollection:  # the scatter plots, not the contours
-            collection.set_sizes([110])
-
-
 def _table(numbers: dict) -> str:
     """The accuracies as text."""
     lines = [
@@ -161,10 +152,10 @@ def _table(numbers: dict) -> str:
 
 def _figure(linear_run, hidden_run):
     """Decision regions of both networks and their loss curves, side by side."""
-    from ..datasets import truth_table
+    from ..datasets import boolean_function
     from ..plots import decision_regions
 
-    table = truth_table("xor")
+    table = boolean_function("xor")
     fig = new_figure(15.5, 4.9)
     axes = fig.subplots(1, 3, width_ratios=[1, 1, 0.9])
     for ax, (net, _, accuracy), label in zip(
@@ -176,11 +167,11 @@ def _figure(linear_run, hidden_run):
             table.y,
             class_names=("y = 0 (x₁ = x₂)", "y = 1 (x₁ ≠ x₂)"),
             resolution=150,
+            marker_size=110,  # four examples only: bigger than a data cloud's points
             ax=ax,
             title=f"{label}: accuracy {accuracy:.0%}",
         )
         ax.set_aspect("equal")
-        _enlarge_points(ax)
     # the two learned lines z⁽²⁾ᵢ = 0 of the hidden units
     net = hidden_run[0]
     side = np.linspace(-0.1, 1.1, 121)

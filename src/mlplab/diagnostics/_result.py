@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from .._tables import markdown_table
+
 __all__ = ["CHECKS", "FAIL", "PASS", "SKIP", "STATUSES", "WARN", "Diagnosis", "Finding"]
 
 PASS = "PASS"
@@ -110,6 +112,26 @@ class Finding:
             "details": dict(self.details),
         }
 
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> Finding:
+        """The finding back from its :meth:`to_dict` (``title`` is derived, so ignored).
+
+        Raises
+        ------
+        KeyError, TypeError or ValueError
+            If ``values`` lacks ``check`` or ``status`` or names an unknown one.
+        """
+        return cls(
+            check=values["check"],
+            status=values["status"],
+            measured=values.get("measured"),
+            threshold=values.get("threshold", ""),
+            message=values.get("message", ""),
+            advice=values.get("advice", ""),
+            layer=values.get("layer"),
+            details=dict(values.get("details") or {}),
+        )
+
 
 @dataclass(eq=False)
 class Diagnosis:
@@ -120,7 +142,9 @@ class Diagnosis:
     findings : list of Finding
         In the order of :data:`CHECKS`: data first, then the network at initialization,
         then the short training run.
-    task : {"multiclass", "binary", "regression"}
+    task : {"multiclass", "binary", "multilabel", "regression", "unknown"}
+        The estimator's task; "unknown" when non-finite data stopped the diagnosis
+        before the network was built.
     params : dict
         The hyperparameters the checks used (scikit-learn's names plus mlplab's extras).
     net : Network
@@ -203,6 +227,24 @@ class Diagnosis:
             "findings": [f.to_dict() for f in self.findings],
         }
 
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> Diagnosis:
+        """The diagnosis back from its :meth:`to_dict` (without network, sample or history).
+
+        Raises
+        ------
+        KeyError, TypeError or ValueError
+            If a finding cannot be rebuilt (see :meth:`Finding.from_dict`).
+        """
+        return cls(
+            findings=[Finding.from_dict(f) for f in values.get("findings") or []],
+            task=str(values.get("task", "")),
+            params=dict(values.get("params") or {}),
+            stop_reason=values.get("stop_reason"),
+            quick=bool(values.get("quick", False)),
+            seconds=float(values.get("seconds", 0.0)),
+        )
+
     def format_table(self) -> str:
         """A plain-text table, one line per finding, with the advice under WARN and FAIL."""
         header = ("status", "check", "measured", "threshold", "finding")
@@ -219,6 +261,22 @@ class Diagnosis:
         lines.append("")
         lines.append(f"{self.summary()}.")
         return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        """The findings as a notebook shows them, advice under WARN and FAIL."""
+        header = ("status", "check", "measured", "threshold", "finding", "what to try")
+        rows = [
+            (
+                f"**{f.status}**" if f.status in (WARN, FAIL) else f.status,
+                f.title,
+                f.measured_text,
+                f.threshold,
+                f.message,
+                f.advice if f.status in (WARN, FAIL) else "",
+            )
+            for f in self.findings
+        ]
+        return markdown_table(header, rows, caption=f"Diagnosis: {self.summary()}")
 
     def __repr__(self) -> str:
         return f"Diagnosis(task={self.task!r}, worst={self.worst!r}, {self.summary()})"

@@ -13,7 +13,7 @@ import numpy as np
 from .._rng import as_generator
 from ..training import DivergenceWarning, Trainer
 from ._result import FAIL, Diagnosis
-from ._setup import Setup, prepare, resolve_params, subsample
+from ._setup import Setup, check_inputs, prepare, resolve_params, subsample
 from .data_checks import check_class_balance, check_feature_scale, check_finite, check_leakage
 from .model_checks import (
     check_gradient,
@@ -110,7 +110,14 @@ def diagnose(
         raise ValueError(f"epochs must be a positive integer or None, got {epochs!r}")
     rng = as_generator(random_state)
     params, hint = resolve_params(estimator_or_config)
+    X, y, validation_data = check_inputs(X, y, validation_data, validation_fraction)
+    finite = check_finite(*_all_data(X, y, validation_data))
+    if finite.status == FAIL:
+        return Diagnosis(
+            [finite], "unknown", params, quick=quick, seconds=time.perf_counter() - started
+        )
     setup = prepare(
+        estimator_or_config,
         params,
         hint,
         X,
@@ -120,14 +127,6 @@ def diagnose(
         rng=rng,
     )
     regression = setup.task == "regression"
-    finite = check_finite(
-        np.vstack([setup.X_train, setup.X_val]),
-        np.vstack([setup.Y_train, setup.Y_val]) if regression else None,
-    )
-    if finite.status == FAIL:
-        return Diagnosis(
-            [finite], setup.task, params, quick=quick, seconds=time.perf_counter() - started
-        )
     findings = [
         finite,
         check_feature_scale(setup.X_train, setup.Y_train if regression else None),
@@ -139,8 +138,7 @@ def diagnose(
     rows = subsample(setup.X_val.shape[0], MAX_VAL_EXAMPLES, rng)
     X_va, Y_va = setup.X_val[rows], setup.Y_val[rows]
     sample = X_tr[subsample(X_tr.shape[0], SAMPLE_SIZE, rng)]
-    seed = params["random_state"] if params["random_state"] is not None else rng
-    initial = setup.make_network(seed)
+    initial = setup.network
     lam = setup.config.alpha
     with _calm():
         findings += [
@@ -186,6 +184,19 @@ def diagnose(
         quick=False,
         seconds=time.perf_counter() - started,
     )
+
+
+def _all_data(X, y, validation_data):
+    """X with the validation inputs below it, and the numeric targets, for the finite check."""
+    if validation_data is None:
+        return X, y
+    X_val, y_val = validation_data
+    if X_val.shape[1] != X.shape[1]:
+        return X, y  # the estimator names the mismatch
+    targets = None
+    if y.dtype.kind == "f" and y_val.dtype.kind == "f" and y.shape[1:] == y_val.shape[1:]:
+        targets = np.concatenate([y, y_val])
+    return np.vstack([X, X_val]), targets
 
 
 def _batches_per_epoch(setup: Setup, m: int) -> int:

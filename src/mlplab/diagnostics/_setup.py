@@ -1,24 +1,26 @@
 """From what the user passes (an estimator or a dict, X, y) to a network, a config and data.
 
-The checks build on :class:`~mlplab.network.Network`, :class:`~mlplab.training.Trainer` and
-:class:`~mlplab.training.TrainingConfig` directly, reading only the hyperparameters of an
-estimator (``get_params()``), never its internals.
+The network and the data are what the estimator's ``fit`` would train: a clone of an mlplab
+estimator (or one made of a dict's or a scikit-learn estimator's parameters) builds them
+with its public :meth:`~mlplab.MLPClassifier.build_training`, so the checks look at the
+same output layer, initial θ, label encoding and validation split as training does.
 """
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
+from sklearn.base import clone
 
+from ..estimators import MLPClassifier, MLPRegressor
 from ..network import Network, resolve_dtype
 from ..training import TrainingConfig
 
-__all__ = ["PARAM_DEFAULTS", "Setup", "prepare", "resolve_params", "subsample"]
+__all__ = ["PARAM_DEFAULTS", "Setup", "check_inputs", "prepare", "resolve_params", "subsample"]
 
 #: The hyperparameters read, with scikit-learn's MLP defaults and mlplab's extras.
 #: ``initializer=None`` (or "auto") means "glorot" (scikit-learn's), or "uniform" when
@@ -86,17 +88,19 @@ def resolve_params(estimator_or_config) -> tuple[dict[str, Any], str | None]:
 
 @dataclass
 class Setup:
-    """Everything the checks share: hyperparameters, task, encoded and split data.
+    """Everything the checks share: hyperparameters, task, the network, encoded split data.
 
-    ``Y_*`` are the network's targets: one-hot rows (multiclass), one 0/1 column
-    (binary) or the regression targets, each of shape (m, n_out). ``labels_*`` are the
-    class indices (None for regression).
+    ``network`` is the network ``fit`` would train, as initialized (built by the
+    estimator's :meth:`~mlplab.MLPClassifier.build_training`). ``Y_*`` are its targets:
+    one-hot rows (multiclass), one 0/1 column (binary), the indicator matrix (multilabel)
+    or the regression targets, each of shape (m, n_out). ``labels_*`` are the class
+    indices (None for regression and multi-label targets).
     """
 
     params: dict[str, Any]
     config: TrainingConfig
     task: str
-    output: str
+    network: Network
     classes: np.ndarray | None
     X_train: np.ndarray
     Y_train: np.ndarray
@@ -111,93 +115,92 @@ class Setup:
         """Units in the output layer."""
         return self.Y_train.shape[1]
 
-    def make_network(self, random_state) -> Network:
-        """A freshly initialized network of the configured architecture."""
-        p = self.params
-        sizes = [self.X_train.shape[1], *p["hidden_layer_sizes"], self.n_outputs]
-        return Network(
-            sizes,
-            activation=p["activation"],
-            output=self.output,
-            initializer=p["initializer"],
-            epsilon=p["init_epsilon"],
-            random_state=random_state,
-            dtype=p["dtype"],
+
+def check_inputs(X, y, validation_data, validation_fraction):
+    """X, y (and the validation pair) as arrays, or a ValueError naming what is wrong."""
+    X = _as_matrix(X, "X")
+    y = np.asarray(y)
+    if y.ndim == 0 or y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"X and y must have the same number of rows, got {X.shape[0]} and "
+            f"{y.shape[0] if y.ndim else 'a scalar'}"
         )
+    if validation_data is None:
+        if not (isinstance(validation_fraction, numbers.Real) and 0 < validation_fraction < 1):
+            raise ValueError(f"validation_fraction must be in (0, 1), got {validation_fraction!r}")
+        return X, y, None
+    try:
+        X_val, y_val = validation_data
+    except (TypeError, ValueError):
+        raise ValueError("validation_data must be a pair (X_val, y_val)") from None
+    return X, y, (_as_matrix(X_val, "X_val"), np.asarray(y_val))
 
 
 def prepare(
+    estimator_or_config,
     params: dict[str, Any],
     hint: str | None,
-    X,
-    y,
+    X: np.ndarray,
+    y: np.ndarray,
     *,
     validation_data,
     validation_fraction: float,
     rng: np.random.Generator,
 ) -> Setup:
-    """Validate the data, encode the targets and split off validation data if none is given."""
-    config = TrainingConfig(**{f.name: params[f.name] for f in fields(TrainingConfig)})
-    X = _as_matrix(X, "X")
-    y = np.asarray(y)
-    if y.shape[0] != X.shape[0]:
-        raise ValueError(
-            f"X and y must have the same number of rows, got {X.shape[0]} and {y.shape[0]}"
-        )
-    task, classes = _infer_task(y, hint, params["output"])
-    default_output = {"multiclass": "softmax", "binary": "sigmoid", "regression": "identity"}
-    output = params["output"] or default_output[task]
-    encode = _encoder(task, classes)
-    if validation_data is None:
-        if not (isinstance(validation_fraction, numbers.Real) and 0 < validation_fraction < 1):
-            raise ValueError(f"validation_fraction must be in (0, 1), got {validation_fraction!r}")
-        labels = encode(y)[1]
-        train, val = _split(X.shape[0], labels, validation_fraction, rng)
-        X_train, y_train, X_val, y_val = X[train], y[train], X[val], y[val]
-    else:
-        try:
-            X_val, y_val = validation_data
-        except (TypeError, ValueError):
-            raise ValueError("validation_data must be a pair (X_val, y_val)") from None
-        X_val = _as_matrix(X_val, "X_val")
-        y_val = np.asarray(y_val)
-        if X_val.shape[1] != X.shape[1] or y_val.shape[0] != X_val.shape[0]:
-            raise ValueError(
-                f"validation_data must have {X.shape[1]} features and one target per row, "
-                f"got X_val {X_val.shape} and y_val {y_val.shape}"
-            )
-        X_train, y_train = X, y
-    Y_train, labels_train = encode(y_train)
-    Y_val, labels_val = encode(y_val)
+    """The estimator's network and data for (X, y): what ``fit`` would train, split.
+
+    Arguments as returned by :func:`resolve_params` and :func:`check_inputs`. Unless
+    ``validation_data`` is given, ``validation_fraction`` of (X, y) is held out by the
+    estimator's own split.
+    """
+    estimator = _as_estimator(estimator_or_config, params, hint, y)
+    if estimator.random_state is None:
+        estimator.set_params(random_state=rng)
+    training = estimator.build_training(
+        X,
+        y,
+        validation_data=validation_data,
+        validation_fraction=validation_fraction if validation_data is None else None,
+    )
+    X_val, Y_val = training.validation
+    classes = getattr(estimator, "classes_", None)
     return Setup(
         params=params,
-        config=config,
-        task=task,
-        output=output,
-        classes=classes,
-        X_train=X_train,
-        Y_train=Y_train,
-        labels_train=labels_train,
+        config=training.config,
+        task=training.task,
+        network=training.network,
+        classes=None if training.task == "multilabel" else classes,
+        X_train=training.X,
+        Y_train=training.Y,
+        labels_train=_labels(training.Y, training.task),
         X_val=X_val,
         Y_val=Y_val,
-        labels_val=labels_val,
+        labels_val=_labels(Y_val, training.task),
         split_here=validation_data is None,
     )
 
 
-def _as_matrix(X, name: str) -> np.ndarray:
-    """X as a 2-D float64 array with at least one row, or a ValueError."""
-    try:
-        X = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must hold numbers; encode text features first") from None
-    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"{name} must have shape (m, n) with m, n >= 1, got {X.shape}")
-    return X
+def _as_estimator(estimator_or_config, params: dict[str, Any], hint: str | None, y):
+    """An unfitted mlplab estimator: a clone of the user's, or one made of ``params``."""
+    if isinstance(estimator_or_config, (MLPClassifier, MLPRegressor)):
+        estimator = clone(estimator_or_config).set_params(
+            verbose=False, warm_start=False, callbacks=None, checkpoint_dir=None
+        )
+        if isinstance(estimator, MLPClassifier):
+            estimator.set_params(multiclass="native")
+        else:
+            _check_regression_targets(y)
+        return estimator
+    # The checks' own validation of a plain configuration, with its error messages.
+    TrainingConfig(**{f.name: params[f.name] for f in fields(TrainingConfig)})
+    shared = {name: params[name] for name in PARAM_DEFAULTS if name != "output"}
+    if _is_regression(y, hint):
+        return MLPRegressor(**shared)
+    return MLPClassifier(**shared, output=params["output"] or "softmax")
 
 
-def _infer_task(y: np.ndarray, hint: str | None, output: str | None):
-    """("multiclass" | "binary" | "regression", classes or None) from y and the hints."""
+def _is_regression(y: np.ndarray, hint: str | None) -> bool:
+    """Regression for a regressor, or for float targets that do not look like class labels."""
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.ravel()
     continuous = y.dtype.kind in "fc" and (
@@ -206,70 +209,41 @@ def _infer_task(y: np.ndarray, hint: str | None, output: str | None):
         or np.unique(y).size > MAX_FLOAT_CLASSES
     )
     if hint == "regression" or (hint is None and continuous):
-        if y.dtype.kind not in "biuf":
-            raise ValueError(f"regression targets must be numbers, got dtype {y.dtype}")
-        return "regression", None
-    if y.ndim != 1:
-        raise ValueError(
-            f"class labels y must be 1-D, got shape {y.shape}; for multi-label targets "
-            "train with mlplab.Trainer(task='multilabel')"
-        )
-    if y.dtype.kind == "f" and not np.isfinite(y).all():
-        raise ValueError("class labels y must be finite")
-    classes = np.unique(y)
-    if classes.size < 2:
-        raise ValueError(f"y has a single class {classes.tolist()}; a classifier needs two or more")
-    task = "binary" if classes.size == 2 and output in (None, "sigmoid") else "multiclass"
-    return task, classes
-
-
-def _encoder(task: str, classes):
-    """A function y -> (Y, labels) for the task: targets of shape (m, n_out), class indices."""
-
-    def encode(y):
-        y = np.asarray(y)
-        if task == "regression":
-            Y = y.astype(np.float64).reshape(y.shape[0], -1)
-            return Y, None
-        y = y.ravel()
-        labels = np.searchsorted(classes, y)
-        labels = np.minimum(labels, classes.size - 1)
-        unseen = classes[labels] != y
-        if unseen.any():
+        _check_regression_targets(y)
+        return True
+    if y.ndim == 1:
+        classes = np.unique(y)
+        if classes.size < 2:
             raise ValueError(
-                f"labels {np.unique(y[unseen]).tolist()[:5]} do not occur in y; validation "
-                "labels must be classes of the training data"
+                f"y has a single class {classes.tolist()}; a classifier needs two or more"
             )
-        if task == "binary":
-            return labels.astype(np.float64).reshape(-1, 1), labels
-        return np.eye(classes.size)[labels], labels
-
-    return encode
+    return False
 
 
-def _split(m: int, labels, fraction: float, rng: np.random.Generator):
-    """Shuffled (train, validation) row indices; stratified by class when labels are given."""
-    if labels is None:
-        order = rng.permutation(m)
-        n_val = math.ceil(fraction * m)
-        val, train = order[:n_val], order[n_val:]
-    else:
-        train_parts, val_parts = [], []
-        for label in np.unique(labels):
-            members = rng.permutation(np.flatnonzero(labels == label))
-            n_val = round(fraction * members.size) if members.size > 1 else 0
-            if members.size > 1:
-                n_val = min(max(n_val, 1), members.size - 1)
-            val_parts.append(members[:n_val])
-            train_parts.append(members[n_val:])
-        train = rng.permutation(np.concatenate(train_parts))
-        val = rng.permutation(np.concatenate(val_parts))
-    if train.size == 0 or val.size == 0:
-        raise ValueError(
-            f"{m} examples are too few to split off validation data; pass more examples "
-            "or validation_data=(X_val, y_val)"
-        )
-    return train, val
+def _check_regression_targets(y: np.ndarray) -> None:
+    if y.dtype.kind not in "biuf":
+        raise ValueError(f"regression targets must be numbers, got dtype {y.dtype}")
+
+
+def _labels(Y: np.ndarray, task: str) -> np.ndarray | None:
+    """Class indices of the network's targets (None without one class per example)."""
+    if task == "binary":
+        return (Y[:, 0] >= 0.5).astype(np.intp)
+    if task == "multiclass":
+        return Y.argmax(axis=1)
+    return None
+
+
+def _as_matrix(X, name: str) -> np.ndarray:
+    """X as a 2-D float array (float32 stays float32) with at least one row, or a ValueError."""
+    try:
+        X = np.asarray(X)
+        X = X if X.dtype == np.float32 else X.astype(np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must hold numbers; encode text features first") from None
+    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"{name} must have shape (m, n) with m, n >= 1, got {X.shape}")
+    return X
 
 
 def subsample(m: int, limit: int, rng: np.random.Generator) -> np.ndarray:

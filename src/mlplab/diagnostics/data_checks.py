@@ -166,13 +166,19 @@ def check_class_balance(labels, classes=None) -> Finding:
     Parameters
     ----------
     labels : array-like of shape (m,) or None
-        Class indices of the training examples; None (regression) gives SKIP.
+        Class indices of the training examples; None (regression, multi-label) gives SKIP.
     classes : array-like, optional
         The class values, to name them in the message.
     """
     threshold = f"smallest/largest ≥ {MIN_CLASS_RATIO:g}"
     if labels is None:
-        return Finding("class_balance", SKIP, None, threshold, "regression targets have no classes")
+        return Finding(
+            "class_balance",
+            SKIP,
+            None,
+            threshold,
+            "the targets have no single class per example (regression or multi-label)",
+        )
     labels = np.asarray(labels)
     counts = np.bincount(labels, minlength=0 if classes is None else len(classes))
     names = list(range(counts.size)) if classes is None else np.asarray(classes).tolist()

@@ -83,7 +83,8 @@ MIN_NORMALIZED_SCORE = 0.5
 
 
 def score(net, X, Y, task: str) -> float:
-    """Accuracy (multiclass: arg-max; binary: output ≥ 0.5) or R² (regression).
+    """Accuracy (multiclass: arg-max; binary: output ≥ 0.5; multilabel: every label right)
+    or R² (regression).
 
     Parameters
     ----------
@@ -91,7 +92,7 @@ def score(net, X, Y, task: str) -> float:
     X : array-like of shape (m, n_in)
     Y : array-like of shape (m, n_out)
         The network's targets.
-    task : {"multiclass", "binary", "regression"}
+    task : {"multiclass", "binary", "multilabel", "regression"}
     """
     Y = np.asarray(Y, dtype=np.float64).reshape(np.shape(X)[0], -1)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -100,6 +101,8 @@ def score(net, X, Y, task: str) -> float:
         return float(np.mean(output.argmax(axis=1) == Y.argmax(axis=1)))
     if task == "binary":
         return float(np.mean((output[:, 0] >= 0.5) == (Y[:, 0] >= 0.5)))
+    if task == "multilabel":
+        return float(np.mean(np.all((output >= 0.5) == (Y >= 0.5), axis=1)))
     residual = ((Y - output) ** 2).sum(axis=0)
     total = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -115,6 +118,9 @@ def chance_score(Y, task: str) -> float:
     if task == "binary":
         share = float(np.mean(Y[:, 0] >= 0.5))
         return max(share, 1.0 - share)
+    if task == "multilabel":
+        _, counts = np.unique(Y >= 0.5, axis=0, return_counts=True)
+        return float(counts.max() / Y.shape[0])
     return float(np.bincount(Y.argmax(axis=1)).max() / Y.shape[0])
 
 
@@ -137,7 +143,7 @@ def check_overfit_small(
         As initialized; not modified.
     X : array-like of shape (m, n_in)
     Y : array-like of shape (m, n_out)
-    task : {"multiclass", "binary", "regression"}
+    task : {"multiclass", "binary", "multilabel", "regression"}
     n_examples : int, default=20
     max_iter : int, default=200
         L-BFGS iterations.
@@ -208,7 +214,7 @@ def check_overfit_small(
 def _one_of_each_class_first(Y: np.ndarray, task: str, n: int, rng) -> np.ndarray:
     """n row indices, one per class first (classification) so every class is in the set."""
     order = rng.permutation(Y.shape[0])
-    if task == "regression":
+    if task in ("regression", "multilabel"):
         return order[:n]
     labels = (Y[:, 0] >= 0.5).astype(int) if task == "binary" else Y.argmax(axis=1)
     _, first = np.unique(labels[order], return_index=True)
@@ -398,7 +404,7 @@ def check_fit(
     ----------
     net : Network
         After training.
-    task : {"multiclass", "binary", "regression"}
+    task : {"multiclass", "binary", "multilabel", "regression"}
     train, validation : (X, Y)
         Inputs of shape (m, n_in) and targets of shape (m, n_out).
     history : History or mapping, optional

@@ -35,8 +35,8 @@ a local run. Worker processes import the script that starts them, hence the guar
 
 from __future__ import annotations
 
-from ._base import NotFittedError
+from ._base import NotFittedError, TrainingSetup
 from .classifier import MLPClassifier
 from .regressor import MLPRegressor
 
-__all__ = ["MLPClassifier", "MLPRegressor", "NotFittedError"]
+__all__ = ["MLPClassifier", "MLPRegressor", "NotFittedError", "TrainingSetup"]

@@ -51,7 +51,7 @@ from ..training import Trainer, TrainingConfig
 from ._verbose import IterationLog
 from ._weights import LayerList, check_layer_arrays
 
-__all__ = ["NotFittedError"]
+__all__ = ["NotFittedError", "TrainingSetup"]
 
 #: Solvers that run epochs of (mini-)batch steps; ``lbfgs`` and ``cg`` go through scipy.
 EPOCH_SOLVERS = ("gd", "sgd", "adam")
@@ -67,6 +67,40 @@ _HOOKS = ("on_train_begin", "on_epoch_end", "on_train_end")
 
 #: Stand-in patience for ``n_iter_no_change=np.inf``: the counter can never exceed it.
 _NEVER = sys.maxsize
+
+
+@dataclasses.dataclass
+class TrainingSetup:
+    """What ``fit`` trains: the network as initialized, the configuration and the data.
+
+    Returned by :meth:`MLPClassifier.build_training` / :meth:`MLPRegressor.build_training`.
+
+    Attributes
+    ----------
+    network : Network
+        Layer sizes [n_features, *hidden_layer_sizes, n_outputs], the output layer of the
+        task, θ drawn from ``random_state`` as ``fit`` draws it.
+    config : TrainingConfig
+        The training hyperparameters.
+    task : {"binary", "multiclass", "multilabel", "regression"}
+    X : ndarray of shape (m, n_features)
+        The training inputs (without the held-out rows).
+    Y : ndarray of shape (m, n_outputs)
+        The network's targets: one 0/1 column (binary), one-hot rows (multiclass),
+        the indicator matrix (multilabel) or the regression targets.
+    validation : (X_val, Y_val) or None
+        Validation inputs and targets, encoded like X and Y.
+    random_state : numpy.random.Generator
+        The generator that drew θ, where ``fit`` continues with it (the batch order).
+    """
+
+    network: Network
+    config: TrainingConfig
+    task: str
+    X: np.ndarray
+    Y: np.ndarray
+    validation: tuple[np.ndarray, np.ndarray] | None
+    random_state: np.random.Generator
 
 
 class NotFittedError(_SklearnNotFittedError):
@@ -339,6 +373,87 @@ class BaseMLP(BaseEstimator):
                 )
 
     # ------------------------------------------------------------------ training
+    def build_training(
+        self, X, y, *, validation_data=None, validation_fraction=None
+    ) -> TrainingSetup:
+        """What ``fit`` trains on (X, y): the network as ``fit`` initializes it, and the data.
+
+        This is the one place where the parameters and the data become a network: the
+        task and the output layer (from the targets), the label encoding, the initial θ
+        (drawn from ``random_state`` exactly as ``fit`` draws it) and the validation
+        split. ``fit`` calls it; so do :func:`mlplab.diagnose` and ``mlplab doctor``, so
+        that they check the network ``fit`` trains. Like ``fit`` it forgets a previous fit
+        and learns the encoding (``classes_``, ``n_features_in_``); call it on a
+        :func:`sklearn.base.clone` to leave an estimator as it is. ``multiclass="ovr"`` and
+        ``"ovo"`` train several binary networks; this builds the one native network.
+
+        Parameters
+        ----------
+        X : array-like of shape (m, n_features)
+        y : array-like of shape (m,) or (m, n_targets)
+        validation_data : (X_val, y_val), optional
+            Encoded as ``fit`` encodes it.
+        validation_fraction : float, optional
+            Hold out this share of (X, y) (stratified as ``fit`` stratifies). By default
+            the split of ``fit``: ``self.validation_fraction`` with ``early_stopping``,
+            none without.
+
+        Returns
+        -------
+        TrainingSetup
+        """
+        self._validate_params()
+        self._hidden_sizes()
+        self._reset_fitted()
+        if validation_fraction is None and self.early_stopping and self.solver in EPOCH_SOLVERS:
+            validation_fraction = self.validation_fraction
+        return self._setup(
+            X,
+            y,
+            first_pass=True,
+            validation_data=validation_data,
+            validation_fraction=validation_fraction,
+        )
+
+    def _setup(
+        self,
+        X,
+        y,
+        *,
+        first_pass,
+        incremental=False,
+        classes=None,
+        validation_data=None,
+        validation_fraction=None,
+    ) -> TrainingSetup:
+        """Encode (X, y), draw θ on a first pass (else reuse ``network_``), split validation."""
+        X, Y = self._encode_targets(
+            X, y, first_pass=first_pass, incremental=incremental, classes=classes
+        )
+        rng = as_generator(self.random_state)
+        # Drawn first, so that every fit with an int random_state holds out the same
+        # validation examples (a warm-started fit must not validate on what it trained on).
+        split_seed = int(rng.integers(np.iinfo(np.int32).max))
+        if first_pass:
+            network = self._build_network(X.shape[1], Y.shape[1], rng, self._training_dtype(X))
+        else:
+            self._architecture_matches(X.shape[1], Y.shape[1])
+            network = self.network_
+        validation = None
+        if validation_data is not None:
+            validation = self._encode_validation(validation_data)
+        elif validation_fraction is not None:
+            X, Y, validation = self._hold_out(X, Y, split_seed, validation_fraction)
+        return TrainingSetup(
+            network=network,
+            config=self._training_config(),
+            task=self._task(),
+            X=X,
+            Y=Y,
+            validation=validation,
+            random_state=rng,
+        )
+
     def _fit(
         self, X, y, *, incremental=False, classes=None, validation_data=None, resume_from=None
     ):
@@ -363,27 +478,33 @@ class BaseMLP(BaseEstimator):
         )
         if first_pass:
             self._reset_fitted()
-        X, Y = self._encode_targets(
-            X, y, first_pass=first_pass, incremental=incremental, classes=classes
+        epoch_solver = config.solver in EPOCH_SOLVERS
+        early_stopping = self.early_stopping and epoch_solver and not incremental
+        setup = self._setup(
+            X,
+            y,
+            first_pass=first_pass,
+            incremental=incremental,
+            classes=classes,
+            validation_data=validation_data,
+            validation_fraction=self.validation_fraction if early_stopping else None,
         )
+        X, Y, validation = setup.X, setup.Y, setup.validation
         n_outputs = Y.shape[1]
-
-        rng = as_generator(self.random_state)
-        # Drawn first, so that every fit with an int random_state holds out the same
-        # validation examples (a warm-started fit must not validate on what it trained on).
-        split_seed = int(rng.integers(np.iinfo(np.int32).max))
         # the progress bar on stderr; scikit-learn's lines on stdout come from IterationLog
         progress = 2 if self.verbose == "progress" or self.verbose >= 2 else 0
         if first_pass:
-            network = self._build_network(X.shape[1], n_outputs, rng, self._training_dtype(X))
             trainer = Trainer(
-                network, config, task=self._task(), random_state=rng, verbose=progress
+                setup.network,
+                config,
+                task=setup.task,
+                random_state=setup.random_state,
+                verbose=progress,
             )
-            self.network_ = network
+            self.network_ = setup.network
             self._trainer = trainer
             self._callbacks = [copy.deepcopy(c) for c in self.callbacks or ()]
         else:
-            self._architecture_matches(X.shape[1], n_outputs)
             trainer = self._trainer
             trainer.verbose = progress
             if not incremental or (
@@ -395,13 +516,6 @@ class BaseMLP(BaseEstimator):
                 trainer.optimizer = None
             trainer.config = config
 
-        epoch_solver = config.solver in EPOCH_SOLVERS
-        early_stopping = self.early_stopping and epoch_solver and not incremental
-        validation = None
-        if validation_data is not None:
-            validation = self._encode_validation(validation_data)
-        elif early_stopping:
-            X, Y, validation = self._hold_out(X, Y, split_seed)
         if (
             config.solver in ("sgd", "adam")
             and self.batch_size != "auto"
@@ -456,8 +570,8 @@ class BaseMLP(BaseEstimator):
         self._stopping = rule
         return rule
 
-    def _hold_out(self, X, Y, seed: int):
-        """Split off ``validation_fraction`` of (X, Y), stratified for single-label classes.
+    def _hold_out(self, X, Y, seed: int, fraction: float):
+        """Split off ``fraction`` of (X, Y), stratified for single-label classes.
 
         Two classes are stratified as in scikit-learn, whose error a class too small to
         split raises. For K > 2 classes scikit-learn does not stratify; mlplab does when
@@ -467,13 +581,13 @@ class BaseMLP(BaseEstimator):
         stratify = self._stratify_labels(Y)
         try:
             X_train, X_val, Y_train, Y_val = train_test_split(
-                X, Y, random_state=seed, test_size=self.validation_fraction, stratify=stratify
+                X, Y, random_state=seed, test_size=fraction, stratify=stratify
             )
         except ValueError:
             if stratify is None or stratify.dtype == bool:
                 raise
             X_train, X_val, Y_train, Y_val = train_test_split(
-                X, Y, random_state=seed, test_size=self.validation_fraction
+                X, Y, random_state=seed, test_size=fraction
             )
         if X_val.shape[0] < 2:
             raise ValueError(

@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from ..report import FIGURE_CAPTIONS, format_percent
+from .folder import FIGURE_CAPTIONS, RunFolder
+from .text import format_percent
 
 
-def draw_run_figures(out: Path, model, data, history, best_epoch, metrics) -> list[dict]:
+def draw_run_figures(run: RunFolder, model, data, history, best_epoch, metrics) -> list[dict]:
     """Draw and save the run's figures; return their entries for config.json.
 
     The learning curves and the update ratios (when an epoch was recorded); for
     classifiers the confusion
     matrix; for 2-D inputs the decision regions; for image inputs the hidden units'
     weights and the misclassified test images. ``model`` takes raw inputs (the scaling is
-    folded into it), so every figure shows the data in its own units.
+    folded into it), so every figure shows the data in its own units. ``data`` is the
+    command line's prepared data (its ``dataset``, ``parts()`` and ``image_shape``).
     """
     from .. import plots
 
     figures = []
 
     def save(name: str, figure, caption: str | None = None) -> None:
-        plots.save_figure(figure, out / name)
-        title, default = FIGURE_CAPTIONS[name]
-        figures.append({"file": name, "title": title, "caption": caption or default})
+        figures.append(run.save_figure(name, figure, caption))
         figure.clear()
 
     name = data.dataset.name
