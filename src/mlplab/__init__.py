@@ -16,6 +16,7 @@ _EXPORTS = {
     "backprop_loop": "backprop",
     "check_gradients": "gradcheck",
     "GradientCheck": "gradcheck",
+    "numerical_gradient": "gradcheck",
     "train": "training",
     "Trainer": "training",
     "TrainingConfig": "training",
@@ -39,7 +40,16 @@ _EXPORTS = {
     "Diagnosis": "diagnostics",
     "Finding": "diagnostics",
 }
-_SUBMODULES = {"datasets", "demos", "logic", "plots", "report", "diagnostics", "training"}
+_SUBMODULES = {
+    "datasets",
+    "demos",
+    "diagnostics",
+    "logic",
+    "multiclass",
+    "plots",
+    "runs",
+    "training",
+}
 
 __all__ = ["__version__", *sorted(_EXPORTS), *sorted(_SUBMODULES)]
 

@@ -22,7 +22,7 @@ from ._validation import check_lam
 from .activations import ACTIVATIONS, derivative
 from .losses import OUTPUTS
 
-__all__ = ["backprop_loop"]
+__all__ = ["backprop_loop", "example_deltas"]
 
 
 def backprop_loop(net, X, Y, lam: float = 0.0) -> tuple[float, np.ndarray]:
@@ -49,31 +49,71 @@ def backprop_loop(net, X, Y, lam: float = 0.0) -> tuple[float, np.ndarray]:
         return _backprop_loop(net, X, Y, lam)
 
 
+def example_deltas(net, x, y) -> dict[int, np.ndarray]:
+    """δ⁽ˡ⁾ of every unit for one example: the "error" backprop blames on each unit.
+
+    Parameters
+    ----------
+    net : Network
+    x : array-like of shape (n_in,) or (1, n_in)
+        One example.
+    y : array-like of shape (n_out,) or (1, n_out)
+        Its target (one-hot for classes).
+
+    Returns
+    -------
+    dict of int to ndarray of shape (u_l,)
+        Keyed by the lecture's layer number: ``deltas[L]`` is δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y, and
+        ``deltas[l]`` = ((θ⁽ˡ⁾)ᵀ δ⁽ˡ⁺¹⁾) .* f′(z⁽ˡ⁾) for l = L − 1, ..., 2 (no δ⁽¹⁾: the
+        inputs are not to blame).
+    """
+    x = np.asarray(x, dtype=net.dtype).reshape(1, -1)
+    y = np.asarray(y, dtype=net.dtype).reshape(1, -1)
+    x, y = net._check_XY(x, y)
+    with np.errstate(under="ignore"):  # saturated units underflow harmlessly to 0
+        _, _, deltas = _forward_backward(net, x[0], y)
+    n_layers = len(net.layer_sizes)
+    return {n_layers - index: delta for index, delta in enumerate(deltas)}
+
+
+def _forward_backward(net, x: np.ndarray, y: np.ndarray):
+    """One example through the slides' steps: ([1; a⁽ˡ⁾] for l < L, loss, [δ⁽ᴸ⁾, ..., δ⁽²⁾]).
+
+    ``x`` has shape (n_in,), ``y`` shape (1, n_out), both of the network's dtype.
+    """
+    thetas = net.thetas
+    f = ACTIVATIONS[net.activation]
+    bias_unit = np.ones(1, dtype=x.dtype)  # a₀ = 1, in the network's dtype
+    # Forward propagation; a[l] holds [1; a⁽ˡ⁺¹⁾] (bias unit first) for the hidden layers.
+    a = [np.concatenate((bias_unit, x))]
+    for theta in thetas[:-1]:
+        z = theta @ a[-1]
+        f(z)
+        a.append(np.concatenate((bias_unit, z)))
+    z_out = (thetas[-1] @ a[-1]).reshape(1, -1)
+    h = np.empty_like(z_out)
+    loss = OUTPUTS[net.output](z_out, h, y)
+    delta = h[0] - y[0]  # δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y⁽ᵏ⁾
+    deltas = [delta]
+    for layer in range(len(thetas) - 1, 0, -1):
+        hidden = a[layer][1:]
+        # δ⁽ˡ⁾ = (θ⁽ˡ⁾)ᵀ δ⁽ˡ⁺¹⁾ with the bias row dropped, .* f′(z⁽ˡ⁾)
+        delta = (thetas[layer].T @ delta)[1:] * derivative(net.activation, hidden)
+        deltas.append(delta)
+    return a, loss, deltas
+
+
 def _backprop_loop(net, X: np.ndarray, Y: np.ndarray, lam: float) -> tuple[float, np.ndarray]:
     """The loop itself, on validated arrays of the network's dtype."""
     m = X.shape[0]
     thetas = net.thetas
-    f = ACTIVATIONS[net.activation]
-    bias_unit = np.ones(1, dtype=X.dtype)  # a₀ = 1, in the network's dtype
     Deltas = [np.zeros_like(theta) for theta in thetas]  # the accumulators Δ⁽ˡ⁾
     total_loss = 0.0
     for k in range(m):
-        # Forward propagation; a[l] holds [1; a⁽ˡ⁺¹⁾] (bias unit first) for the hidden layers.
-        a = [np.concatenate((bias_unit, X[k]))]
-        for theta in thetas[:-1]:
-            z = theta @ a[-1]
-            f(z)
-            a.append(np.concatenate((bias_unit, z)))
-        z_out = (thetas[-1] @ a[-1]).reshape(1, -1)
-        h = np.empty_like(z_out)
-        total_loss += OUTPUTS[net.output](z_out, h, Y[k : k + 1])
-        delta = h[0] - Y[k]  # δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y⁽ᵏ⁾
-        for layer in range(len(thetas) - 1, -1, -1):
+        a, loss, deltas = _forward_backward(net, X[k], Y[k : k + 1])
+        total_loss += loss
+        for layer, delta in zip(range(len(thetas) - 1, -1, -1), deltas):
             Deltas[layer] += np.outer(delta, a[layer])  # Δ⁽ˡ⁾ += δ⁽ˡ⁺¹⁾ (a⁽ˡ⁾)ᵀ
-            if layer > 0:
-                hidden = a[layer][1:]
-                # δ⁽ˡ⁾ = (θ⁽ˡ⁾)ᵀ δ⁽ˡ⁺¹⁾ with the bias row dropped, .* f′(z⁽ˡ⁾)
-                delta = (thetas[layer].T @ delta)[1:] * derivative(net.activation, hidden)
     D = []
     penalty = 0.0
     for theta, Delta in zip(thetas, Deltas):

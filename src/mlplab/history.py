@@ -2,13 +2,16 @@
 
 A :class:`History` is a table with one row per epoch and named columns; it behaves like a
 read-only mapping of column name → 1-D float array (``history["val_loss"]``), so plots,
-reports and diagnostics read it without knowing how it was made. Columns:
+reports and diagnostics read it without knowing how it was made. ``len(history)`` is the
+number of epochs (rows); ``history.columns`` names the columns. In a notebook it shows as
+a table. Columns:
 
 ====================  ==================================================================
 epoch                 1, 2, ... (for L-BFGS/CG, the optimizer's iterations)
 train_loss            J on the training data: the mean over the epoch's batches of the
                       batch cost (data loss plus the batch's λ/(2m) Σθ² term)
-val_loss              the same objective on the validation data (if any)
+val_loss              the data loss on the validation data (if any), *without* the
+                      λ/(2m) Σθ² term: it does not shift with λ
 train_accuracy        classifiers: fraction right over the epoch's batches, as trained
 val_accuracy          classifiers: fraction right on the validation data
 train_r2              regressors: coefficient of determination over the epoch's batches,
@@ -32,11 +35,17 @@ from collections.abc import Iterator, Mapping
 
 import numpy as np
 
+from ._tables import markdown_table
+
 __all__ = ["History"]
 
 
 class History(Mapping):
-    """Rows of per-epoch figures; a mapping of column name → ndarray of shape (n_epochs,)."""
+    """Rows of per-epoch figures; a mapping of column name → ndarray of shape (n_epochs,).
+
+    ``len(history)`` is the number of epochs, as a student counting them expects; iterating
+    gives the column names, as for any mapping (``history.keys()`` has their count).
+    """
 
     def __init__(self, columns: list[str] | None = None) -> None:
         self._columns: list[str] = list(columns or [])
@@ -68,7 +77,20 @@ class History(Mapping):
         return iter(self._columns)
 
     def __len__(self) -> int:
-        return len(self._columns)
+        """The number of epochs (rows), not of columns."""
+        return len(self._rows)
+
+    def keys(self):
+        """The column names (a view of their own length, unlike ``len(history)``)."""
+        return dict.fromkeys(self._columns).keys()
+
+    def items(self):
+        """(column name, ndarray) pairs."""
+        return {name: self[name] for name in self._columns}.items()
+
+    def values(self):
+        """The columns as ndarrays."""
+        return {name: self[name] for name in self._columns}.values()
 
     @property
     def n_epochs(self) -> int:
@@ -83,6 +105,14 @@ class History(Mapping):
 
     def __repr__(self) -> str:
         return f"History(n_epochs={self.n_epochs}, columns={self._columns})"
+
+    def _repr_markdown_(self, head: int = 5, tail: int = 5) -> str:
+        """The table as a notebook shows it: the first and last epochs, "…" between."""
+        rows = [[row.get(name, math.nan) for name in self._columns] for row in self._rows]
+        if len(rows) > head + tail + 1:
+            rows = [*rows[:head], ["…"] * len(self._columns), *rows[-tail:]]
+        caption = f"History: {self.n_epochs} epochs"
+        return markdown_table(self._columns, rows, caption=caption)
 
     # ------------------------------------------------------------------ CSV
     def to_csv(self, path: str | os.PathLike | None = None) -> str:

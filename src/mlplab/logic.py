@@ -28,7 +28,15 @@ import numpy as np
 
 from .network import Network
 
-__all__ = ["FUNCTIONS", "UNITS", "TableRow", "format_table", "logic_network", "truth_table"]
+__all__ = [
+    "FUNCTIONS",
+    "MAX_INPUTS",
+    "UNITS",
+    "TableRow",
+    "format_table",
+    "logic_network",
+    "truth_table",
+]
 
 #: θ of the single units of the slides, bias weight first.
 UNITS: dict[str, tuple[float, ...]] = {
@@ -76,53 +84,139 @@ def logic_network(name: str) -> Network:
 
 @dataclass(frozen=True)
 class TableRow:
-    """One row of a lecture-style truth table."""
+    """One row of a lecture-style truth table.
+
+    Attributes
+    ----------
+    x : tuple of int
+        The input bits x₁, x₂, ...
+    y : int or None
+        The true value of the Boolean function; None for a network with no name.
+    z : float
+        The output unit's z⁽ᴸ⁾ (first output unit).
+    h : float
+        h_θ(x) = f(z).
+    hidden : tuple of tuple of float
+        The hidden activations a⁽²⁾, ..., a⁽ᴸ⁻¹⁾, one tuple per hidden layer (empty for a
+        single unit): the slide's a₁⁽²⁾, a₂⁽²⁾ columns of the XNOR table.
+    """
 
     x: tuple[int, ...]
-    y: int
+    y: int | None
     z: float
     h: float
+    hidden: tuple[tuple[float, ...], ...] = ()
 
 
-def truth_table(name: str) -> list[TableRow]:
-    """Every input of ``name`` with the true value y, the output unit's z and h_θ(x) = f(z)."""
-    name = _check_name(name)
-    net = logic_network(name)
+#: Largest number of inputs a table enumerates (2¹⁰ rows).
+MAX_INPUTS = 10
+
+
+def truth_table(network: str | Network) -> list[TableRow]:
+    """Every binary input with y, the hidden activations, z and h_θ(x) = f(z).
+
+    Parameters
+    ----------
+    network : str or Network
+        A Boolean function's name (``"AND"``, ``"XNOR"``, ...; its hand-set network is
+        :func:`logic_network`), or any network with one output unit and at most
+        :data:`MAX_INPUTS` inputs, for example one whose θ you set by hand.
+
+    Returns
+    -------
+    list of TableRow
+        One row per input, in the slides' order (00, 01, 10, 11); ``y`` is None when
+        ``network`` is a Network.
+    """
+    if isinstance(network, Network):
+        net, function = network, None
+    else:
+        name = _check_name(network)
+        net, function = logic_network(name), FUNCTIONS[name]
     n_inputs = net.layer_sizes[0]
+    if n_inputs > MAX_INPUTS or net.layer_sizes[-1] != 1:
+        raise ValueError(
+            f"a truth table needs a network with 1 to {MAX_INPUTS} inputs and one output "
+            f"unit, got layer sizes {list(net.layer_sizes)}"
+        )
     inputs = np.array(list(product((0, 1), repeat=n_inputs)), dtype=float)
+    activations = net.activations(inputs)
     z = net.decision_function(inputs)[:, 0]
-    h = net.forward(inputs)[:, 0]
+    h = activations[-1][:, 0]
     return [
         TableRow(
             x=tuple(int(v) for v in row),
-            y=int(FUNCTIONS[name](*(bool(v) for v in row))),
-            z=float(z_k),
-            h=float(h_k),
+            y=None if function is None else int(function(*(bool(v) for v in row))),
+            z=float(z[k]),
+            h=float(h[k]),
+            hidden=tuple(tuple(float(a) for a in layer[k]) for layer in activations[1:-1]),
         )
-        for row, z_k, h_k in zip(inputs, z, h)
+        for k, row in enumerate(inputs)
     ]
 
 
-def format_table(name: str) -> str:
-    """The truth table as the slides print it: x₁ (x₂) | y | h_θ(x) = f(z) ≈ value."""
-    name = _check_name(name)
-    rows = truth_table(name)
+def format_table(network: str | Network, *, title: str | None = None) -> str:
+    """The truth table as the slides print it: x₁ x₂ | a₁⁽²⁾ a₂⁽²⁾ | y | h_θ(x) = f(z) ≈ value.
+
+    Parameters
+    ----------
+    network : str or Network
+        A Boolean function's name, or any one-output network (for example one whose θ
+        you set by hand): see :func:`truth_table`. Hidden layers get one column per unit,
+        a⁽ˡ⁾ⱼ; the y column appears only for a named function.
+    title : str, optional
+        The first line; by default the function's formula, or the network's repr.
+
+    Examples
+    --------
+    >>> net = Network([2, 1], initializer="zeros")
+    >>> net.thetas = [[[-10.0, 20.0, 20.0]]]  # OR, set by hand
+    >>> print(format_table(net, title="my OR"))
+    my OR
+     x₁   x₂   h_θ(x)
+      0    0   = f(−10) ≈ 4.54e-05
+      0    1   = f(10) ≈ 0.99995
+      1    0   = f(10) ≈ 0.99995
+      1    1   = f(30) ≈ 1.00000
+    """
+    rows = truth_table(network)
+    if title is None:
+        title = _default_title(network)
     n_inputs = len(rows[0].x)
+    header = [f"x{_sub(j)}" for j in range(1, n_inputs + 1)]
+    for layer, units in enumerate(rows[0].hidden, start=2):
+        header += [f"a{_sub(j)}{_sup(layer)}" for j in range(1, len(units) + 1)]
+    if rows[0].y is not None:
+        header.append("y")
+    body = []
+    for row in rows:
+        cells = [str(v) for v in row.x]
+        cells += [_approx(a) for layer in row.hidden for a in layer]
+        if row.y is not None:
+            cells.append(str(row.y))
+        body.append((cells, f"= f({_number(row.z)}) ≈ {_approx(row.h)}"))
+    widths = [
+        max(3, len(name), *(len(cells[i]) for cells, _ in body)) for i, name in enumerate(header)
+    ]
+    lines = [title, "  ".join(f"{h:>{w}}" for h, w in zip(header, widths)) + "   h_θ(x)"]
+    for cells, output in body:
+        lines.append("  ".join(f"{c:>{w}}" for c, w in zip(cells, widths)) + "   " + output)
+    return "\n".join(lines)
+
+
+def _default_title(network: str | Network) -> str:
+    """The formula of a named function, or the network itself."""
+    if isinstance(network, Network):
+        return f"{network!r}, θ set by hand"
+    name = _check_name(network)
     if name in UNITS:
         theta = UNITS[name]
         terms = [_number(theta[0])] + [
             f"{'+' if w > 0 else '−'} {abs(w):g}x{_sub(j)}" for j, w in enumerate(theta[1:], 1)
         ]
-        title = f"{_title(name)}:  h_θ(x) = f({' '.join(terms)})"
-    else:
-        hidden, output = COMPOSITIONS[name]
-        title = f"{name}:  a⁽²⁾ = [{', '.join(hidden)}](x),  h_θ(x) = {output}(a⁽²⁾)"
-    header = [f"x{_sub(j)}" for j in range(1, n_inputs + 1)] + ["y", "h_θ(x)"]
-    lines = [title, "  ".join(f"{h:>3}" for h in header[:-1]) + "   " + header[-1]]
-    for row in rows:
-        cells = "  ".join(f"{v:>3}" for v in (*row.x, row.y))
-        lines.append(f"{cells}   = f({_number(row.z)}) ≈ {_approx(row.h)}")
-    return "\n".join(lines)
+        return f"{_title(name)}:  h_θ(x) = f({' '.join(terms)})"
+    hidden, output = COMPOSITIONS[name]
+    return f"{name}:  a⁽²⁾ = [{', '.join(hidden)}](x),  h_θ(x) = {output}(a⁽²⁾)"
 
 
 def _title(name: str) -> str:
@@ -141,7 +235,13 @@ def _number(value: float) -> str:
 
 
 def _sub(index: int) -> str:
-    return "₀₁₂₃₄₅₆₇₈₉"[index]
+    """A subscript index: 1 → ₁."""
+    return "".join("₀₁₂₃₄₅₆₇₈₉"[int(d)] for d in str(index))
+
+
+def _sup(layer: int) -> str:
+    """A layer superscript: 2 → ⁽²⁾."""
+    return "⁽" + "".join("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(d)] for d in str(layer)) + "⁾"
 
 
 def _approx(value: float) -> str:

@@ -41,7 +41,7 @@ from ._kernels import NUMPY, TASK_CODES
 from ._rng import as_generator
 from ._validation import check_lam
 from .activations import ACTIVATIONS, resolve_activation
-from .initializers import INITIALIZERS, resolve_initializer
+from .initializers import INITIALIZERS, renamed_epsilon, resolve_initializer
 from .layout import ThetaLayout
 from .losses import apply_output, resolve_output
 
@@ -118,8 +118,9 @@ class Network:
         (the lecture's cost), categorical cross-entropy, or squared error.
     initializer : {"uniform", "glorot", "he", "zeros"}, default="uniform"
         How θ is drawn; see :mod:`mlplab.initializers`.
-    epsilon : float, optional
+    init_epsilon : float, optional
         ε of the ``"uniform"`` initializer, θ ~ U[−ε, ε]. Default √6/√(u_in + u_out).
+        (``epsilon``, its old name, works for one more release with a DeprecationWarning.)
     random_state : None, int or numpy.random.Generator
         Seed or generator for the initialization.
     dtype : {numpy.float64, numpy.float32}
@@ -140,19 +141,28 @@ class Network:
         output: str = "sigmoid",
         *,
         initializer: str = "uniform",
-        epsilon: float | None = None,
+        init_epsilon: float | None = None,
         random_state=None,
         dtype=np.float64,
+        epsilon: float | None = None,
     ) -> None:
         self.layer_sizes = _check_layer_sizes(layer_sizes)
         self.activation = resolve_activation(activation)
         self.output = resolve_output(output)
+        if self.output == "softmax" and self.layer_sizes[-1] < 2:
+            # softmax over one unit is 1 whatever z is: J = 0, D = 0, nothing is learned
+            raise ValueError(
+                "output='softmax' needs at least 2 output units (it normalizes over them; "
+                "over one unit it is always 1); for two classes use one sigmoid output "
+                "unit, output='sigmoid'"
+            )
         self.dtype = resolve_dtype(dtype)
         self.layout = ThetaLayout(self.layer_sizes)
         self._theta = np.zeros(self.layout.size, dtype=self.dtype)
         self._thetas = self.layout.thetas(self._theta)
         self._workspaces: dict[int, Workspace] = {}
-        self.initialize(initializer, epsilon=epsilon, random_state=random_state)
+        init_epsilon = renamed_epsilon("Network", epsilon, init_epsilon)
+        self.initialize(initializer, init_epsilon=init_epsilon, random_state=random_state)
 
     # ------------------------------------------------------------------ parameters
     @property
@@ -205,20 +215,30 @@ class Network:
         return len(self.layer_sizes)
 
     def initialize(
-        self, initializer: str = "uniform", *, epsilon: float | None = None, random_state=None
+        self,
+        initializer: str = "uniform",
+        *,
+        init_epsilon: float | None = None,
+        random_state=None,
+        epsilon: float | None = None,
     ) -> Network:
-        """Draw new parameters in place with the named initializer; return ``self``."""
+        """Draw new parameters in place with the named initializer; return ``self``.
+
+        ``init_epsilon`` is ε of the ``"uniform"`` initializer (``epsilon`` its deprecated
+        name).
+        """
         fill = INITIALIZERS[resolve_initializer(initializer)]
+        epsilon = renamed_epsilon("Network.initialize", epsilon, init_epsilon)
         if epsilon is not None and not (
             isinstance(epsilon, numbers.Real) and 0 < epsilon < math.inf
         ):
-            raise ValueError(f"epsilon must be a positive finite number, got {epsilon!r}")
+            raise ValueError(f"init_epsilon must be a positive finite number, got {epsilon!r}")
         rng = as_generator(random_state)
         n_layers = len(self._thetas)
         for index, theta in enumerate(self._thetas):
             # The output layer's units are not f-units; the gain rule follows the output.
             activation = self.activation if index < n_layers - 1 else self.output
-            fill(theta, rng, epsilon=epsilon, activation=activation)
+            fill(theta, rng, init_epsilon=epsilon, activation=activation)
         return self
 
     def copy(self) -> Network:
@@ -337,6 +357,15 @@ class Network:
             self.train_backward(ws, grad, NUMPY)
             squared = self.layout.add_decay(self._theta, grad, lam / m)
         return data_loss / m + lam / (2.0 * m) * squared, grad
+
+    def deltas(self, x, y) -> dict[int, np.ndarray]:
+        """δ⁽ˡ⁾ of every unit for one example, keyed by layer: ``net.deltas(x, y)[2]`` is δ⁽²⁾.
+
+        The lecture's "error" of each unit; see :func:`mlplab.backprop.example_deltas`.
+        """
+        from .backprop import example_deltas
+
+        return example_deltas(self, x, y)
 
     def penalty(self, lam: float, m: int) -> float:
         """λ/(2m) Σₗ Σᵢ Σⱼ≥1 (θ⁽ˡ⁾ᵢⱼ)², the regularization term of J (bias excluded)."""

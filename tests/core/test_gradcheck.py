@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from mlplab import activations
+from mlplab import activations, gradcheck
 from mlplab.gradcheck import GradientCheck, check_gradients, numerical_gradient, relative_error
 from mlplab.network import Network
 
@@ -139,6 +139,7 @@ def test_format_table_has_a_row_per_layer_and_an_all_row():
     ],
 )
 def test_verdict_thresholds(error, verdict):
+    assert gradcheck.verdict(error) == verdict
     result = GradientCheck(
         relative_error=error,
         layer_errors=(error / 2,),
@@ -174,9 +175,44 @@ def test_numerical_gradient_of_a_cubic_restores_theta():
     c = np.array([1.0, -2.0, 0.5])
     theta = np.array([0.3, -1.2, 2.0])
     saved = theta.copy()
-    estimate = numerical_gradient(lambda: float(np.sum(c * theta**3)), theta, epsilon=1e-3)
+    seen = []
+
+    def J(t):
+        seen.append(t)
+        return float(np.sum(c * t**3))
+
+    estimate = numerical_gradient(J, theta, epsilon=1e-3)
     np.testing.assert_array_equal(theta, saved)
+    assert all(t is theta for t in seen)  # J sees θ itself, perturbed in one entry
+    # (θ ± ε)³ differ by 6θ²ε + 2ε³: the estimate is 3cθ² + cε², within rounding of J
+    # (about 1e-16·|J| / ε ≈ 1e-12 here).
     np.testing.assert_allclose(estimate, 3 * c * theta**2 + c * 1e-6, rtol=1e-9)
+    only = numerical_gradient(J, theta, epsilon=1e-3, entries=[2, 0])
+    np.testing.assert_array_equal(only, estimate[[2, 0]])
+
+
+def test_numerical_gradient_is_public_and_matches_backprop():
+    import mlplab
+
+    net, X, Y = make_problem((3, 4, 2), "tanh", "softmax", seed=8)
+    theta = net.theta.copy()
+    # J as a function of a free vector θ: load it into a float64 copy of the network.
+    probe = net.astype(np.float64)
+
+    def J(t):
+        probe.theta[:] = t
+        return probe.cost(X, Y, 0.3)
+
+    estimate = mlplab.numerical_gradient(J, theta)
+    _, grad = net.cost_and_grad(X, Y, 0.3)
+    assert relative_error(grad, estimate) < 1e-7
+
+
+def test_numerical_gradient_rejects_bad_input():
+    with pytest.raises(ValueError, match="epsilon must be > 0"):
+        numerical_gradient(lambda t: 0.0, np.zeros(2), epsilon=0.0)
+    with pytest.raises(ValueError, match="theta must be a 1-D vector"):
+        numerical_gradient(lambda t: 0.0, np.zeros((2, 2)))
 
 
 @pytest.mark.parametrize("epsilon", [0.0, -1e-4, float("nan")])
@@ -184,3 +220,38 @@ def test_epsilon_must_be_positive(epsilon):
     net, X, Y = make_problem((3, 4, 3), "sigmoid", "sigmoid")
     with pytest.raises(ValueError, match="epsilon must be > 0"):
         check_gradients(net, X, Y, epsilon=epsilon)
+
+
+def test_verdict_of_what_is_not_a_number_is_wrong():
+    assert gradcheck.verdict(float("nan")) == "wrong"
+    assert gradcheck.verdict(None) == "wrong"
+
+
+def test_relu_examples_on_the_kink_are_left_out(rng):
+    # Hidden unit 2 computes z = x₁ − x₂, exactly 0 on the first 6 rows: a central
+    # difference straddles its kink there. The check must use only the other rows.
+    net = Network([2, 3, 2], "relu", "softmax", random_state=0)
+    net.thetas[0][1] = [0.0, 1.0, -1.0]
+    on_kink = np.repeat(rng.uniform(0.2, 1.0, size=(6, 1)), 2, axis=1)
+    X = np.vstack([on_kink, rng.uniform(-1, 1, size=(30, 2))])
+    Y = np.eye(2)[rng.integers(0, 2, size=36)]
+
+    result = check_gradients(net, X, Y)
+
+    assert result.kink_free
+    assert not result.nudged_off_kinks
+    assert 5 <= result.examples <= 30
+    assert result.verdict() == "good"
+    limited = check_gradients(net, X, Y, max_examples=7)
+    assert limited.examples == 7
+
+
+def test_sampled_check_covers_every_layer():
+    net, X, Y = make_problem((3, 40, 30, 3), "tanh", "softmax", seed=9)
+    result = check_gradients(net, X, Y, sample=150, random_state=1)
+    # about 150 entries in all, but at least 100 (or all) of each θ⁽ˡ⁾
+    sizes = [t.size for t in net.thetas]
+    assert result.analytic.size == sum(min(s, max(100, round(150 * s / sum(sizes)))) for s in sizes)
+    assert result.entries is not None
+    assert np.all(np.diff(result.entries) > 0)
+    assert result.verdict() == "good"

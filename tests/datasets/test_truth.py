@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mlplab.datasets import TRUTH_TABLES, truth_table
+from mlplab.datasets import BOOLEAN_FUNCTIONS, boolean_function
 
 TWO_INPUTS = [[0, 0], [0, 1], [1, 0], [1, 1]]
 
@@ -20,7 +20,7 @@ TWO_INPUTS = [[0, 0], [0, 1], [1, 0], [1, 1]]
     ],
 )
 def test_two_input_tables(name, outputs):
-    table = truth_table(name)
+    table = boolean_function(name)
     assert table.X.dtype == np.float64
     assert table.y.dtype == np.int64
     np.testing.assert_array_equal(table.X, TWO_INPUTS)
@@ -31,22 +31,34 @@ def test_two_input_tables(name, outputs):
 
 
 def test_not_has_one_input():
-    table = truth_table("not")
+    table = boolean_function("not")
     np.testing.assert_array_equal(table.X, [[0], [1]])
     np.testing.assert_array_equal(table.y, [1, 0])
     assert table.feature_names == ("x1",)
 
 
 def test_names_are_case_insensitive():
-    np.testing.assert_array_equal(truth_table("XOR").y, truth_table("xor").y)
+    np.testing.assert_array_equal(boolean_function("XOR").y, boolean_function("xor").y)
 
 
 def test_registry_lists_all_seven():
-    assert set(TRUTH_TABLES) == {"not", "and", "or", "nor", "nand", "xor", "xnor"}
+    assert set(BOOLEAN_FUNCTIONS) == {"not", "and", "or", "nor", "nand", "xor", "xnor"}
 
 
 def test_unknown_name_lists_valid_names():
     with pytest.raises(
         ValueError, match=r"unknown Boolean function 'implies'; valid names: not, and"
     ):
-        truth_table("implies")
+        boolean_function("implies")
+
+
+def test_the_data_set_is_not_named_like_the_logic_table():
+    # mlplab.logic.truth_table is the slide's table of a network; the data set has its own name
+    import mlplab.datasets
+    from mlplab import logic
+
+    assert "truth_table" not in mlplab.datasets.__all__
+    with pytest.warns(DeprecationWarning, match="renamed boolean_function"):
+        old = mlplab.datasets.truth_table
+    assert old is boolean_function
+    assert isinstance(logic.truth_table("XOR"), list)

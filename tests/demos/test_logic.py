@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from mlplab.datasets import truth_table
+from mlplab.datasets import boolean_function
 from mlplab.demos import demo_logic
 
 # The slides' weights, written out here independently of mlplab.logic (bias first).
@@ -21,7 +21,8 @@ SLIDE_UNITS = {
 # XNOR = OR(AND, NOR) and XOR = NOR(AND, NOR): hidden units AND and NOR.
 SLIDE_COMPOSITIONS = {"XNOR": "OR", "XOR": "NOR"}
 FUNCTIONS = ("NOT", "NOR", "AND", "OR", "XNOR", "XOR")
-ROW = re.compile(r"^\s*((?:[01]\s+)+)=\s*f\(([^)]+)\)\s*≈\s*(\S+)\s*$")
+# x bits, hidden activations a⁽²⁾ (two-layer networks only), y, then "= f(z) ≈ h"
+ROW = re.compile(r"^\s*((?:[01]\s+)+)((?:[-+.\de]+\s+)*?)([01])\s+=\s*f\(([^)]+)\)\s*≈\s*(\S+)\s*$")
 
 
 def sigmoid(z: float) -> float:
@@ -40,13 +41,19 @@ def slide_z(name: str, x: tuple[int, ...]) -> float:
 
 def parse_table(text: str) -> list[tuple[tuple[int, ...], int, float, float]]:
     """Rows (x, y, z, printed h) of a lecture-style table such as ``0  1  1  = f(10) ≈ 0.99995``."""
+    return [(x, y, z, h) for x, _, y, z, h in parse_rows(text)]
+
+
+def parse_rows(text: str) -> list[tuple[tuple[int, ...], tuple[float, ...], int, float, float]]:
+    """Rows (x, hidden activations, y, z, printed h) of a table, hidden columns included."""
     rows = []
     for line in text.splitlines():
         match = ROW.match(line)
         if match:
-            bits = [int(v) for v in match.group(1).split()]
-            z = float(match.group(2).replace("−", "-"))
-            rows.append((tuple(bits[:-1]), bits[-1], z, float(match.group(3))))
+            x = tuple(int(v) for v in match.group(1).split())
+            hidden = tuple(float(v) for v in match.group(2).split())
+            z = float(match.group(4).replace("−", "-"))
+            rows.append((x, hidden, int(match.group(3)), z, float(match.group(5))))
     return rows
 
 
@@ -58,7 +65,7 @@ def logic_result(demo_run):
 def test_every_table_is_reproduced_within_1e_4(logic_result):
     assert list(logic_result.tables) == list(FUNCTIONS)
     for name in FUNCTIONS:
-        oracle = truth_table(name.lower())
+        oracle = boolean_function(name.lower())
         h = np.array(logic_result.numbers["h"][name])
         assert h.shape == oracle.y.shape
         assert np.all(np.abs(h - oracle.y) < 1e-4), name
@@ -70,7 +77,7 @@ def test_every_table_is_reproduced_within_1e_4(logic_result):
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_printed_values_are_f_of_the_slide_weights(logic_result, name):
     rows = parse_table(logic_result.tables[name])
-    oracle = truth_table(name.lower())
+    oracle = boolean_function(name.lower())
     assert len(rows) == oracle.n_samples
     for (x, y, z, printed), x_true, y_true in zip(rows, oracle.X, oracle.y):
         assert x == tuple(int(v) for v in x_true)
@@ -87,6 +94,34 @@ def test_single_unit_tables_print_the_slide_formula(logic_result):
     assert "f(−10 + 20x₁ + 20x₂)" in logic_result.tables["OR"]
     # the slide's NOT rows: f(10) ≈ 1 for x₁ = 0, f(−10) ≈ 0 for x₁ = 1
     assert [row[2] for row in parse_table(logic_result.tables["NOT"])] == [10.0, -10.0]
+
+
+@pytest.mark.parametrize("name", ["XNOR", "XOR"])
+def test_two_layer_tables_show_the_hidden_activations_as_on_the_slide(logic_result, name):
+    text = logic_result.tables[name]
+    assert text.splitlines()[1].split() == ["x₁", "x₂", "a₁⁽²⁾", "a₂⁽²⁾", "y", "h_θ(x)"]
+    rows = parse_rows(text)
+    assert len(rows) == 4
+    for x, hidden, _, _, _ in rows:
+        # a₁⁽²⁾ is the AND unit, a₂⁽²⁾ the NOR unit, from the slides' weights
+        expected = [sigmoid(slide_z("AND", x)), sigmoid(slide_z("NOR", x))]
+        assert hidden == pytest.approx(expected, rel=2e-3)
+
+
+def test_any_hand_set_network_gets_a_table():
+    from mlplab import Network
+    from mlplab.logic import format_table
+
+    net = Network([2, 2, 1], initializer="zeros")
+    net.thetas = [[[-30.0, 20.0, 20.0], [10.0, -20.0, -20.0]], [[-10.0, 20.0, 20.0]]]  # XNOR
+    text = format_table(net, title="XNOR by hand")
+    lines = text.splitlines()
+    assert lines[0] == "XNOR by hand"
+    assert lines[1].split() == ["x₁", "x₂", "a₁⁽²⁾", "a₂⁽²⁾", "h_θ(x)"]  # no y: no function
+    printed = [float(line.split("≈")[1]) for line in lines[2:]]
+    assert [round(h) for h in printed] == [1, 0, 0, 1]
+    with pytest.raises(ValueError, match="one output unit"):
+        format_table(Network([2, 3]))
 
 
 def test_figure_has_one_panel_per_function(logic_result):

@@ -7,13 +7,13 @@ import math
 import numpy as np
 import pytest
 
-from mlplab.datasets import truth_table
+from mlplab.datasets import boolean_function
 from mlplab.demos import XOR_SEED, fit_xor
 
 
 def test_no_line_separates_xor():
     # The oracle: any line θ₀ + θ₁x₁ + θ₂x₂ = 0 gets at most 3 of the 4 points right.
-    table = truth_table("xor")
+    table = boolean_function("xor")
     rng = np.random.default_rng(0)
     theta = rng.standard_normal((20000, 3))
     z = theta[:, :1] + theta[:, 1:] @ table.X.T  # (lines, 4 points)
@@ -36,7 +36,7 @@ def test_two_hidden_units_reach_100_percent_for_the_documented_seed():
     assert net.layer_sizes == (2, 2, 1)
     assert accuracy == 1.0
     assert history["train_loss"][-1] < 0.01
-    table = truth_table("xor")
+    table = boolean_function("xor")
     assert np.array_equal((net.forward(table.X)[:, 0] >= 0.5).astype(int), table.y)
 
 

@@ -16,7 +16,7 @@ from mlplab.diagnostics import (
     check_symmetry,
     diagnose,
 )
-from mlplab.gradcheck import check_gradients
+from mlplab.gradcheck import check_gradients, numerical_gradient, relative_error
 from mlplab.network import Network
 
 from ._helpers import HEALTHY
@@ -86,8 +86,11 @@ def test_relu_examples_are_picked_away_from_the_kinks(rng):
     on_kink = np.repeat(rng.uniform(0.2, 1.0, size=(20, 1)), 2, axis=1)
     X = np.vstack([on_kink, rng.uniform(-1, 1, size=(40, 2))])
     Y = _one_hot(rng.integers(0, 2, size=60), 2)
-    # Central differences straddle the kink there: the plain check blames a right backprop.
-    assert check_gradients(net, X[:20], Y[:20]).max_error > 1e-4
+    # Central differences straddle the kink there: compared on those rows, a plain
+    # relative error blames a right backprop.
+    cost = lambda _: net.cost(X[:20], Y[:20])  # noqa: E731
+    numerical = numerical_gradient(cost, net.theta)
+    assert relative_error(net.cost_and_grad(X[:20], Y[:20])[1], numerical) > 1e-4
 
     finding = check_gradient(net, X, Y, random_state=0)
 
@@ -116,12 +119,25 @@ def test_vanishing_layer_gradient_is_not_blamed_on_backprop(digits):
     net = Network([64, 8, 10], "sigmoid", "softmax", random_state=0)
     net.thetas[0][:, 0] = 30.0
     net.thetas[0][:, 1:] *= 0.01
-    assert check_gradients(net, X[:20], _one_hot(y[:20])).layer_errors[0] > 0.5
+    Y = _one_hot(y[:20])
+    numerical = numerical_gradient(lambda _: net.cost(X[:20], Y), net.theta)
+    first = slice(0, net.thetas[0].size)
+    assert relative_error(net.cost_and_grad(X[:20], Y)[1][first], numerical[first]) > 0.5
+    # The check measures against 1e5 × the rounding noise of a central difference; when
+    # that noise (k·eps·|J|/ε per entry, k a few ulps) is all there is, the error is about
+    # k/1e5: below the "acceptable" bound 1e-4 for k up to 10 (see below).
+    assert check_gradients(net, X[:20], Y).layer_errors[0] < 1e-4
 
     finding = check_gradient(net, X, _one_hot(y))
 
+    # θ(1)'s central differences are rounding alone: J(θ ± εeⱼ) share every rounding except
+    # where a saturated a⁽²⁾ rounds to a neighbouring float, so they differ by a few ulps of
+    # J, k·eps·|J|, and each entry of ĝ is k·eps·|J|/ε: k times the floor's rounding unit.
+    # The floored error is then about k / NOISE_FLOOR_FACTOR = k·1e-5, and the check's own
+    # PASS bound (1e-4, "acceptable") allows k up to 10. How small k is depends on the BLAS
+    # kernel's rounding.
     assert finding.status == "PASS"
-    assert finding.details["layer_errors"][0] < 1e-7
+    assert finding.details["layer_errors"][0] < 1e-4
 
 
 # ---------------------------------------------------------------------- initial loss
@@ -139,7 +155,7 @@ def test_initial_loss_is_near_ln_k_for_a_sane_initialization(digits):
 
 def test_huge_initial_weights_fail_the_initial_loss_check(digits):
     X, y = digits
-    net = Network([64, 32, 10], "sigmoid", "softmax", epsilon=10.0, random_state=0)
+    net = Network([64, 32, 10], "sigmoid", "softmax", init_epsilon=10.0, random_state=0)
 
     finding = check_initial_loss(net, X, _one_hot(y))
 
@@ -284,7 +300,7 @@ def test_dead_relus_are_reported_per_layer(digits):
 
 def test_tanh_saturation_and_identity_skip(digits):
     X, _ = digits
-    net = Network([64, 16, 10], "tanh", "softmax", epsilon=20.0, random_state=0)
+    net = Network([64, 16, 10], "tanh", "softmax", init_epsilon=20.0, random_state=0)
     (finding,) = check_saturation(net, X[:200])
     assert finding.status == "WARN"
     assert "|a| > 0.99" in finding.message

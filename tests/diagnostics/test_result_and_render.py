@@ -101,6 +101,29 @@ def test_rows_and_dict():
     assert data["params"] == {"alpha": 0.0001}
 
 
+def test_diagnosis_rebuilds_itself_from_its_dict():
+    original = Diagnosis(
+        [PASSING, WARNING, FAILURE, SKIPPED],
+        "binary",
+        {"alpha": 0.5},
+        stop_reason="max_iter",
+        quick=False,
+        seconds=1.25,
+    )
+    stored = json.loads(json.dumps(original.to_dict()))  # as diagnostics.json holds it
+    rebuilt = Diagnosis.from_dict(stored)
+    assert rebuilt.findings == original.findings
+    assert [f.details for f in rebuilt.findings] == [f.details for f in original.findings]
+    assert rebuilt.to_dict() == original.to_dict()
+
+
+def test_rebuilding_refuses_unknown_checks():
+    stored = _diagnosis(PASSING).to_dict()
+    stored["findings"][0]["check"] = "no_such_check"
+    with pytest.raises(ValueError, match="unknown check 'no_such_check'"):
+        Diagnosis.from_dict(stored)
+
+
 def test_plain_table_puts_advice_under_warnings_and_failures():
     text = _diagnosis(PASSING, WARNING, FAILURE).format_table()
     lines = text.splitlines()

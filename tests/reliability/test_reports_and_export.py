@@ -24,7 +24,7 @@ from sklearn.exceptions import NotFittedError
 
 import mlplab
 from mlplab import MLPClassifier, Network
-from mlplab.report import build_report
+from mlplab.runs import build_report
 
 from ._helpers import blobs, quiet_fit
 

@@ -1,4 +1,4 @@
-"""mlplab.report: one self-contained, escaped HTML page from a run folder or from parts."""
+"""mlplab.runs: one self-contained, escaped HTML report from a run folder or from parts."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from mlplab import plots
 from mlplab.history import History
-from mlplab.report import (
+from mlplab.runs import (
     RunFolderError,
     build_report,
     format_loss,
@@ -223,6 +223,13 @@ def test_diagnostics_from_json_are_rendered():
     assert "FAIL" in text
     assert "fix the backward pass" in text
     assert "Not run" not in text
+
+
+def test_damaged_diagnostics_are_named_not_fatal():
+    diagnosis = {"findings": [{"check": "no_such_check", "status": "PASS"}]}
+    text = Page(build_report(config=config(), figures=[], diagnosis=diagnosis)).plain
+    assert "diagnostics.json cannot be shown" in text
+    assert "unknown check 'no_such_check'" in text
 
 
 def test_gradcheck_table():

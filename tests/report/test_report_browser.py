@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlplab.cli import cli
-from mlplab.report import format_loss, format_percent
+from mlplab.runs import format_loss, format_percent
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -57,8 +57,8 @@ def doctor(**opts) -> None:
 
 def _diagnose(opts: dict):
     from ..diagnostics import diagnose, render_rich
+    from ..runs import RunFolder
     from ..training import one_blas_thread
-    from ._runfolder import DIAGNOSTICS, is_run_folder, write_json
     from .train import _estimator, _prepare
 
     # The same data split and estimator as `mlplab train` with the same options.
@@ -81,13 +81,13 @@ def _diagnose(opts: dict):
     render_rich(diagnosis, stdout_console())
     out = opts["out"]
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        write_json(out / DIAGNOSTICS, diagnosis.to_dict())
-        if is_run_folder(out):
-            from ..report import write_report
+        run = RunFolder(out)
+        written = run.write_diagnosis(diagnosis)
+        if run.is_run():
+            from ..runs import write_report
 
             write_report(out)
-            echo_err(f"wrote {out / DIAGNOSTICS} and updated {out / 'report.html'}")
+            echo_err(f"wrote {written} and updated {run.report_file}")
         else:
-            echo_err(f"wrote {out / DIAGNOSTICS}")
+            echo_err(f"wrote {written}")
     return diagnosis

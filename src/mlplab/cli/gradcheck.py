@@ -6,60 +6,40 @@ from pathlib import Path
 
 import click
 
-from ._common import ACTIVATIONS, HiddenLayers, data_errors, echo_err, format_hidden
+from ._common import ACTIVATIONS, HiddenLayers, data_errors, echo_err, format_hidden, option
 from ._errors import DataError
 
 
 @click.command()
-@click.option(
+@option(
     "--hidden",
+    "Units per hidden layer ('none': no hidden layer).",
     type=HiddenLayers(),
     default="5,4",
-    show_default=True,
-    help="Units per hidden layer ('none': no hidden layer).",
 )
-@click.option(
-    "--inputs", type=click.IntRange(min=1), default=3, show_default=True, help="n, input features."
-)
-@click.option(
-    "--outputs", type=click.IntRange(min=1), default=3, show_default=True, help="K, output units."
-)
-@click.option(
-    "--activation",
-    type=click.Choice(ACTIVATIONS),
-    default="sigmoid",
-    show_default=True,
-    help="f of the hidden units.",
-)
-@click.option(
+@option("--inputs", "n, input features.", type=click.IntRange(min=1), default=3)
+@option("--outputs", "K, output units.", type=click.IntRange(min=1), default=3)
+@option("--activation", "f of the hidden units.", type=click.Choice(ACTIVATIONS), default="sigmoid")
+@option(
     "--output",
+    "Output layer and its loss: binary cross-entropy, categorical cross-entropy, squared error.",
     type=click.Choice(("sigmoid", "softmax", "identity")),
     default="sigmoid",
-    show_default=True,
-    help="Output layer and its loss: binary cross-entropy, categorical cross-entropy, "
-    "squared error.",
 )
-@click.option(
+@option(
     "--lam",
+    "λ, so that the regularization gradient is checked too.",
     type=click.FloatRange(min=0.0),
     default=1.0,
-    show_default=True,
-    help="λ, so that the regularization gradient is checked too.",
 )
-@click.option(
-    "--examples",
-    type=click.IntRange(min=1),
-    default=5,
-    show_default=True,
-    help="m, random examples.",
-)
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@click.option(
+@option("--examples", "m, random examples.", type=click.IntRange(min=1), default=5)
+@option("--seed", "Seeds the network and the examples.", type=click.IntRange(min=0), default=0)
+@option(
     "--out",
+    "Also write gradcheck.json and gradient_check.png there (a run folder's report then "
+    "shows them).",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Also write gradcheck.json and gradient_check.png there (a run folder's report "
-    "then shows them).",
 )
 def gradcheck(hidden, inputs, outputs, activation, output, lam, examples, seed, out) -> None:
     """Check backprop against numerical gradients on a small random network.
@@ -76,6 +56,7 @@ def gradcheck(hidden, inputs, outputs, activation, output, lam, examples, seed, 
     import numpy as np
 
     from .. import Network, check_gradients
+    from ..gradcheck import VERDICTS
 
     with data_errors():
         if output == "softmax" and outputs < 2:
@@ -94,46 +75,39 @@ def gradcheck(hidden, inputs, outputs, activation, output, lam, examples, seed, 
         result = check_gradients(net, X, Y, lam=lam)
         click.echo(
             f"network {'-'.join(str(u) for u in net.layer_sizes)} ({activation} hidden, "
-            f"{output} output), {examples} examples, λ = {lam:g}, {net.n_params} parameters"
+            f"{output} output), {result.examples} examples, λ = {lam:g}, {net.n_params} parameters"
         )
         click.echo(result.format_table())
         verdict = result.verdict()
         click.echo(f"verdict: {verdict}")
         if out is not None:
-            _write(out, result, net, examples, lam, hidden, activation, output)
+            _write(out, result, net, result.examples, lam, hidden, activation, output)
     if verdict == "wrong":
         raise DataError(
-            f"gradient check failed: relative error {result.max_error:.2e} (> 1e-2); "
+            f"gradient check failed: relative error {result.max_error:.2e} "
+            f"(≥ {VERDICTS[-1][0]:g}); "
             "backprop disagrees with the numerical gradient"
         )
 
 
 def _write(out: Path, result, net, examples, lam, hidden, activation, output) -> None:
     """gradcheck.json and gradient_check.png in ``out``; rebuild its report if it is a run."""
-    from ..plots import gradient_check_table, save_figure
-    from ._runfolder import GRADCHECK, is_run_folder, write_json
+    from ..runs import RunFolder
 
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(
-        out / GRADCHECK,
+    run = RunFolder(out)
+    figure = run.write_gradcheck(
+        result,
         {
-            "relative_error": result.relative_error,
-            "layer_errors": list(result.layer_errors),
-            "layer_shapes": [list(shape) for shape in result.layer_shapes],
-            "verdict": result.verdict(),
-            "settings": {
-                "network": "-".join(str(u) for u in net.layer_sizes),
-                "hidden": format_hidden(hidden),
-                "activation": activation,
-                "output": output,
-                "examples": examples,
-                "λ": lam,
-            },
+            "network": "-".join(str(u) for u in net.layer_sizes),
+            "hidden": format_hidden(hidden),
+            "activation": activation,
+            "output": output,
+            "examples": examples,
+            "λ": lam,
         },
     )
-    save_figure(gradient_check_table(result), out / "gradient_check.png")
-    if is_run_folder(out):
-        from ..report import write_report
+    if run.is_run():
+        from ..runs import write_report
 
         write_report(out)
-    echo_err(f"wrote {out / GRADCHECK} and {out / 'gradient_check.png'}")
+    echo_err(f"wrote {run.gradcheck_file} and {run.figure_file(figure['file'])}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 from pathlib import Path
 
@@ -84,14 +83,14 @@ def _predict(model_path: Path, input_path: Path, out_path: Path | None) -> None:
 
 def _training_columns(model, model_path: Path) -> tuple[list[str] | None, str | None]:
     """The feature names (in training order) and target the model was trained with."""
-    from ._runfolder import CONFIG, is_run_folder
+    from ..runs import RunFolder
 
     names = getattr(model, "feature_names_in_", None)
     if names is not None:
         return [str(n) for n in names], None
-    folder = model_path.parent
-    if is_run_folder(folder):
-        data = json.loads((folder / CONFIG).read_text(encoding="utf-8")).get("data") or {}
+    config = RunFolder(model_path.parent).read_config()
+    if config is not None:
+        data = config.get("data") or {}
         features = data.get("feature_names")
         if isinstance(features, list) and len(features) == model.n_features_in_:
             return [str(f) for f in features], data.get("target")

@@ -32,7 +32,7 @@ def report(run_dir: Path, out_path: Path | None) -> None:
       mlplab report mlplab-run --out /tmp/report.html
     """
     with data_errors():
-        from ..report import write_report
+        from ..runs import write_report
 
         written = write_report(run_dir, out_path)
     click.echo(f"wrote {os.fspath(written)}")

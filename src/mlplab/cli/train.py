@@ -25,20 +25,10 @@ from ._common import (
     model_options,
 )
 from ._errors import EXIT_SIGINT, EXIT_SIGTERM
-from ._runfolder import (
-    CHECKPOINTS,
-    CONFIG,
-    GRADCHECK,
-    HISTORY,
-    MODEL,
-    RUN_FORMAT,
-    check_out_folder,
-    clear_run_files,
-    write_json,
-)
 
 #: Examples used by ``--gradcheck`` (two cost evaluations per parameter each).
 GRADCHECK_EXAMPLES = 5
+GRADCHECK_POOL = 200
 
 
 @click.command()
@@ -133,17 +123,16 @@ def _train(ctx: click.Context, opts: dict) -> None:
     """Prepare the data, train, and write the run folder; exit 130/143 if interrupted."""
     out: Path = opts["out"]
     quiet = opts["quiet"]
-    check_out_folder(out, force=opts["force"], resume=opts["resume"])
+    from ..runs import RunFolder
+
+    run = RunFolder(out)
+    run.check_target(force=opts["force"], resume=opts["resume"])
     data = _prepare(opts)
     if opts["early_stopping"] is None:
         opts["early_stopping"] = default_early_stopping(data.X_val.shape[0])
-    out.mkdir(parents=True, exist_ok=True)
-    if not opts["resume"]:
-        clear_run_files(out)
+    run.start(resume=opts["resume"])
     # Written first, so that the folder is recognized as a run even if training is killed.
     config = {
-        "format": RUN_FORMAT,
-        "format_version": 1,
         "status": "training",
         "mlplab_version": __version__,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -154,7 +143,7 @@ def _train(ctx: click.Context, opts: dict) -> None:
         "run_dir": os.fspath(out),
         "data": data.summary(),
     }
-    write_json(out / CONFIG, config)
+    run.write_config(config)
 
     model = _estimator(data, opts, show_progress=not quiet and sys.stderr.isatty())
     X_train = data.scaled(data.X_train)
@@ -211,6 +200,7 @@ def _prepare(opts: dict):
 
 def _estimator(data, opts: dict, *, show_progress: bool):
     """The unfitted estimator of the options (checkpointing into --out/checkpoints)."""
+    from ..runs import RunFolder
     from ._model import build_estimator
 
     every = opts["checkpoint_every"]
@@ -229,16 +219,17 @@ def _estimator(data, opts: dict, *, show_progress: bool):
         dtype=opts["dtype"],
         seed=opts["seed"],
         verbose=show_progress,
-        checkpoint_dir=opts["out"] / CHECKPOINTS if every else None,
+        checkpoint_dir=RunFolder(opts["out"]).checkpoint_dir if every else None,
         checkpoint_every=every or 1,
     )
 
 
 def _fit(model, X_train, y_train, validation, opts: dict):
     """Train; return (seconds, notes from the warnings, the interrupting signal's name)."""
+    from ..runs import RunFolder
     from ..training import one_blas_thread, stop_on_signals
 
-    resume_from = opts["out"] / CHECKPOINTS if opts["resume"] else None
+    resume_from = RunFolder(opts["out"]).checkpoint_dir if opts["resume"] else None
     started = time.perf_counter()
     with (
         # SIGTERM stops training as Ctrl-C does: after the batch, then the run is saved.
@@ -336,18 +327,19 @@ def _deferred_signals():
 def _write_run(out: Path, model, data, config: dict, gradcheck: dict | None) -> None:
     """model.safetensors, history.csv, the figures, config.json and report.html."""
     from ..persistence import save
-    from ..report import write_report
-    from ._figures import draw_run_figures
+    from ..runs import RunFolder, write_report
+    from ..runs.figures import draw_run_figures
 
+    run = RunFolder(out)
     with _deferred_signals():
-        save(model, out / MODEL)
-        model.history_.to_csv(out / HISTORY)
+        save(model, run.model_file)
+        model.history_.to_csv(run.history_file)
     config["figures"] = draw_run_figures(
-        out, model, data, model.history_, config["training"]["best_epoch"], config["metrics"]
+        run, model, data, model.history_, config["training"]["best_epoch"], config["metrics"]
     )
     if gradcheck is not None:
         config["figures"].append(gradcheck)
-    write_json(out / CONFIG, config)
+    run.write_config(config)
     write_report(out)
 
 
@@ -422,15 +414,15 @@ def _best_epoch(history, early_stopping: bool) -> int | None:
 def _diagnose(out: Path, model, data, X_train, validation, quiet: bool) -> None:
     """Run the diagnostics on the configuration and write diagnostics.json."""
     from ..diagnostics import diagnose, render_rich
+    from ..runs import RunFolder
     from ._common import stdout_console
-    from ._runfolder import DIAGNOSTICS
 
     if not quiet:
         echo_err("running the diagnostics (mlplab doctor)…")
     diagnosis = diagnose(
         model, X_train, data.y_train, validation_data=validation, random_state=data.seed
     )
-    write_json(out / DIAGNOSTICS, diagnosis.to_dict())
+    RunFolder(out).write_diagnosis(diagnosis)
     if not quiet:
         render_rich(diagnosis, stdout_console())
 
@@ -440,27 +432,19 @@ def _gradcheck(out: Path, model, X_train, y_train, alpha: float) -> dict:
     import numpy as np
 
     from ..gradcheck import check_gradients
-    from ..plots import gradient_check_table, save_figure
+    from ..runs import RunFolder
 
     network = model.network_
-    X = np.asarray(X_train[:GRADCHECK_EXAMPLES], dtype=np.float64)
-    Y = _encoded_targets(model, y_train[:GRADCHECK_EXAMPLES])
-    result = check_gradients(network, X, Y, lam=alpha)
-    record = {
-        "relative_error": result.relative_error,
-        "layer_errors": list(result.layer_errors),
-        "layer_shapes": [list(shape) for shape in result.layer_shapes],
-        "verdict": result.verdict(),
-        "settings": {
-            "network": "-".join(str(u) for u in network.layer_sizes),
-            "examples": int(X.shape[0]),
-            "λ": alpha,
-        },
+    # From a pool of rows, so that relu networks find examples clear of their kinks.
+    X = np.asarray(X_train[:GRADCHECK_POOL], dtype=np.float64)
+    Y = _encoded_targets(model, y_train[:GRADCHECK_POOL])
+    result = check_gradients(network, X, Y, lam=alpha, max_examples=GRADCHECK_EXAMPLES)
+    settings = {
+        "network": "-".join(str(u) for u in network.layer_sizes),
+        "examples": result.examples,
+        "λ": alpha,
     }
-    write_json(out / GRADCHECK, record)
-    figure = gradient_check_table(result)
-    save_figure(figure, out / "gradient_check.png")
-    return {"file": "gradient_check.png"}
+    return RunFolder(out).write_gradcheck(result, settings)
 
 
 def _encoded_targets(model, y):
@@ -480,7 +464,7 @@ def _print_summary(config: dict, out: Path) -> None:
     """The results as a rich table on stdout, then where the files are."""
     from rich.table import Table
 
-    from ..report import format_loss, format_percent, format_seconds
+    from ..runs import STOP_REASONS, RunFolder, format_loss, format_score, format_seconds
     from ._common import stdout_console
 
     regression = config["data"]["task"] == "regression"
@@ -491,12 +475,11 @@ def _print_summary(config: dict, out: Path) -> None:
     table.add_column("mean sq. error" if regression else "log loss", justify="right")
     for part, values in config["metrics"].items():
         score = values.get("r2" if regression else "accuracy")
-        score_text = f"{score:.4f}" if regression and score is not None else format_percent(score)
+        score_text = format_score(score, regression)
         table.add_row(part, str(values["n"]), score_text, format_loss(values.get("loss")))
     training = config["training"]
     console = stdout_console()
     console.print(table)
-    from ..report import STOP_REASONS
 
     reason = STOP_REASONS.get(training["stop_reason"], str(training["stop_reason"]))
     best = f", best epoch {training['best_epoch']}" if training.get("best_epoch") else ""
@@ -504,4 +487,5 @@ def _print_summary(config: dict, out: Path) -> None:
         f"{training['epochs_run']} epochs{best} in {format_seconds(training['seconds'])}; "
         f"stopped: {reason}"
     )
-    console.print(f"run folder: {os.fspath(out)} (report: {os.fspath(out / 'report.html')})")
+    report = os.fspath(RunFolder(out).report_file)
+    console.print(f"run folder: {os.fspath(out)} (report: {report})")

@@ -1,4 +1,8 @@
-"""Truth tables of the Boolean functions the lecture builds from sigmoid units."""
+"""The Boolean functions the lecture builds from sigmoid units, as data sets (their truth tables).
+
+Named :func:`boolean_function` so as not to clash with :func:`mlplab.logic.truth_table`,
+the slide's table of a *network* (its inputs, hidden activations and h_θ(x)).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import numpy as np
 
 from ._base import Dataset
 
-__all__ = ["TRUTH_TABLES", "truth_table"]
+__all__ = ["BOOLEAN_FUNCTIONS", "boolean_function"]
 
 # name -> (number of inputs, output as a function of the input bits, description)
 _FUNCTIONS = {
@@ -21,12 +25,12 @@ _FUNCTIONS = {
     "xnor": (2, lambda x1, x2: 1 - (x1 ^ x2), "x1 XNOR x2: 1 when the inputs are equal"),
 }
 
-#: Names accepted by :func:`truth_table`.
-TRUTH_TABLES = tuple(_FUNCTIONS)
+#: Names accepted by :func:`boolean_function`.
+BOOLEAN_FUNCTIONS = tuple(_FUNCTIONS)
 
 
-def truth_table(name: str) -> Dataset:
-    """Return the complete truth table of a Boolean function as a data set.
+def boolean_function(name: str) -> Dataset:
+    """Return the complete truth table of a Boolean function as a data set (X, y).
 
     The lecture builds NOT, AND, OR and (NOT x₁) AND (NOT x₂) from a single sigmoid unit
     and XNOR / XOR from a hidden layer; these tables are what those networks must
@@ -47,14 +51,14 @@ def truth_table(name: str) -> Dataset:
 
     Examples
     --------
-    >>> table = truth_table("xor")
+    >>> table = boolean_function("xor")
     >>> table.X.tolist(), table.y.tolist()
     ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0])
     """
     key = name.lower() if isinstance(name, str) else name
     if key not in _FUNCTIONS:
         raise ValueError(
-            f"unknown Boolean function {name!r}; valid names: {', '.join(TRUTH_TABLES)}"
+            f"unknown Boolean function {name!r}; valid names: {', '.join(BOOLEAN_FUNCTIONS)}"
         )
     n_inputs, function, description = _FUNCTIONS[key]
     # itertools.product counts in binary, most significant input first: 00, 01, 10, 11

@@ -94,18 +94,10 @@ def _format_value(value) -> str:
 
 
 def new_figure(width: float, height: float):
-    """A figure on its own Agg canvas, laid out by matplotlib's constrained layout.
+    """A figure on its own Agg canvas from :func:`mlplab.plots.new_figure` (no pyplot)."""
+    from ..plots import new_figure as plots_new_figure
 
-    No pyplot: demos run in scripts, tests and servers alike without picking a GUI backend.
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from ..plots import DPI
-
-    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
+    return plots_new_figure(width, height)
 
 
 def save_figures(result: DemoResult, out_dir) -> DemoResult:

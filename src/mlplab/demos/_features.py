@@ -114,8 +114,7 @@ def demo_features(
 
 def _regions(plots, net, data, accuracy: float):
     """The output's decision regions with every hidden unit's line z⁽²⁾ᵢ = 0 on top."""
-    from matplotlib.lines import Line2D
-
+    from ..plots.base import line_handle
     from ._common import new_figure
 
     fig = new_figure(8.0, 5.8)
@@ -139,7 +138,7 @@ def _regions(plots, net, data, accuracy: float):
         if z.min() < 0 < z.max():
             ax.contour(g1, g2, z, levels=[0.0], colors="#6a3d9a", linestyles="--", linewidths=1.3)
     legend = ax.get_legend()
-    handles = [*legend.legend_handles, Line2D([], [], color="#6a3d9a", linestyle="--")]
+    handles = [*legend.legend_handles, line_handle(color="#6a3d9a", linestyle="--")]
     labels = [t.get_text() for t in legend.get_texts()] + ["hidden unit's line z⁽²⁾ᵢ = 0"]
     ax.legend(
         handles, labels, title="class", loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9

@@ -49,7 +49,7 @@ def demo_gradcheck(
     from .._rng import as_generator
     from ..backprop import backprop_loop
     from ..datasets import one_hot
-    from ..gradcheck import GradientCheck, check_gradients, relative_error
+    from ..gradcheck import GradientCheck, check_gradients
     from ..network import Network
     from ..plots import gradient_check_table
 
@@ -64,21 +64,12 @@ def demo_gradcheck(
 
     # The bug: D⁽ˡ⁾ = Δ⁽ˡ⁾/m for every column, the λθ⁽ˡ⁾ᵢⱼ/m of columns j ≥ 1 forgotten.
     buggy = check.analytic.copy()
-    layer_errors = []
     start = 0
     for theta in net.thetas:
-        stop = start + theta.size
-        view = buggy[start:stop].reshape(theta.shape)
+        view = buggy[start : start + theta.size].reshape(theta.shape)
         view[:, 1:] -= lam / n_samples * theta[:, 1:]
-        layer_errors.append(relative_error(buggy[start:stop], check.numerical[start:stop]))
-        start = stop
-    bug = GradientCheck(
-        relative_error=relative_error(buggy, check.numerical),
-        layer_errors=tuple(layer_errors),
-        analytic=buggy,
-        numerical=check.numerical,
-        layer_shapes=check.layer_shapes,
-    )
+        start += theta.size
+    bug = GradientCheck.compare(buggy, check.numerical, check.layer_shapes)
 
     result = DemoResult("gradcheck")
     result.numbers = {

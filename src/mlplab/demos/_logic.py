@@ -58,7 +58,7 @@ def demo_logic(*, out_dir=None, random_state=None, tolerance: float = 1e-4) -> D
     DemoResult
         ``tables[name]``: the lecture-style table from :func:`mlplab.logic.format_table`;
         ``numbers["max_error"][name]``: max |h_θ(x) − y| over the rows, checked against
-        :func:`mlplab.datasets.truth_table`; ``numbers["h"][name]``: h_θ(x) per row;
+        :func:`mlplab.datasets.boolean_function`; ``numbers["h"][name]``: h_θ(x) per row;
         ``figures["units"]``: one panel per function.
 
     Raises
@@ -67,13 +67,13 @@ def demo_logic(*, out_dir=None, random_state=None, tolerance: float = 1e-4) -> D
         If a network's table disagrees with the truth table by ``tolerance`` or more.
     """
     from .. import logic
-    from ..datasets import truth_table
+    from ..datasets import boolean_function
 
     result = DemoResult("logic")
     max_error, outputs = {}, {}
     for name in LOGIC_FUNCTIONS:
         rows = logic.truth_table(name)
-        oracle = truth_table(name.lower())
+        oracle = boolean_function(name.lower())
         inputs = np.array([row.x for row in rows], dtype=float)
         h = np.array([row.h for row in rows])
         if inputs.shape != oracle.X.shape or not np.array_equal(inputs, oracle.X):
@@ -99,9 +99,7 @@ def demo_logic(*, out_dir=None, random_state=None, tolerance: float = 1e-4) -> D
 
 def _units_figure(logic):
     """One panel per function: the region h_θ(x) ≥ 0.5, the units' lines z = 0, the points."""
-    from matplotlib.colors import ListedColormap
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
+    from ..plots.base import colormap, line_handle, patch_handle
 
     fig = new_figure(12.0, 8.4)
     axes = fig.subplots(2, 3, sharex=True, sharey=True)
@@ -117,7 +115,7 @@ def _units_figure(logic):
             h >= 0.5,
             origin="lower",
             extent=(side[0], side[-1], side[0], side[-1]),
-            cmap=ListedColormap(_REGION_COLORS),
+            cmap=colormap(_REGION_COLORS),
             vmin=0,
             vmax=1,
             interpolation="nearest",
@@ -177,16 +175,12 @@ def _units_figure(logic):
     for ax in axes[:, 0]:
         ax.set_ylabel("input x₂ (0 or 1)")
     handles = [
-        Line2D(
-            [], [], marker="o", linestyle="", color=_POSITIVE, markeredgecolor="k", markersize=10
-        ),
-        Line2D(
-            [], [], marker="s", linestyle="", color=_NEGATIVE, markeredgecolor="k", markersize=9
-        ),
-        Patch(facecolor=_REGION_COLORS[1], edgecolor="0.6"),
-        Patch(facecolor=_REGION_COLORS[0], edgecolor="0.6"),
-        Line2D([], [], color="k", linewidth=1.8),
-        Line2D([], [], color=_HIDDEN, linewidth=1.6, linestyle="--"),
+        line_handle(marker="o", linestyle="", color=_POSITIVE, markeredgecolor="k", markersize=10),
+        line_handle(marker="s", linestyle="", color=_NEGATIVE, markeredgecolor="k", markersize=9),
+        patch_handle(facecolor=_REGION_COLORS[1], edgecolor="0.6"),
+        patch_handle(facecolor=_REGION_COLORS[0], edgecolor="0.6"),
+        line_handle(color="k", linewidth=1.8),
+        line_handle(color=_HIDDEN, linewidth=1.6, linestyle="--"),
     ]
     labels = [
         "y = 1 (positive class)",

@@ -9,6 +9,9 @@ from typing import Any
 
 import numpy as np
 
+from .._tables import markdown_table
+from ..jsonvalues import to_json
+
 __all__ = ["CHECKS", "FAIL", "PASS", "SKIP", "STATUSES", "WARN", "Diagnosis", "Finding"]
 
 PASS = "PASS"
@@ -110,6 +113,26 @@ class Finding:
             "details": dict(self.details),
         }
 
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> Finding:
+        """The finding back from its :meth:`to_dict` (``title`` is derived, so ignored).
+
+        Raises
+        ------
+        KeyError, TypeError or ValueError
+            If ``values`` lacks ``check`` or ``status`` or names an unknown one.
+        """
+        return cls(
+            check=values["check"],
+            status=values["status"],
+            measured=values.get("measured"),
+            threshold=values.get("threshold", ""),
+            message=values.get("message", ""),
+            advice=values.get("advice", ""),
+            layer=values.get("layer"),
+            details=dict(values.get("details") or {}),
+        )
+
 
 @dataclass(eq=False)
 class Diagnosis:
@@ -193,7 +216,7 @@ class Diagnosis:
 
     def to_dict(self) -> dict[str, Any]:
         """The whole diagnosis as plain values (no network, no arrays)."""
-        params = {key: _plain_param(value) for key, value in self.params.items()}
+        params = {key: to_json(value) for key, value in self.params.items()}
         return {
             "task": self.task,
             "quick": self.quick,
@@ -204,6 +227,24 @@ class Diagnosis:
             "params": params,
             "findings": [f.to_dict() for f in self.findings],
         }
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> Diagnosis:
+        """The diagnosis back from its :meth:`to_dict` (without network, sample or history).
+
+        Raises
+        ------
+        KeyError, TypeError or ValueError
+            If a finding cannot be rebuilt (see :meth:`Finding.from_dict`).
+        """
+        return cls(
+            findings=[Finding.from_dict(f) for f in values.get("findings") or []],
+            task=str(values.get("task", "")),
+            params=dict(values.get("params") or {}),
+            stop_reason=values.get("stop_reason"),
+            quick=bool(values.get("quick", False)),
+            seconds=float(values.get("seconds", 0.0)),
+        )
 
     def format_table(self) -> str:
         """A plain-text table, one line per finding, with the advice under WARN and FAIL."""
@@ -222,21 +263,24 @@ class Diagnosis:
         lines.append(f"{self.summary()}.")
         return "\n".join(lines)
 
+    def _repr_markdown_(self) -> str:
+        """The findings as a notebook shows them, advice under WARN and FAIL."""
+        header = ("status", "check", "measured", "threshold", "finding", "what to try")
+        rows = [
+            (
+                f"**{f.status}**" if f.status in (WARN, FAIL) else f.status,
+                f.title,
+                f.measured_text,
+                f.threshold,
+                f.message,
+                f.advice if f.status in (WARN, FAIL) else "",
+            )
+            for f in self.findings
+        ]
+        return markdown_table(header, rows, caption=f"Diagnosis: {self.summary()}")
+
     def __repr__(self) -> str:
         return f"Diagnosis(task={self.task!r}, worst={self.worst!r}, {self.summary()})"
-
-
-def _plain_param(value: Any) -> Any:
-    """A hyperparameter as a JSON-friendly value: dtypes by name, generators by repr."""
-    if isinstance(value, np.dtype):
-        return value.name
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_plain_param(item) for item in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return repr(value)
 
 
 def worst_status(statuses) -> str:
@@ -258,16 +302,3 @@ def format_number(value: float | None) -> str:
     if abs(value) >= 100:
         return f"{value:.0f}"  # "1000", not .3g's "1e+03"
     return f"{value:.3g}"
-
-
-def as_plain(value: Any) -> Any:
-    """numpy scalars and arrays in ``details`` as Python numbers and lists."""
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, Mapping):
-        return {key: as_plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [as_plain(item) for item in value]
-    return value

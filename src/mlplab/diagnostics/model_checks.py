@@ -6,8 +6,8 @@ check           rule
 gradient_check  backprop's D against central differences of J on ≤ 20 examples, in float64,
                 by the relative error ‖g − ĝ‖ / (‖g‖ + ‖ĝ‖), worst of the whole vector and
                 each θ⁽ˡ⁾: < 1e-4 PASS ("good" below 1e-7, else "acceptable"), 1e-4 to 1e-2
-                WARN (suspect), ≥ 1e-2 FAIL (wrong). Same bounds as
-                :meth:`mlplab.gradcheck.GradientCheck.verdict`.
+                WARN (suspect), ≥ 1e-2 FAIL (wrong): the verdicts of
+                :func:`mlplab.gradcheck.verdict`.
 initial_loss    the data loss J(θ₀) at initialization against what near-zero weights give:
                 ln K for a softmax over K classes, K·ln 2 for K sigmoid outputs (the
                 lecture's summed cost). Up to 1.5× PASS, up to 3× WARN, beyond FAIL. For an
@@ -25,22 +25,11 @@ saturation      per hidden layer, the fraction of units that pass (almost) no gr
                 layer's units WARN
 ==============  ==============================================================================
 
-Why the gradient check nudges relu networks: relu has a kink at z = 0. If a hidden unit's
-z lies within the central difference's step of 0 for some example, J(θ + εeⱼ) and
-J(θ − εeⱼ) straddle the kink and the numerical "derivative" is wrong, though backprop is
-right. The check therefore picks, from a pool of training rows, the examples whose every
-hidden |z| clears 10·ε·max(1, max |a|), the largest change one step of ε can cause. If
-fewer than 5 examples clear it (say, all weights start at zero so every z is 0), it checks
-a copy whose θ is jittered with N(0, 0.1²) noise: backprop must be right at every θ, so
-this still tests it, and the usual thresholds apply to relu networks as to smooth ones.
-
-Why a floor on the relative error: when a layer's gradient is tiny (saturated units, deep
-sigmoid stacks), rounding in the central difference, about 2.2e-16·|J|/ε per entry, is
-no longer small beside it and the relative error says nothing. Each layer's error is
-therefore measured against max(‖g‖ + ‖ĝ‖, 1e5 × that rounding noise).
-
-For networks with more than 5,000 parameters, 2,000 entries of θ (at least 100 per layer)
-are checked instead of all of them, to keep the check to about a second.
+The gradient check is :func:`mlplab.check_gradients`, the same check as ``mlplab
+gradcheck`` and ``mlplab train --gradcheck`` (its module docstring explains how it keeps
+clear of relu's kink and of rounding noise), on at most 20 examples drawn from 200
+training rows. For networks with more than 5,000 parameters, 2,000 entries of θ (at
+least 100 per layer) are checked instead of all of them, to keep it to about a second.
 """
 
 from __future__ import annotations
@@ -50,8 +39,10 @@ import math
 import numpy as np
 
 from .._rng import as_generator
-from ..gradcheck import check_gradients
-from ._result import FAIL, PASS, SKIP, WARN, Finding, as_plain, format_number
+from ..activations import RANGES, SATURATION_MARGIN, saturated
+from ..gradcheck import VERDICTS, check_gradients
+from ..jsonvalues import to_json
+from ._result import FAIL, PASS, SKIP, WARN, Finding, format_number
 
 __all__ = [
     "check_gradient",
@@ -61,24 +52,14 @@ __all__ = [
     "check_symmetry",
 ]
 
-#: Examples used by the gradient check, and how many must clear the relu kinks.
+#: Examples used by the gradient check, picked from a pool of training rows.
 GRADCHECK_EXAMPLES = 20
-MIN_KINK_FREE_EXAMPLES = 5
-#: Rows from which the kink-free examples are picked.
 GRADCHECK_POOL = 200
-#: The central difference's step (the lecture's).
-GRADCHECK_EPSILON = 1e-4
 #: Networks up to this size are checked entry by entry; larger ones on a sample.
 GRADCHECK_MAX_PARAMS = 5000
 GRADCHECK_SAMPLE = 2000
-GRADCHECK_MIN_PER_LAYER = 100
-#: Relative error bounds: below PASS, from FAIL_FROM on FAIL, WARN between.
-GRADCHECK_PASS_BELOW = 1e-4
-GRADCHECK_FAIL_FROM = 1e-2
-#: A layer's error is measured against at least this many times the rounding noise.
-NOISE_FLOOR_FACTOR = 1e5
-#: Activations with a kink at z = 0.
-KINKED = frozenset({"relu"})
+#: How the gradient check's verdicts (mlplab.gradcheck.VERDICTS) map to statuses.
+GRADCHECK_STATUS = {"good": PASS, "acceptable": PASS, "suspect": WARN, "wrong": FAIL}
 
 #: Initial data loss over its reference: up to WARN_ABOVE PASS, up to FAIL_ABOVE WARN.
 INITIAL_LOSS_WARN_ABOVE = 1.5
@@ -86,8 +67,6 @@ INITIAL_LOSS_FAIL_ABOVE = 3.0
 #: The same bound for identity outputs (regression), which only warns.
 INITIAL_LOSS_REGRESSION_WARN_ABOVE = 10.0
 
-#: Sigmoid/tanh activations this close to a limit are in the flat part of f.
-SATURATION_LIMIT = 0.01
 #: A unit is saturated when it is flat for more than this fraction of the examples.
 SATURATED_EXAMPLES = 0.5
 #: A layer warns when more than this fraction of its units are saturated or dead.
@@ -119,63 +98,45 @@ def check_gradient(
         ``measured`` is the largest relative error (whole vector or any θ⁽ˡ⁾).
     """
     rng = as_generator(random_state)
-    probe = net.astype(np.float64)
     X, Y = _as_xy(X, Y)
     pool = rng.choice(X.shape[0], size=min(X.shape[0], GRADCHECK_POOL), replace=False)
-    nudged = False
-    if probe.activation in KINKED and probe.n_layers > 2:
-        rows = _kink_free_rows(probe, X[pool], n_examples)
-        if rows.size < MIN_KINK_FREE_EXAMPLES:
-            probe.theta += rng.normal(0.0, 0.1, size=probe.n_params)
-            nudged = True
-            rows = _kink_free_rows(probe, X[pool], n_examples)
-        kink_free = rows.size >= MIN_KINK_FREE_EXAMPLES
-        chosen = pool[rows] if kink_free else pool[:n_examples]
-    else:
-        kink_free = True
-        chosen = pool[:n_examples]
-    Xs, Ys = X[chosen], Y[chosen]
-    sampled = probe.n_params > GRADCHECK_MAX_PARAMS
-    cost = probe.cost(Xs, Ys, lam)
-    if sampled:
-        entries = _sample_entries(probe, rng)
-        analytic, numerical = _sampled_gradients(probe, Xs, Ys, lam, entries)
-    else:
-        entries = np.arange(probe.n_params)
-        result = check_gradients(probe, Xs, Ys, lam, epsilon=GRADCHECK_EPSILON)
-        analytic, numerical = result.analytic, result.numerical
-    layer_of = np.searchsorted(np.cumsum([t.size for t in probe.thetas]), entries, side="right")
-    overall = _floored_error(analytic, numerical, cost)
-    layer_errors = [
-        _floored_error(analytic[layer_of == layer], numerical[layer_of == layer], cost)
-        for layer in range(len(probe.thetas))
-    ]
-    error = max(overall, *layer_errors)
-    worst_layer = int(np.argmax(layer_errors)) + 1
+    sampled = net.n_params > GRADCHECK_MAX_PARAMS
+    result = check_gradients(
+        net,
+        X[pool],
+        Y[pool],
+        lam,
+        max_examples=n_examples,
+        sample=GRADCHECK_SAMPLE if sampled else None,
+        random_state=rng,
+    )
+    error = result.max_error
+    worst_layer = result.worst_layer
     details = {
-        "relative_error": overall,
-        "layer_errors": layer_errors,
-        "examples": int(chosen.size),
-        "entries_checked": int(entries.size),
+        "relative_error": result.relative_error,
+        "layer_errors": list(result.layer_errors),
+        "examples": result.examples,
+        "entries_checked": int(result.analytic.size),
         "sampled": sampled,
-        "nudged_off_kinks": nudged,
-        "kink_free": kink_free,
+        "nudged_off_kinks": result.nudged_off_kinks,
+        "kink_free": result.kink_free,
         "lam": float(lam),
     }
-    threshold = f"< {GRADCHECK_PASS_BELOW:g} (FAIL ≥ {GRADCHECK_FAIL_FROM:g})"
-    where = f"{int(entries.size)} entries of θ on {chosen.size} examples"
-    if error < GRADCHECK_PASS_BELOW:
-        verdict = "good" if error < 1e-7 else "acceptable"
+    marks = {name: mark for mark, name in VERDICTS}
+    threshold = f"< {marks['acceptable']:g} (FAIL ≥ {marks['suspect']:g})"
+    where = f"{int(result.analytic.size)} entries of θ on {result.examples} examples"
+    status = GRADCHECK_STATUS[result.verdict()]
+    if status == PASS:
         return Finding(
             "gradient_check",
             PASS,
             error,
             threshold,
-            f"backprop matches central differences ({verdict}; {where})",
+            f"backprop matches central differences ({result.verdict()}; {where})",
             details=details,
         )
-    caveat = "" if kink_free else " (relu units near z = 0 may inflate it)"
-    if error < GRADCHECK_FAIL_FROM:
+    caveat = "" if result.kink_free else " (relu units near z = 0 may inflate it)"
+    if status == WARN:
         return Finding(
             "gradient_check",
             WARN,
@@ -207,62 +168,6 @@ def _as_xy(X, Y) -> tuple[np.ndarray, np.ndarray]:
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)
     return X, Y.reshape(X.shape[0], -1)
-
-
-def _kink_free_rows(net, X: np.ndarray, k: int) -> np.ndarray:
-    """Up to k row indices of X whose hidden |z| all clear the kink margin, best first."""
-    A = X
-    clearance = np.full(X.shape[0], np.inf)
-    for theta in net.thetas[:-1]:
-        Z = A @ theta[:, 1:].T + theta[:, 0]
-        scale = 10.0 * GRADCHECK_EPSILON * np.maximum(1.0, np.abs(A).max(axis=1))
-        clearance = np.minimum(clearance, np.abs(Z).min(axis=1) / scale)
-        A = np.maximum(Z, 0.0)
-    best = np.argsort(-clearance, kind="stable")[:k]
-    return best[clearance[best] > 1.0]
-
-
-def _sample_entries(net, rng: np.random.Generator) -> np.ndarray:
-    """Sorted indices into θ: about GRADCHECK_SAMPLE in all, at least 100 per θ⁽ˡ⁾."""
-    chosen = []
-    start = 0
-    for theta in net.thetas:
-        share = round(GRADCHECK_SAMPLE * theta.size / net.n_params)
-        count = min(theta.size, max(GRADCHECK_MIN_PER_LAYER, share))
-        chosen.append(start + rng.choice(theta.size, size=count, replace=False))
-        start += theta.size
-    return np.sort(np.concatenate(chosen))
-
-
-def _sampled_gradients(net, X, Y, lam, entries) -> tuple[np.ndarray, np.ndarray]:
-    """Backprop's D and central differences of J at the given entries of θ."""
-    _, grad = net.cost_and_grad(X, Y, lam)
-    analytic = grad[entries].copy()
-    numerical = np.empty(entries.size)
-    theta = net.theta
-    for k, j in enumerate(entries):
-        saved = theta[j]
-        theta[j] = saved + GRADCHECK_EPSILON
-        plus = net.cost(X, Y, lam)
-        theta[j] = saved - GRADCHECK_EPSILON
-        minus = net.cost(X, Y, lam)
-        theta[j] = saved
-        numerical[k] = (plus - minus) / (2.0 * GRADCHECK_EPSILON)
-    return analytic, numerical
-
-
-def _floored_error(analytic: np.ndarray, numerical: np.ndarray, cost: float) -> float:
-    """‖g − ĝ‖ / max(‖g‖ + ‖ĝ‖, floor), the floor 1e5 × the central difference's rounding."""
-    if analytic.size == 0:
-        return 0.0
-    rounding = np.finfo(np.float64).eps * max(abs(cost), 1.0) / GRADCHECK_EPSILON
-    floor = NOISE_FLOOR_FACTOR * rounding * math.sqrt(analytic.size)
-    difference = float(np.linalg.norm(analytic - numerical))
-    if difference == 0.0:
-        return 0.0
-    return difference / max(
-        float(np.linalg.norm(analytic) + np.linalg.norm(numerical)), float(floor)
-    )
 
 
 # ---------------------------------------------------------------------- initial loss
@@ -492,12 +397,13 @@ def _layer_saturation(activation: str, layer: int, A: np.ndarray, threshold: str
             "initializer='he' or 'glorot', standardize the features"
         )
     else:
+        flat = saturated(activation, A)
+        low, high = RANGES[activation]
+        margin = SATURATION_MARGIN
         if activation == "sigmoid":
-            flat = (A < SATURATION_LIMIT) | (A > 1.0 - SATURATION_LIMIT)
-            zone = f"a < {SATURATION_LIMIT:g} or a > {1 - SATURATION_LIMIT:g}"
+            zone = f"a < {low + margin:g} or a > {high - margin:g}"
         else:
-            flat = np.abs(A) > 1.0 - SATURATION_LIMIT
-            zone = f"|a| > {1 - SATURATION_LIMIT:g}"
+            zone = f"|a| > {high - margin:g}"
         stuck = flat.mean(axis=0) > SATURATED_EXAMPLES
         flat_share = float(flat.mean())
         what = "saturated"
@@ -512,7 +418,7 @@ def _layer_saturation(activation: str, layer: int, A: np.ndarray, threshold: str
         "units": units,
         what: n_stuck,
         "flat_activations": flat_share,
-        "stuck_units": as_plain(np.flatnonzero(stuck)[:50]),
+        "stuck_units": to_json(np.flatnonzero(stuck)[:50]),
     }
     if fraction <= SATURATED_UNITS_WARN:
         return Finding(

@@ -33,7 +33,8 @@ cannot be checkpointed (scipy's state cannot be saved mid-run).
 from __future__ import annotations
 
 from ..history import History
-from .config import TASKS, TrainingConfig
+from ..tasks import TASKS
+from .config import TrainingConfig
 from .loop import Trainer, train
 from .safety import DivergenceWarning, SignalRecord, TrainingInterrupted, stop_on_signals
 from .step import one_blas_thread

@@ -9,11 +9,9 @@ import numpy as np
 
 from ..optimizers import SCHEDULES
 from ..solvers import SOLVERS
+from ..tasks import TASKS
 
 __all__ = ["TASKS", "TrainingConfig"]
-
-#: What the outputs mean, which decides the score: accuracy for classification, R² else.
-TASKS = ("multiclass", "binary", "multilabel", "regression")
 
 
 @dataclass

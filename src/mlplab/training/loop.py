@@ -26,7 +26,8 @@ from ..history import History
 from ..network import Network, Workspace
 from ..optimizers import make_optimizer
 from ..solvers import SCIPY_SOLVERS, check_resumable
-from .config import TASKS, TrainingConfig
+from ..tasks import TASKS, infer_task
+from .config import TrainingConfig
 from .safety import DIVERGENCE_FACTOR, SafetyMixin, TrainingInterrupted
 from .scipy_solvers import ScipyMixin
 from .scores import class_indices, count_correct, r2, r2_from_sums, total_sum_of_squares
@@ -43,10 +44,13 @@ class Trainer(SafetyMixin, ScipyMixin):
     net : Network
         Trained in place.
     config : TrainingConfig
-    task : {"multiclass", "binary", "multilabel", "regression"}, default="multiclass"
+    task : {"multiclass", "binary", "multilabel", "regression"}, optional
         Decides the score recorded per epoch: accuracy for the classification tasks
         (multiclass: arg-max; binary: output ≥ 0.5; multilabel: every label right), R² for
-        regression.
+        regression. By default it follows from the output layer and Y (one sigmoid output:
+        binary; K sigmoid outputs and one-hot Y: multiclass; other 0/1 rows: multilabel;
+        softmax: multiclass; identity: regression); a task given that contradicts them is
+        a ValueError. See :func:`mlplab.tasks.infer_task`.
     callbacks : sequence of Callback
     random_state : None, int or numpy.random.Generator
         Seeds the batch order.
@@ -70,13 +74,13 @@ class Trainer(SafetyMixin, ScipyMixin):
         net: Network,
         config: TrainingConfig | None = None,
         *,
-        task: str = "multiclass",
+        task: str | None = None,
         callbacks: Sequence[Callback] = (),
         random_state=None,
         verbose: int = 0,
         handle_signals: Sequence[int] = (signal.SIGINT,),
     ) -> None:
-        if task not in TASKS:
+        if task is not None and task not in TASKS:
             raise ValueError(f"unknown task {task!r}; valid tasks are {', '.join(TASKS)}")
         self.net = net
         self.config = config if config is not None else TrainingConfig()
@@ -106,9 +110,6 @@ class Trainer(SafetyMixin, ScipyMixin):
         self._target_buffers: dict[int, np.ndarray] = {}
         self._saved_optimizer: dict[str, np.ndarray] | None = None
         self._residual_ss: np.ndarray | None = None
-        # B/m for B batches of m examples: the weight of λ/2·‖W‖² in the epoch's objective
-        # (each batch adds λ/(2·m_b)‖W‖², weighted by m_b/m), applied to validation too.
-        self._penalty_per_row = 1.0
         self._interrupted: int | None = None
         self._kernels = None  # the kernel backend of the current fit (mlplab._kernels)
         self._one_blas_thread = False  # run the batch loop on one BLAS thread
@@ -167,6 +168,7 @@ class Trainer(SafetyMixin, ScipyMixin):
         if resume_from is not None:
             check_resumable(self.config.solver, "resume_from")
         X, Y = self.net._check_XY(X, Y)
+        self.task = infer_task(self.net.output, Y, self.task)
         X = np.ascontiguousarray(X)
         Y = np.ascontiguousarray(Y)
         validation = None
@@ -185,13 +187,6 @@ class Trainer(SafetyMixin, ScipyMixin):
         self.stop_reason = None
         self.interrupt_signal = None
         self._interrupted = None
-        m_train = X.shape[0]
-        if scipy_solver:
-            self._penalty_per_row = 1.0 / m_train
-        else:
-            self._penalty_per_row = (
-                math.ceil(m_train / self.config.batch_size_for(m_train)) / m_train
-            )
         target = self.config.max_iter if epochs is None else self.epoch + epochs
         if scipy_solver:
             with self._signals():
@@ -205,6 +200,7 @@ class Trainer(SafetyMixin, ScipyMixin):
                 self.optimizer = make_optimizer(
                     self.config.solver, self.net.n_params, self.net.dtype, self.config
                 )
+            m_train = X.shape[0]
             batch_size = self.config.batch_size_for(m_train)
             full_batch = batch_size >= m_train
             self._kernels = kernels_for(self.net.dtype, full_batch=full_batch)
@@ -401,11 +397,11 @@ class Trainer(SafetyMixin, ScipyMixin):
         """val_loss and the validation score for the current θ."""
         ws, Y_val, labels = val_state
         m = ws.m
-        data_loss = self.net.train_forward(ws, Y_val, NUMPY, TASK_CODES[None], None)[0] / m
-        # The same objective as train_loss: each of the epoch's B batches adds λ/(2·m_b)‖W‖²
-        # weighted by m_b/m_train, which sums to B·λ/(2·m_train)‖W‖².
-        penalty = self.net.penalty(self.config.alpha, 1) * self._penalty_per_row
-        row = {"val_loss": data_loss + penalty}
+        # The data loss alone, without λ/(2m)‖W‖²: the penalty measures the weights, not
+        # how well they predict new data, and adding it would shift the validation curve
+        # with λ, the very comparison the curve is for.
+        data_loss, _ = self.net.train_forward(ws, Y_val, NUMPY, TASK_CODES[None], None)
+        row = {"val_loss": data_loss / m}
         if self.task == "regression":
             row["val_r2"] = r2(ws.output, Y_val)
         else:
@@ -437,7 +433,7 @@ def train(
     Y,
     *,
     validation_data=None,
-    task: str = "multiclass",
+    task: str | None = None,
     callbacks: Sequence[Callback] = (),
     random_state=None,
     verbose: int = 0,
@@ -445,13 +441,20 @@ def train(
 ) -> History:
     """Train ``net`` in place and return its history; ``config`` holds TrainingConfig fields.
 
+    The task (what the accuracy or R² of the history means) follows from the network's
+    output layer and Y: one sigmoid output is binary (h_θ(x) ≥ 0.5); K sigmoid outputs
+    with one-hot rows of Y are multiclass by arg-max (the lecture's "essentially
+    one-vs-all"), with rows of several or no 1s multi-label; softmax is multiclass;
+    identity is regression. ``task`` given explicitly must agree (a contradiction is a
+    ValueError); see :func:`mlplab.tasks.infer_task`.
+
     Example
     -------
     >>> import numpy as np, mlplab
     >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
     >>> Y = np.array([[1], [0], [0], [1]], dtype=float)  # XNOR
     >>> net = mlplab.Network([2, 2, 1], random_state=0)
-    >>> history = mlplab.train(net, X, Y, task="binary", solver="lbfgs", alpha=0.0)
+    >>> history = mlplab.train(net, X, Y, solver="lbfgs", alpha=0.0)  # task: binary
     >>> (net.forward(X) > 0.5).astype(int).ravel().tolist()
     [1, 0, 0, 1]
     """

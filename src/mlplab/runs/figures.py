@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from ..report import FIGURE_CAPTIONS, format_percent
+from .folder import FIGURE_CAPTIONS, RunFolder
+from .text import format_percent
 
 
-def draw_run_figures(out: Path, model, data, history, best_epoch, metrics) -> list[dict]:
+def draw_run_figures(run: RunFolder, model, data, history, best_epoch, metrics) -> list[dict]:
     """Draw and save the run's figures; return their entries for config.json.
 
     The learning curves and the update ratios (when an epoch was recorded); for
     classifiers the confusion
     matrix; for 2-D inputs the decision regions; for image inputs the hidden units'
     weights and the misclassified test images. ``model`` takes raw inputs (the scaling is
-    folded into it), so every figure shows the data in its own units.
+    folded into it), so every figure shows the data in its own units. ``data`` is the
+    command line's prepared data (its ``dataset``, ``parts()`` and ``image_shape``).
     """
     from .. import plots
 
     figures = []
 
     def save(name: str, figure, caption: str | None = None) -> None:
-        plots.save_figure(figure, out / name)
-        title, default = FIGURE_CAPTIONS[name]
-        figures.append({"file": name, "title": title, "caption": caption or default})
+        figures.append(run.save_figure(name, figure, caption))
         figure.clear()
 
     name = data.dataset.name
@@ -44,7 +42,7 @@ def draw_run_figures(out: Path, model, data, history, best_epoch, metrics) -> li
     parts = data.parts()
     part = next(p for p in ("test", "validation", "train") if p in parts)
     X_part, y_part = parts[part]
-    names = _class_names(model, data)
+    names = [data.dataset.class_name(c) for c in model.classes_] if classifier else None
     if classifier:
         predicted = model.predict(X_part)
         accuracy = metrics[part].get("accuracy")
@@ -87,13 +85,3 @@ def draw_run_figures(out: Path, model, data, history, best_epoch, metrics) -> li
             "class above each).",
         )
     return figures
-
-
-def _class_names(model, data) -> list[str] | None:
-    """Display names for ``model.classes_`` (the data set's names when it has them)."""
-    if not hasattr(model, "classes_"):
-        return None
-    labels = [str(c) for c in np.unique(data.dataset.y)]
-    names = list(data.dataset.class_names)
-    lookup = dict(zip(labels, names)) if len(names) == len(labels) else {}
-    return [lookup.get(str(c), str(c)) for c in model.classes_]

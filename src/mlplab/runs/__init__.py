@@ -1,0 +1,32 @@
+"""The run folder: what ``mlplab train`` leaves behind, and its HTML report.
+
+:mod:`~mlplab.runs.folder` owns the folder's schema (file names, config.json, the results
+of ``gradcheck`` and ``doctor``); :mod:`~mlplab.runs.report` turns a folder into one
+self-contained HTML page, built from the sections of :mod:`~mlplab.runs.sections`;
+:mod:`~mlplab.runs.text` formats numbers for the page and the command line.
+"""
+
+from __future__ import annotations
+
+from .folder import FIGURE_CAPTIONS, RunFolder, RunFolderError
+from .report import build_report, write_report
+from .text import STOP_REASONS, format_loss, format_percent, format_score, format_seconds
+
+__all__ = [
+    "FIGURE_CAPTIONS",
+    "STOP_REASONS",
+    "RunFolder",
+    "RunFolderError",
+    "build_report",
+    "format_loss",
+    "format_percent",
+    "format_score",
+    "format_seconds",
+    "load_run",
+    "write_report",
+]
+
+
+def load_run(run_dir) -> dict:
+    """The parts of the run folder ``run_dir`` that exist (see :meth:`RunFolder.load`)."""
+    return RunFolder(run_dir).load()

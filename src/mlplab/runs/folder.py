@@ -1,0 +1,343 @@
+"""The run folder ``mlplab train`` writes: its file names, config.json, and writing it safely.
+
+This module is the only one that knows the folder's layout. Everything else asks a
+:class:`RunFolder` for a file (``run.model_file``) or to read or write a part of it
+(``run.write_config(config)``, ``run.read_config()``).
+
+=======================  ===============================================================
+file                     content
+=======================  ===============================================================
+config.json              the run's configuration, data summary, metrics and figure list;
+                         ``"format": "mlplab-run"`` marks the folder as a run
+model.safetensors        the trained model (``mlplab.load``)
+history.csv              one row per epoch
+*.png                    the figures of :data:`FIGURE_CAPTIONS`
+gradcheck.json           a gradient check (``mlplab gradcheck --out`` or ``train --gradcheck``)
+diagnostics.json         the diagnostics (``mlplab doctor --out`` or ``train --diagnose``)
+report.html              the page built from all of the above
+checkpoints/             ``checkpoint-<epoch>`` files when training checkpoints
+=======================  ===============================================================
+
+train writes config.json first, so even a run interrupted in its first epoch is
+recognized. Training again into a run folder replaces the run's own files and nothing
+else; a non-empty folder that is not a run is refused unless forced (and even then only
+the run's own file names are written or removed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from ..fileformat import atomic_write_bytes
+from ..jsonvalues import to_json
+
+__all__ = ["FIGURE_CAPTIONS", "RUN_FORMAT", "RunFolder", "RunFolderError"]
+
+#: The value of config.json's "format" that marks a folder as an mlplab run.
+RUN_FORMAT = "mlplab-run"
+FORMAT_VERSION = 1
+
+CONFIG = "config.json"
+MODEL = "model.safetensors"
+HISTORY = "history.csv"
+REPORT = "report.html"
+DIAGNOSTICS = "diagnostics.json"
+GRADCHECK = "gradcheck.json"
+CHECKPOINTS = "checkpoints"
+
+#: Figures a run folder may hold, in the order the report shows them: (title, caption).
+FIGURE_CAPTIONS = {
+    "learning_curves.png": (
+        "Learning curves",
+        "The training objective J(θ) (and, for classifiers, the accuracy) per epoch on the "
+        "training and validation parts. A growing gap between the two means overfitting; "
+        "both poor and flat means underfitting.",
+    ),
+    "confusion_matrix.png": (
+        "Confusion matrix",
+        "Rows are the true classes, columns the predicted ones; everything off the "
+        "diagonal is a mistake.",
+    ),
+    "decision_regions.png": (
+        "Decision regions",
+        "The class the network predicts at each point of the input plane, with the "
+        "examples on top.",
+    ),
+    "hidden_units.png": (
+        "What the hidden units look for",
+        "Each first-layer hidden unit's incoming weights θ⁽¹⁾ drawn as an image: white "
+        "pixels excite the unit, black ones inhibit it.",
+    ),
+    "update_ratios.png": (
+        "Update-to-weight ratios",
+        "‖Δθ⁽ˡ⁾‖ / ‖θ⁽ˡ⁾‖ of each layer's last step per epoch; a healthy learning rate "
+        "keeps it near 1e-3.",
+    ),
+    "misclassified.png": (
+        "Misclassified examples",
+        "Test images the network got wrong, with the true and the predicted class.",
+    ),
+    "gradient_check.png": (
+        "Gradient check",
+        "Relative error between backprop and central differences, per layer.",
+    ),
+}
+
+#: Every file a run writes (removed before a fresh run into an existing run folder).
+RUN_FILES = (CONFIG, MODEL, HISTORY, REPORT, DIAGNOSTICS, GRADCHECK, *FIGURE_CAPTIONS)
+
+
+class RunFolderError(ValueError):
+    """A folder that holds no mlplab run (or a file in it that cannot be read or written)."""
+
+
+class RunFolder:
+    """The run folder at ``path``: where each file lives, reading and writing its parts.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The folder (it need not exist yet).
+    """
+
+    def __init__(self, path) -> None:
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"RunFolder({os.fspath(self.path)!r})"
+
+    # -------------------------------------------------------------- where the files are
+    @property
+    def model_file(self) -> Path:
+        """The trained model, ``model.safetensors``."""
+        return self.path / MODEL
+
+    @property
+    def history_file(self) -> Path:
+        """The per-epoch history, ``history.csv``."""
+        return self.path / HISTORY
+
+    @property
+    def report_file(self) -> Path:
+        """The HTML report, ``report.html``."""
+        return self.path / REPORT
+
+    @property
+    def diagnostics_file(self) -> Path:
+        """The diagnostics, ``diagnostics.json``."""
+        return self.path / DIAGNOSTICS
+
+    @property
+    def gradcheck_file(self) -> Path:
+        """The gradient check, ``gradcheck.json``."""
+        return self.path / GRADCHECK
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        """The folder of training checkpoints."""
+        return self.path / CHECKPOINTS
+
+    def figure_file(self, name: str) -> Path:
+        """The PNG of one of the run's figures, by its file name in :data:`FIGURE_CAPTIONS`."""
+        if name not in FIGURE_CAPTIONS:
+            raise ValueError(f"unknown run figure {name!r}; a run holds {list(FIGURE_CAPTIONS)}")
+        return self.path / name
+
+    # -------------------------------------------------------------- being a run
+    def is_run(self) -> bool:
+        """Whether the folder holds an mlplab run (its config.json says so)."""
+        return self.read_config() is not None
+
+    def check_target(self, *, force: bool, resume: bool) -> None:
+        """Refuse a target that is a file, or a non-empty folder that is not a run.
+
+        With ``resume`` the folder must hold a checkpoint instead.
+        """
+        where = os.fspath(self.path)
+        if self.path.exists() and not self.path.is_dir():
+            raise RunFolderError(f"run folder {where!r} is a file; give a folder for the run")
+        if resume:
+            checkpoints = self.checkpoint_dir
+            if not checkpoints.is_dir() or not any(checkpoints.iterdir()):
+                raise RunFolderError(
+                    f"nothing to resume: {os.fspath(checkpoints)!r} holds no checkpoint; "
+                    "train with --checkpoint-every N first"
+                )
+            return
+        if self.path.is_dir() and any(self.path.iterdir()) and not self.is_run() and not force:
+            raise RunFolderError(
+                f"run folder {where!r} is a non-empty folder that is not an mlplab run; "
+                "choose another folder or add --force"
+            )
+
+    def start(self, *, resume: bool) -> None:
+        """Create the folder; unless resuming, remove a previous run's files and checkpoints.
+
+        Only the names a run writes are removed, and the files the checkpoints module
+        recognizes as its checkpoints.
+        """
+        self.path.mkdir(parents=True, exist_ok=True)
+        if resume:
+            return
+        for name in RUN_FILES:
+            path = self.path / name
+            if path.is_file():
+                path.unlink()
+        checkpoints = self.checkpoint_dir
+        if checkpoints.is_dir():
+            from ..checkpoint import latest_checkpoints
+
+            for _, path in latest_checkpoints(checkpoints):
+                os.unlink(path)
+            if not any(checkpoints.iterdir()):
+                checkpoints.rmdir()
+
+    # -------------------------------------------------------------- config.json
+    def write_config(self, config: dict[str, Any]) -> None:
+        """Write config.json (atomically), marked as a run of this format version."""
+        write_json(
+            self.path / CONFIG, {"format": RUN_FORMAT, "format_version": FORMAT_VERSION, **config}
+        )
+
+    def read_config(self) -> dict[str, Any] | None:
+        """config.json's content, or None if the folder is not a run (or the file is damaged)."""
+        try:
+            config = json.loads((self.path / CONFIG).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(config, dict) or config.get("format") != RUN_FORMAT:
+            return None
+        return config
+
+    # -------------------------------------------------------------- results of other commands
+    def write_diagnosis(self, diagnosis) -> Path:
+        """Write a :class:`~mlplab.diagnostics.Diagnosis` as diagnostics.json; return the path."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        write_json(self.diagnostics_file, diagnosis.to_dict())
+        return self.diagnostics_file
+
+    def write_gradcheck(self, result, settings: dict[str, Any]) -> dict[str, str]:
+        """Write a gradient check as gradcheck.json and its figure; return the figure's entry.
+
+        Parameters
+        ----------
+        result : GradientCheck
+            From :func:`mlplab.check_gradients`.
+        settings : dict
+            What was checked (network, examples, λ, ...), shown in the report.
+        """
+        from ..plots import gradient_check_table, save_figure
+
+        self.path.mkdir(parents=True, exist_ok=True)
+        record = {
+            "relative_error": result.relative_error,
+            "layer_errors": list(result.layer_errors),
+            "layer_shapes": [list(shape) for shape in result.layer_shapes],
+            "verdict": result.verdict(),
+            "settings": settings,
+        }
+        write_json(self.gradcheck_file, record)
+        save_figure(gradient_check_table(result), self.figure_file("gradient_check.png"))
+        return {"file": "gradient_check.png"}
+
+    def save_figure(self, name: str, figure, caption: str | None = None) -> dict[str, str]:
+        """Save one of the run's figures as PNG; return its entry for config.json's list."""
+        from ..plots import save_figure
+
+        save_figure(figure, self.figure_file(name))
+        title, default = FIGURE_CAPTIONS[name]
+        return {"file": name, "title": title, "caption": caption or default}
+
+    # -------------------------------------------------------------- reading it all
+    def load(self) -> dict[str, Any]:
+        """Read the parts of the run that exist.
+
+        Returns
+        -------
+        dict
+            ``config`` (dict or None), ``history`` (History or None), ``figures`` (list of
+            (path, title, caption)), ``gradcheck`` (dict or None), ``diagnosis`` (dict or
+            None), ``files`` (list of (name, size in bytes)).
+
+        Raises
+        ------
+        RunFolderError
+            The folder does not exist, has neither config.json nor history.csv, or one of
+            the files is damaged.
+        """
+        folder = self.path
+        if not folder.is_dir():
+            raise RunFolderError(f"no such run folder: {os.fspath(folder)!r}")
+        config = _read_object(folder / CONFIG)
+        history = None
+        history_file = self.history_file
+        # A run that ended in its first epoch (diverged, interrupted) has a history without rows.
+        if history_file.is_file() and len(history_file.read_bytes().strip().splitlines()) > 1:
+            from ..history import History
+
+            try:
+                history = History.from_csv(history_file)
+            except ValueError as error:
+                raise RunFolderError(f"cannot read {HISTORY}: {error}") from None
+        if config is None and not history_file.is_file():
+            raise RunFolderError(
+                f"{os.fspath(folder)!r} is not an mlplab run folder: it has neither "
+                f"{CONFIG} nor {HISTORY} (train one with: mlplab train --out FOLDER)"
+            )
+        return {
+            "config": config,
+            "history": history,
+            "figures": self._figures(config),
+            "gradcheck": _read_object(self.gradcheck_file),
+            "diagnosis": _read_object(self.diagnostics_file),
+            "files": sorted(
+                (entry.name, entry.stat().st_size)
+                for entry in folder.iterdir()
+                if entry.is_file() and not entry.name.startswith(".") and entry.name != REPORT
+            ),
+        }
+
+    def _figures(self, config: dict | None) -> list[tuple[Path, str, str]]:
+        """The run's figures: those config.json lists, else the known file names present."""
+        listed = (config or {}).get("figures")
+        figures = []
+        if isinstance(listed, list):
+            for entry in listed:
+                if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
+                    continue
+                name = os.path.basename(entry["file"])  # never read outside the folder
+                title, caption = FIGURE_CAPTIONS.get(name, (name, ""))
+                figures.append(
+                    (
+                        self.path / name,
+                        str(entry.get("title", title)),
+                        str(entry.get("caption", caption)),
+                    )
+                )
+        known = {path.name for path, _, _ in figures}
+        for name, (title, caption) in FIGURE_CAPTIONS.items():
+            if name not in known and (self.path / name).is_file():
+                figures.append((self.path / name, title, caption))
+        return figures
+
+
+def write_json(path: Path, value) -> None:
+    """Write ``value`` as indented JSON, atomically (NaN and infinities written as null)."""
+    text = json.dumps(to_json(value, finite=True), indent=2, ensure_ascii=False) + "\n"
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _read_object(path: Path) -> dict | None:
+    """A JSON object from ``path``, None if absent, RunFolderError if damaged."""
+    if not path.is_file():
+        return None
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise RunFolderError(f"{path.name} is damaged: {error}") from None
+    if not isinstance(value, dict):
+        raise RunFolderError(f"{path.name} must hold a JSON object, got {type(value).__name__}")
+    return value
