@@ -350,7 +350,7 @@ class BaseMLP(BaseEstimator):
         )
         fill = INITIALIZERS[self.initializer]
         for theta in network.thetas:
-            fill(theta, rng, epsilon=self.init_epsilon, activation=network.activation)
+            fill(theta, rng, init_epsilon=self.init_epsilon, activation=network.activation)
         return network
 
     def _architecture_matches(self, n_features: int, n_outputs: int) -> None:

@@ -7,12 +7,12 @@ from collections.abc import Callable, Mapping
 import numpy as np
 from matplotlib.figure import Figure
 
+from .._validation import check_int
 from .base import (
     LITERAL,
     MARKERS,
     axis_label,
     check_image_shape,
-    check_int,
     class_colors,
     colormap,
     finish,
@@ -21,7 +21,9 @@ from .base import (
     literal_legend,
     new_figure,
     note,
+    padded_range,
     pair,
+    plane_grid,
     root_figure,
     titled,
 )
@@ -169,7 +171,7 @@ def misclassified_examples(
             f"y_true and y_pred must have shape ({X.shape[0]},), got {y_true.shape} "
             f"and {y_pred.shape}"
         )
-    max_images = check_int(max_images, "max_images", minimum=1)
+    max_images = check_int("max_images", max_images, minimum=1)
     wrong = np.flatnonzero(y_true != y_pred)
     shown = wrong[:max_images]
     if title is None:
@@ -332,18 +334,12 @@ def decision_regions(
         raise ValueError(f"y must have shape ({X.shape[0]},) with m >= 1, got {y.shape}")
     if not np.isfinite(X).all():
         raise ValueError("X contains NaN or infinite values; remove those examples first")
-    resolution = check_int(resolution, "resolution", minimum=2)
+    resolution = check_int("resolution", resolution, minimum=2)
     names = pair(feature_names, "feature_names", ("x₁", "x₂"))
     units = pair(feature_units, "feature_units", (None, None))
 
-    # The plotted area: the data's range, padded by 10% (or by 1 if a feature is constant).
-    low, high = X.min(axis=0), X.max(axis=0)
-    pad = np.where(high > low, 0.1 * (high - low), 1.0)
-    low, high = low - pad, high + pad
-    g1, g2 = np.meshgrid(
-        np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
-    )
-    grid = np.column_stack([g1.ravel(), g2.ravel()])
+    low, high = padded_range(X)
+    g1, g2, grid = plane_grid(low, high, resolution)
 
     predict = _resolve_predictor(predict_fn)
     grid_output = _predict_points(predict, grid)
