@@ -172,3 +172,25 @@ def test_a_diverged_epoch_scores_nan_in_validation_scores_like_sklearn():
     assert isinstance(reg.validation_scores_, list)
     assert np.isnan(reg.validation_scores_[-1])
     assert len(reg.validation_scores_) == len(reg.loss_curve_) + 1
+
+
+def test_multi_output_loss_is_averaged_over_outputs_like_sklearn_and_cost_is_summed():
+    X, y = regression(2)
+    reg = MLPRegressor(max_iter=30, **LBFGS)
+    with pytest.warns(ConvergenceWarning):
+        reg.fit(X, y)
+    residual = reg.predict(X) - y
+    penalty = reg.alpha / (2 * 200) * sum(float((c**2).sum()) for c in reg.coefs_)
+    # scikit-learn's loss_: ½ · mean over examples *and* outputs, plus λ/(2m)‖W‖²
+    assert reg.loss_ == pytest.approx(0.5 * np.mean(residual**2) + penalty, rel=1e-9)
+    # the lecture's J, which the network computes and L-BFGS minimizes: summed over k
+    summed = 0.5 * np.sum(residual**2) / 200 + penalty
+    assert reg.network_.cost(X, y, lam=reg.alpha) == pytest.approx(summed, rel=1e-9)
+    # epoch solvers record the same averaged figure per epoch
+    # (val_loss, the data term of the final weights, here on the training data itself)
+    gd = MLPRegressor(hidden_layer_sizes=(5,), solver="gd", max_iter=1, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        gd.fit(X, y, validation_data=(X, y))
+    assert gd.history_["val_loss"][0] == pytest.approx(
+        0.5 * np.mean((gd.predict(X) - y) ** 2), rel=1e-9
+    )

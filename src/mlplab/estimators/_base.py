@@ -536,6 +536,7 @@ class BaseMLP(BaseEstimator):
         if self.checkpoint_dir is not None:
             callbacks.append(Checkpoint(self.checkpoint_dir, every=int(self.checkpoint_every)))
         trainer.callbacks = callbacks
+        trainer.loss_divisor = self._loss_divisor(n_outputs)
 
         epochs_before = trainer.epoch
         if incremental:
@@ -551,6 +552,10 @@ class BaseMLP(BaseEstimator):
         if not incremental and trainer.stop_reason == "max_iter":
             self._warn_not_converged(trainer)
         return self
+
+    def _loss_divisor(self, n_outputs: int) -> int:
+        """What the reported data loss is divided by (1: summed over outputs, as J is)."""
+        return 1
 
     def _stopping_rule(self, on_validation: bool) -> EarlyStopping:
         """scikit-learn's rule: more than n_iter_no_change epochs without a tol improvement.

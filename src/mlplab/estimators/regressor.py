@@ -199,6 +199,10 @@ history_, network_, stop_reason_, n_networks_
         self._check_poisson_targets(y_val, "the validation targets")
         return X_val, y_val.reshape(-1, 1) if y_val.ndim == 1 else y_val
 
+    def _loss_divisor(self, n_outputs: int) -> int:
+        """scikit-learn reports the squared error averaged over outputs (Poisson: summed)."""
+        return n_outputs if self.loss == "squared_error" else 1
+
     def _output_name(self, n_outputs: int) -> str:
         """e^z for the Poisson loss (the log link), else z itself."""
         return "exp" if self.loss == "poisson" else "identity"
