@@ -160,9 +160,10 @@ class Network:
         Two entries make a network with no hidden layer (logistic regression).
     activation : {"sigmoid", "tanh", "relu", "identity"}, default="sigmoid"
         f of the hidden units (``"logistic"`` is accepted for ``"sigmoid"``).
-    output : {"sigmoid", "softmax", "identity"}, default="sigmoid"
+    output : {"sigmoid", "softmax", "identity", "exp"}, default="sigmoid"
         The output layer and, paired with it, the loss: binary cross-entropy per output
-        (the lecture's cost), categorical cross-entropy, or squared error.
+        (the lecture's cost), categorical cross-entropy, squared error, or half the
+        Poisson deviance (e^z, the log link); see :mod:`mlplab.losses`.
     initializer : {"uniform", "glorot", "he", "zeros"}, default="uniform"
         How θ is drawn; see :mod:`mlplab.initializers`.
     init_epsilon : float, optional
@@ -385,6 +386,9 @@ class Network:
         """J(θ): the mean loss over the m examples plus λ/(2m) Σ θ², bias column excluded.
 
         Y has shape (m, n_out): one-hot rows for classification, targets for regression.
+        The loss of an example is summed over its K outputs (the lecture's J); the
+        estimators *report* the squared error averaged over outputs, as scikit-learn
+        does (see :class:`mlplab.MLPRegressor`), but minimize this J.
         """
         lam = _check_lam(lam)
         X, Y = self._check_XY(X, Y)
