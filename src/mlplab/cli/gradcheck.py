@@ -112,9 +112,16 @@ def gradcheck(hidden, inputs, outputs, activation, output, lam, examples, seed, 
 
 def _write(out: Path, result, net, examples, lam, hidden, activation, output) -> None:
     """gradcheck.json and gradient_check.png in ``out``; rebuild its report if it is a run."""
-    from ..runs import RunFolder
+    from ..runs import RunFolder, run_lock
 
     run = RunFolder(out)
+    with run_lock(out):
+        figure = _write_locked(run, result, net, examples, lam, hidden, activation, output)
+    echo_err(f"wrote {run.gradcheck_file} and {run.figure_file(figure['file'])}")
+
+
+def _write_locked(run, result, net, examples, lam, hidden, activation, output) -> dict:
+    """The writes of :func:`_write`, under the run folder's lock."""
     figure = run.write_gradcheck(
         result,
         {
@@ -129,5 +136,5 @@ def _write(out: Path, result, net, examples, lam, hidden, activation, output) ->
     if run.is_run():
         from ..runs import write_report
 
-        write_report(out)
-    echo_err(f"wrote {run.gradcheck_file} and {run.figure_file(figure['file'])}")
+        write_report(run.path)
+    return figure

@@ -19,16 +19,14 @@ checkpoints/             ``checkpoint-<epoch>`` files when training checkpoints
 =======================  ===============================================================
 
 train writes config.json first, so even a run interrupted in its first epoch is
-recognized. Training again into a run folder replaces the run's own files and nothing
-else; a non-empty folder that is not a run is refused unless forced (and even then only
-the run's own file names are written or removed).
+recognized. How a new run is written aside and swapped in, one writer at a time, and
+where an unfinished run's checkpoints live: :mod:`~mlplab.runs.placement`.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +85,7 @@ FIGURE_CAPTIONS = {
     ),
 }
 
-#: Every file a run writes (removed before a fresh run into an existing run folder).
+#: Every file a run writes (a replaced run folder keeps its other files).
 RUN_FILES = (CONFIG, MODEL, HISTORY, REPORT, DIAGNOSTICS, GRADCHECK, *FIGURE_CAPTIONS)
 
 
@@ -151,48 +149,6 @@ class RunFolder:
     def is_run(self) -> bool:
         """Whether the folder holds an mlplab run (its config.json says so)."""
         return self.read_config() is not None
-
-    def check_target(self, *, force: bool, resume: bool) -> None:
-        """Refuse a target that is a file, or a non-empty folder that is not a run.
-
-        With ``resume`` the folder must hold a checkpoint instead.
-        """
-        where = os.fspath(self.path)
-        if self.path.exists() and not self.path.is_dir():
-            raise RunFolderError(f"run folder {where!r} is a file; give a folder for the run")
-        if resume:
-            checkpoints = self.checkpoint_dir
-            if not checkpoints.is_dir() or not any(checkpoints.iterdir()):
-                raise RunFolderError(
-                    f"nothing to resume: {os.fspath(checkpoints)!r} holds no checkpoint; "
-                    "train with --checkpoint-every N first"
-                )
-            return
-        if self.path.is_dir() and any(self.path.iterdir()) and not self.is_run() and not force:
-            raise RunFolderError(
-                f"run folder {where!r} is a non-empty folder that is not an mlplab run; "
-                "choose another folder or add --force"
-            )
-
-    def start(self, *, resume: bool) -> None:
-        """Create the folder; unless resuming, remove a previous run's files and checkpoints.
-
-        Only the names a run writes are removed, and checkpoints named ``checkpoint-*``.
-        """
-        self.path.mkdir(parents=True, exist_ok=True)
-        if resume:
-            return
-        for name in RUN_FILES:
-            path = self.path / name
-            if path.is_file():
-                path.unlink()
-        checkpoints = self.checkpoint_dir
-        if checkpoints.is_dir():
-            for entry in checkpoints.iterdir():
-                if entry.is_file() and entry.name.startswith("checkpoint-"):
-                    entry.unlink()
-            if not any(checkpoints.iterdir()):
-                shutil.rmtree(checkpoints)
 
     # -------------------------------------------------------------- config.json
     def write_config(self, config: dict[str, Any]) -> None:
