@@ -21,8 +21,9 @@ finite, sizes matching the layer sizes) *before* it builds a model, and anything
 malformed, truncated, damaged, of a newer format or not an mlplab file is refused with a
 :class:`ModelFileError` that names the file and the problem.
 
-Parameters that are not JSON data (callbacks, a numpy ``Generator`` as ``random_state``)
-are not saved: the file lists them under ``dropped_params`` with the reason, and the
+Parameters that are not JSON data (callbacks, a numpy ``Generator`` as ``random_state``),
+and paths that mlplab would write to (``checkpoint_dir``, ignored in a file too), are not
+saved: the file lists them under ``dropped_params`` with the reason, and the
 loaded estimator has their defaults. A loaded estimator predicts exactly what the saved
 one did; it can be trained further (``warm_start``, ``partial_fit``) from the saved
 weights, with a fresh optimizer state.
@@ -84,6 +85,10 @@ SUMMARY = {
     "stop_reason_": "str?",
 }
 
+
+#: Estimator parameters that are paths mlplab writes to (and deletes in): never saved, and
+#: ignored in a file, so that a model file cannot choose where mlplab writes.
+PATH_PARAMS = ("checkpoint_dir",)
 
 #: Makes the exception for a problem found in a model (file): ``raise fail("...")``.
 Fail = Callable[[str], Exception]
@@ -302,6 +307,13 @@ def _json_params(params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, s
     kept: dict[str, Any] = {}
     dropped: dict[str, str] = {}
     for name, value in params.items():
+        if name in PATH_PARAMS:
+            if value is not None:
+                dropped[name] = (
+                    "a model file never chooses where mlplab writes, so this path was not "
+                    f"saved; set {name} again to use it when training further"
+                )
+            continue
         if name == "dtype":
             try:
                 kept[name] = np.dtype(value).name
@@ -636,6 +648,8 @@ def _check_params(params, classifier: bool, where: str, fail: Fail) -> dict[str,
         raise fail(f"{where} has parameters {unknown} that {cls.__name__} does not have")
     values = {}
     for name, value in params.items():
+        if name in PATH_PARAMS:
+            continue  # a file may not choose where mlplab writes: left at the default
         if isinstance(value, list):
             if not all(_is_int(v) for v in value):
                 raise fail(f"{where}.{name} must be a list of integers, got {value!r}")

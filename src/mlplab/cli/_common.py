@@ -68,7 +68,7 @@ class HiddenLayers(click.ParamType):
         sizes = []
         for part in text.split(","):
             part = part.strip()
-            if not part.isdigit() or int(part) < 1:
+            if not part.isdigit() or not 1 <= int(part) <= MAX_COUNT:
                 self.fail(
                     f"{value!r} is not a list of positive unit counts; write e.g. "
                     "'--hidden 64' or '--hidden 25,25' ('none' for no hidden layer)",
@@ -110,10 +110,34 @@ class Fraction(click.ParamType):
         return number
 
 
+class FiniteFloat(click.FloatRange):
+    """A float in a range, and finite: ``nan`` and ``inf`` are usage errors naming the option.
+
+    (click's FloatRange lets NaN through, since every comparison with it is false.)
+    """
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+#: Largest --seed: numpy's and scikit-learn's seeds are 32-bit.
+MAX_SEED = 2**32 - 1
+#: Largest count of epochs, units, examples, ... an option takes (a 32-bit int).
+MAX_COUNT = 2**31 - 1
+
+
 def positive_float(name: str):
     """A click type for a finite float > 0 (or >= 0 for λ)."""
     allow_zero = name == "alpha"
-    return click.FloatRange(min=0.0, min_open=not allow_zero)
+    return FiniteFloat(min=0.0, min_open=not allow_zero)
+
+
+def count(minimum: int = 1) -> click.IntRange:
+    """A click type for a count: an integer from ``minimum`` to :data:`MAX_COUNT`."""
+    return click.IntRange(min=minimum, max=MAX_COUNT)
 
 
 def data_options(function):
@@ -163,7 +187,7 @@ def data_options(function):
         ),
         click.option(
             "--seed",
-            type=click.IntRange(min=0),
+            type=click.IntRange(min=0, max=MAX_SEED),
             default=DEFAULTS["seed"],
             show_default=True,
             help="Seeds the data, the splits, the initial weights and the batch order.",
@@ -220,7 +244,7 @@ def model_options(function):
         ),
         click.option(
             "--epochs",
-            type=click.IntRange(min=1),
+            type=count(),
             default=DEFAULTS["epochs"],
             show_default=True,
             help="Most epochs (iterations for lbfgs/cg).",
@@ -234,7 +258,7 @@ def model_options(function):
         ),
         click.option(
             "--patience",
-            type=click.IntRange(min=1),
+            type=count(),
             default=DEFAULTS["patience"],
             show_default=True,
             help="Stop after this many epochs without improvement.",
@@ -280,13 +304,14 @@ def data_errors():
     """Turn errors about the user's files and data into a one-line :class:`DataError`.
 
     ValueError covers bad values and bad files (CSVFormatError, ModelFileError), OSError
-    missing files and folders. With ``mlplab --debug`` they propagate with the traceback.
+    missing files and folders, MemoryError a network or batch too large for the memory.
+    With ``mlplab --debug`` they propagate with the traceback.
     """
     try:
         yield
     except click.ClickException:
         raise
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, MemoryError) as error:
         if is_debug():
             raise
         raise DataError(one_line(error)) from error
@@ -297,6 +322,8 @@ def one_line(error: BaseException) -> str:
     text = str(error) or type(error).__name__
     if isinstance(error, OSError) and error.filename is not None and error.strerror:
         text = f"{error.strerror}: {error.filename!r}"
+    elif isinstance(error, MemoryError) and not text.startswith("not enough memory"):
+        text = f"not enough memory: {text}"  # numpy's "Unable to allocate 8 GiB for ..."
     return " ".join(text.split())
 
 

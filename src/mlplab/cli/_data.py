@@ -21,9 +21,10 @@ import io
 import math
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
+
+from ..regular_files import read_regular_bytes
 
 __all__ = [
     "TASKS",
@@ -348,7 +349,7 @@ def read_features(path, feature_names=None, n_features: int | None = None, drop=
 
     path_str = os.fspath(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = read_regular_bytes(path, what="a CSV file")
     except FileNotFoundError:
         raise FileNotFoundError(f"no such CSV file: {path_str!r}") from None
     if raw.startswith(b"\xef\xbb\xbf"):

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import click
 
-from ._common import ACTIVATIONS, HiddenLayers, data_errors, echo_err, format_hidden
+from ._common import (
+    ACTIVATIONS,
+    MAX_SEED,
+    FiniteFloat,
+    HiddenLayers,
+    count,
+    data_errors,
+    echo_err,
+    format_hidden,
+)
 from ._errors import DataError
 
 
@@ -18,12 +27,8 @@ from ._errors import DataError
     show_default=True,
     help="Units per hidden layer ('none': no hidden layer).",
 )
-@click.option(
-    "--inputs", type=click.IntRange(min=1), default=3, show_default=True, help="n, input features."
-)
-@click.option(
-    "--outputs", type=click.IntRange(min=1), default=3, show_default=True, help="K, output units."
-)
+@click.option("--inputs", type=count(), default=3, show_default=True, help="n, input features.")
+@click.option("--outputs", type=count(), default=3, show_default=True, help="K, output units.")
 @click.option(
     "--activation",
     type=click.Choice(ACTIVATIONS),
@@ -41,19 +46,19 @@ from ._errors import DataError
 )
 @click.option(
     "--lam",
-    type=click.FloatRange(min=0.0),
+    type=FiniteFloat(min=0.0),
     default=1.0,
     show_default=True,
     help="λ, so that the regularization gradient is checked too.",
 )
 @click.option(
     "--examples",
-    type=click.IntRange(min=1),
+    type=count(),
     default=5,
     show_default=True,
     help="m, random examples.",
 )
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED), default=0, show_default=True)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),

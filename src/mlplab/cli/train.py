@@ -17,6 +17,7 @@ import click
 from .._version import __version__
 from ._common import (
     EPOCH_SOLVERS,
+    count,
     data_errors,
     data_options,
     default_early_stopping,
@@ -51,7 +52,7 @@ GRADCHECK_POOL = 200
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @click.option(
     "--checkpoint-every",
-    type=click.IntRange(min=1),
+    type=count(),
     default=None,
     metavar="N",
     help="Write a resumable checkpoint every N epochs (gd, sgd, adam).",

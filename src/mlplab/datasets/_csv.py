@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..regular_files import read_regular_bytes
 from ._base import Dataset
 
 __all__ = ["CSVFormatError", "load_csv"]
@@ -251,7 +252,7 @@ def load_csv(path, target: str | None = None) -> Dataset:
         raise TypeError(f"target must be a column name (str) or None, got {target!r}")
     path_str = os.fspath(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = read_regular_bytes(path, what="a CSV file")
     except FileNotFoundError:
         raise FileNotFoundError(f"no such CSV file: {path_str!r}") from None
     records = _read_records(_decode(raw, path_str), path_str)

@@ -32,6 +32,7 @@ from typing import Any
 
 from ..fileformat import atomic_write_bytes
 from ..jsonvalues import to_json
+from ..regular_files import NotARegularFileError, read_regular_bytes
 
 __all__ = ["FIGURE_CAPTIONS", "RUN_FORMAT", "RunFolder", "RunFolderError"]
 
@@ -160,8 +161,8 @@ class RunFolder:
     def read_config(self) -> dict[str, Any] | None:
         """config.json's content, or None if the folder is not a run (or the file is damaged)."""
         try:
-            config = json.loads((self.path / CONFIG).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            config = json.loads(read_regular_bytes(self.path / CONFIG).decode("utf-8"))
+        except (OSError, ValueError):  # NotARegularFileError and bad UTF-8 are ValueErrors
             return None
         if not isinstance(config, dict) or config.get("format") != RUN_FORMAT:
             return None
@@ -230,7 +231,7 @@ class RunFolder:
         history = None
         history_file = self.history_file
         # A run that ended in its first epoch (diverged, interrupted) has a history without rows.
-        if history_file.is_file() and len(history_file.read_bytes().strip().splitlines()) > 1:
+        if history_file.exists() and len(_read_bytes(history_file).strip().splitlines()) > 1:
             from ..history import History
 
             try:
@@ -285,12 +286,22 @@ def write_json(path: Path, value) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of a file of the run; RunFolderError if it is a pipe, a device, a folder."""
+    try:
+        return read_regular_bytes(path)
+    except NotARegularFileError as error:
+        raise RunFolderError(str(error)) from None
+
+
 def _read_object(path: Path) -> dict | None:
     """A JSON object from ``path``, None if absent, RunFolderError if damaged."""
-    if not path.is_file():
+    if not path.exists():
         return None
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
+        value = json.loads(read_regular_bytes(path, what="a JSON file").decode("utf-8"))
+    except NotARegularFileError as error:
+        raise RunFolderError(str(error)) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise RunFolderError(f"{path.name} is damaged: {error}") from None
     if not isinstance(value, dict):
