@@ -7,7 +7,6 @@ stay as quick as ``mlplab --help``.
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
 
 import click
@@ -325,17 +324,6 @@ def one_line(error: BaseException) -> str:
     elif isinstance(error, MemoryError) and not text.startswith("not enough memory"):
         text = f"not enough memory: {text}"  # numpy's "Unable to allocate 8 GiB for ..."
     return " ".join(text.split())
-
-
-def handles_data_errors(function):
-    """Decorator: run a command's body inside :func:`data_errors`."""
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        with data_errors():
-            return function(*args, **kwargs)
-
-    return wrapper
 
 
 def echo_err(message: str) -> None:

@@ -205,11 +205,11 @@ def learning_curves(
     if np.isfinite(train_loss).any():
         (line,) = ax.plot(epochs, train_loss, color=TRAIN_COLOR, **style)
         handles.append(line)
-        labels.append("training")
+        labels.append("training J(θ), λ term included")
     if val_loss is not None:
         (line,) = ax.plot(epochs, val_loss, color=VAL_COLOR, **style)
         handles.append(line)
-        labels.append("validation")
+        labels.append("validation data loss, no λ term")
     diverged = ~np.isfinite(train_loss)
     if diverged.any():
         # Crosses along the bottom edge: x in epochs, y in axes fraction.
