@@ -78,9 +78,12 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
             with contextlib.suppress(OSError):  # e.g. a file system without permissions
                 os.chmod(temporary, mode)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+        if isinstance(error, OSError) and error.filename in (None, temporary):
+            # named by the file asked for, not by the hidden temporary that is gone
+            raise type(error)(error.errno, error.strerror, path) from error
         raise
     # Make the rename itself durable where the platform allows opening a directory.
     with contextlib.suppress(OSError):

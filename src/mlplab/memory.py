@@ -30,8 +30,8 @@ class InsufficientMemoryError(MemoryError):
 def format_bytes(n_bytes: float) -> str:
     """1536 → "1.5 KiB"; sizes in binary units, three significant digits."""
     size = float(n_bytes)
-    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if size < 1024 or unit == "PiB":
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
+        if size < 1024 or unit == "EiB":
             return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.3g} {unit}"
         size /= 1024
     raise AssertionError("unreachable")
