@@ -108,5 +108,6 @@ def allocation(n_bytes: int, what: str):
         raise
     except MemoryError:
         raise InsufficientMemoryError(
-            f"not enough memory: {what} needs {format_bytes(n_bytes)}, and allocating it failed"
+            f"not enough memory for {what}: it needs {format_bytes(n_bytes)}, and allocating "
+            "it failed"
         ) from None

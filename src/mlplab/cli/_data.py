@@ -57,12 +57,25 @@ class Scaling:
     scale: np.ndarray
 
     @classmethod
-    def fit(cls, X: np.ndarray, kind: str) -> Scaling:
-        """The scaling of ``kind`` for training inputs X of shape (m, n)."""
+    def fit(cls, X: np.ndarray, kind: str, names=None) -> Scaling:
+        """The scaling of ``kind`` for training inputs X of shape (m, n).
+
+        A feature whose spread float64 cannot compute (values near 1e308, whose squares
+        overflow) is refused, naming the feature (from ``names``) and its largest value,
+        rather than silently scaled to zero.
+        """
         n = X.shape[1]
         if kind == "divide":
             return cls(kind, np.zeros(n), np.full(n, 16.0))
-        scale = X.std(axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            scale = X.std(axis=0)
+        for j in np.flatnonzero(~np.isfinite(scale)):
+            value = X[np.argmax(np.abs(X[:, j])), j]
+            name = f"{names[j]!r}" if names is not None else f"{j + 1}"
+            raise ValueError(
+                f"feature {name} holds {float(value)!r}, too large to standardize in float64 (its "
+                "square overflows); rescale the column (e.g. to other units) or use --no-scale"
+            )
         scale[~(scale > 1e-12 * np.maximum(1.0, np.abs(X).max(axis=0)))] = 1.0
         return cls(kind, X.mean(axis=0), scale)
 
@@ -281,7 +294,8 @@ def prepare(
         _check_classes_in_training(y, y_train, {"validation": y_val, "test": y_test})
     scaling = None
     if scale:
-        scaling = Scaling.fit(X_train, "divide" if is_digits else "standardize")
+        kind = "divide" if is_digits else "standardize"
+        scaling = Scaling.fit(X_train, kind, names=list(dataset.feature_names))
     return PreparedData(
         dataset=dataset,
         task=task,
