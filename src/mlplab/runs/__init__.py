@@ -14,7 +14,7 @@ from .folder import FIGURE_CAPTIONS, RunFolder, RunFolderError
 from .lock import RunFolderBusy, run_lock
 from .placement import NewRun, unfinished_folder
 from .report import build_report, write_report
-from .text import STOP_REASONS, format_loss, format_percent, format_seconds
+from .text import STOP_REASONS, format_loss, format_percent, format_score, format_seconds
 
 __all__ = [
     "FIGURE_CAPTIONS",
@@ -26,6 +26,7 @@ __all__ = [
     "build_report",
     "format_loss",
     "format_percent",
+    "format_score",
     "format_seconds",
     "load_run",
     "run_lock",
