@@ -12,6 +12,7 @@ import sys
 import tracemalloc
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -225,3 +226,34 @@ def test_a_model_file_never_chooses_where_mlplab_writes(tmp_path):
     quiet_fit(loaded, X, y)
     assert not elsewhere.exists()
     assert sorted(os.listdir(tmp_path)) == ["mine", "model.safetensors"]
+
+
+# ---------------------------------------------------------------------- labels at evaluate
+@pytest.mark.parametrize(
+    ("labels", "unknown"),
+    [
+        (("cats", "dogs"), "'cats', 'dogs'"),  # a cast to the classes' <U3 would cut them
+        (("Cat", "dog"), "'Cat'"),
+        (("cat", "bird"), "'bird'"),
+        (("1", "2"), "1, 2"),  # read as numbers: never equal to a string class
+    ],
+    ids=["plural", "capital", "another-class", "numbers"],
+)
+def test_evaluate_refuses_labels_the_model_does_not_know(tmp_path, labels, unknown):
+    X, y = blobs(40, 2, 2, seed=3)
+    model = quiet_fit(
+        MLPClassifier(hidden_layer_sizes=(3,), max_iter=3), X, np.array(["cat", "dog"])[y]
+    )
+    path = tmp_path / "model.safetensors"
+    mlplab.save(model, path)
+    data = tmp_path / "data.csv"
+    rows = "".join(f"{a},{b},{labels[k]}\n" for (a, b), k in zip(X, y))
+    data.write_text("x1,x2,species\n" + rows, encoding="utf-8")
+    before = snapshot(tmp_path)
+    result = CliRunner().invoke(cli, ["evaluate", str(path), "--data", str(data)])
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        f"error: the data has labels the model does not know: {unknown}; the model's "
+        "classes are 'cat', 'dog'\n"
+    )
+    assert snapshot(tmp_path) == before

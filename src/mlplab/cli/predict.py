@@ -45,7 +45,7 @@ def _predict(model_path: Path, input_path: Path, out_path: Path | None) -> None:
     import numpy as np
 
     from ._data import read_features
-    from ._model import is_classifier, load_estimator
+    from ._model import arrays_in_training_order, is_classifier, load_estimator
 
     model = load_estimator(model_path)
     feature_names, target = _training_columns(model, model_path)
@@ -57,14 +57,15 @@ def _predict(model_path: Path, input_path: Path, out_path: Path | None) -> None:
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    with arrays_in_training_order():
+        proba = model.predict_proba(X) if is_classifier(model) else None
+        predictions = None if proba is not None else np.asarray(model.predict(X))
     if is_classifier(model):
-        proba = model.predict_proba(X)
         labels = model.classes_[np.argmax(proba, axis=1)]
         writer.writerow(["prediction", *(f"p_{c}" for c in model.classes_)])
         for label, row in zip(labels, proba):
             writer.writerow([label, *(f"{p:.6g}" for p in row)])
     else:
-        predictions = np.asarray(model.predict(X))
         if predictions.ndim == 1:
             writer.writerow(["prediction"])
             writer.writerows([f"{p:.10g}"] for p in predictions)
