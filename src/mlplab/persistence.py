@@ -244,6 +244,13 @@ def _describe_estimator(model, tensors: dict, networks: list) -> dict[str, Any]:
         spec["classes"] = _encode_classes(model.classes_)
     if "estimators_" in fitted:
         spec.update(_describe_strategy(model, tensors, networks))
+        built = spec["multiclass"]["strategy"]
+        if params.get("multiclass", "native") != built:
+            raise ValueError(
+                f"cannot save this model: its multiclass parameter is "
+                f"{params.get('multiclass')!r}, but it was fitted as multiclass={built!r}; "
+                f"set multiclass={built!r} again, or fit it anew, before saving"
+            )
         return spec
     if isinstance(model, MLPClassifier):
         spec["target_type"] = str(model._label_binarizer.y_type_)
@@ -348,6 +355,15 @@ def _encode_classes(classes) -> dict[str, Any]:
     """Class labels as {"dtype": name, "values": [...]} that JSON keeps exactly."""
     classes = np.asarray(classes)
     kind = classes.dtype.kind
+    for label in classes.tolist() if kind in "OU" else ():
+        if isinstance(label, str):
+            try:
+                label.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(
+                    f"cannot save the class label {label!r}: it is not valid Unicode text (a "
+                    "lone surrogate), so no file or output could hold it; fix the labels"
+                ) from None
     if kind == "O":
         values = classes.tolist()
         if all(isinstance(v, str) for v in values):

@@ -287,6 +287,29 @@ def one_line(error: BaseException) -> str:
     return " ".join(text.split())
 
 
+def refuse_overwriting_inputs(output, option: str, **inputs) -> None:
+    """A usage error if the file ``output`` (given with ``option``) is one of ``inputs``.
+
+    ``inputs`` maps what a file is ("the model", "the input CSV") to its path; the same
+    file under another name (a link, ``./x`` for ``x``) is caught too.
+    """
+    import os
+
+    if output is None:
+        return
+    for what, path in inputs.items():
+        try:
+            same = os.path.samefile(output, path)
+        except (OSError, ValueError):
+            same = False
+        if same:
+            raise click.BadParameter(
+                f"{os.fspath(output)!r} is {what.replace('_', ' ')}, which it would replace; "
+                "write to another file",
+                param_hint=f"'{option}'",
+            )
+
+
 def echo_err(message: str) -> None:
     """A line on stderr (progress, notes, warnings)."""
     click.echo(message, err=True)

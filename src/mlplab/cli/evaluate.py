@@ -67,7 +67,13 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
                 f"--part {part} needs the training run's config.json next to the model "
                 f"(in {str(model_path.parent)!r}); use --part all"
             )
-        split = run["data"]["split"]
+        split = (run.get("data") or {}).get("split")
+        if not split or not {"seed", "test_fraction", "validation_fraction"} <= set(split):
+            raise ValueError(
+                f"--part {part} needs the run's split (seed and fractions) in the config.json "
+                f"next to the model (in {str(model_path.parent)!r}), which has none; use "
+                "--part all"
+            )
         prepared = prepare(
             dataset,
             source=data,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ._common import data_errors, echo_err
+from ._common import data_errors, echo_err, refuse_overwriting_inputs
 
 
 @click.command()
@@ -37,6 +37,7 @@ def predict(model_path: Path, input_path: Path, out_path: Path | None) -> None:
       mlplab predict mlplab-run/model.safetensors new.csv
       mlplab predict model.safetensors new.csv --out predictions.csv
     """
+    refuse_overwriting_inputs(out_path, "--out", the_model=model_path, the_input_CSV=input_path)
     with data_errors():
         _predict(model_path, input_path, out_path)
 

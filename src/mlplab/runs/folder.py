@@ -149,7 +149,10 @@ class RunFolder:
     # -------------------------------------------------------------- being a run
     def is_run(self) -> bool:
         """Whether the folder holds an mlplab run (its config.json says so)."""
-        return self.read_config() is not None
+        try:
+            return self.read_config() is not None
+        except RunFolderError:  # marked as a run, but malformed: a run still
+            return True
 
     # -------------------------------------------------------------- config.json
     def write_config(self, config: dict[str, Any]) -> None:
@@ -166,6 +169,7 @@ class RunFolder:
             return None
         if not isinstance(config, dict) or config.get("format") != RUN_FORMAT:
             return None
+        check_config(config, self.path / CONFIG)
         return config
 
     # -------------------------------------------------------------- results of other commands
@@ -228,6 +232,8 @@ class RunFolder:
         if not folder.is_dir():
             raise RunFolderError(f"no such run folder: {os.fspath(folder)!r}")
         config = _read_object(folder / CONFIG)
+        if config is not None:
+            check_config(config, folder / CONFIG)
         history = None
         history_file = self.history_file
         # A run that ended in its first epoch (diverged, interrupted) has a history without rows.
@@ -278,6 +284,55 @@ class RunFolder:
             if name not in known and (self.path / name).is_file():
                 figures.append((self.path / name, title, caption))
         return figures
+
+
+_NUMBER = (int, float)
+_TEXT = (str, type(None))
+#: What the sections of config.json that commands read must be: key -> type(s), nested.
+CONFIG_SCHEMA = {
+    "data": {
+        "name": _TEXT,
+        "task": _TEXT,
+        "target": _TEXT,
+        "feature_names": (list, type(None)),
+        "split": {"seed": int, "test_fraction": _NUMBER, "validation_fraction": _NUMBER},
+    },
+    "model": (dict, type(None)),
+    "training": (dict, type(None)),
+    "metrics": (dict, type(None)),
+    "per_class": (dict, type(None)),
+    "figures": (list, type(None)),
+    "status": _TEXT,
+    "command": _TEXT,
+}
+
+
+def check_config(config: dict, path: Path, schema=None, where: str = "") -> None:
+    """Refuse a config.json whose sections are not what the commands read (RunFolderError).
+
+    Only the entries present are checked (older runs lack some); each must have the type
+    :data:`CONFIG_SCHEMA` gives, so that no command meets a list where it reads a mapping.
+    """
+    for key, expected in (schema or CONFIG_SCHEMA).items():
+        if key not in config:
+            continue
+        value = config[key]
+        name = f"{where}{key}"
+        if isinstance(expected, dict):
+            if not isinstance(value, dict):
+                raise RunFolderError(
+                    f"{os.fspath(path)} is malformed: {name!r} must be a JSON object, got "
+                    f"{type(value).__name__}; rebuild the run with mlplab train"
+                )
+            check_config(value, path, expected, f"{name}.")
+        elif not isinstance(value, expected) or (
+            isinstance(value, bool)
+            and bool not in (expected if isinstance(expected, tuple) else (expected,))
+        ):
+            raise RunFolderError(
+                f"{os.fspath(path)} is malformed: {name!r} has a value of the wrong type "
+                f"({type(value).__name__}); rebuild the run with mlplab train"
+            )
 
 
 def write_json(path: Path, value) -> None:
