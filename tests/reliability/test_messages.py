@@ -130,3 +130,42 @@ def test_a_directory_named_like_a_checkpoint_is_skipped(tmp_path):
     assert len(skipped) == 1
     assert "checkpoint-999999.safetensors: is a directory" in str(skipped[0].message)
     assert resumed.n_iter_ == 5
+
+
+# ---------------------------------------------------------------------- values beyond the dtype
+ROWS = [(1, 2, 0.5), (3, 3, 1.5), (2, 2, 0.1), (3, 1, 0.2), (5, 5, 1.0), (6, 6, 2.0)] * 2
+#: (cell to put in, where (row, column), options, message after "error: ").
+OVERFLOW = {
+    "feature-beyond-float32": ("1e300", (1, 0), ["--dtype", "float32", "--no-scale"],
+                               "{csv}: feature 'a' holds 1e+300 (example 2), beyond the largest "
+                               "float32 (3.403e+38); rescale the column, or use --dtype float64"),
+    "target-beyond-float32": ("1e300", (1, 2), ["--dtype", "float32"],
+                              "{csv}: the target holds 1e+300, beyond the largest float32 "
+                              "(3.403e+38); rescale it, or use --dtype float64"),
+    "target-beyond-float64": ("1e400", (1, 2), [],
+                              "{csv}, line 3, column 3 ('t'): '1e400' is a non-finite value (too "
+                              "large for a float64)"),
+    "feature-beyond-float64": ("-1e400", (2, 1), [],
+                               "{csv}, line 4, column 2 ('b'): '-1e400' is a non-finite value "
+                               "(too large for a float64)"),
+    "feature-beyond-the-scaling": ("1e308", (1, 0), [],
+                                   "feature 'a' holds 1e+308, too large to standardize in "
+                                   "float64 (its square overflows); rescale the column (e.g. to "
+                                   "other units) or use --no-scale"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", OVERFLOW)
+def test_values_the_dtype_or_the_scaling_cannot_hold_are_refused(tmp_path, case):
+    cell, (row, column), options, message = OVERFLOW[case]
+    cells = [list(map(str, r)) for r in ROWS]
+    cells[row][column] = cell
+    csv = tmp_path / "data.csv"
+    csv.write_text("a,b,t\n" + "".join(",".join(r) + "\n" for r in cells), encoding="utf-8")
+    before = snapshot(tmp_path)
+    args = ["train", "--data", csv, "--task", "regression", "--epochs", "2", *options]
+    result = CliRunner().invoke(cli, [os.fspath(a) for a in [*args, "--out", tmp_path / "r"]])
+    assert result.exit_code == 1, result.output
+    assert result.stderr == f"error: {message.format(csv=csv)}\n"
+    assert snapshot(tmp_path) == before
+    assert os.listdir(tmp_path) == ["data.csv"]

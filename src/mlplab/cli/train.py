@@ -197,6 +197,7 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
             f"{os.fspath(out)} (--out chooses the folder, --force replaces)"
         )
     data = _prepare(opts)
+    _check_fits_dtype(data, opts["dtype"], opts["data"])
     if opts["early_stopping"] is None:
         opts["early_stopping"] = default_early_stopping(data.X_val.shape[0])
     config = {
@@ -250,6 +251,39 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
         _print_summary(config, out, placement.taken)
     if signal_name:
         ctx.exit(EXIT_SIGTERM if signal_name == "SIGTERM" else EXIT_SIGINT)
+
+
+def _check_fits_dtype(data, dtype: str, source: str) -> None:
+    """Refuse features (raw or scaled) or regression targets that --dtype cannot hold.
+
+    float32 holds magnitudes up to about 3.4e38: a larger value would become infinity
+    and train a useless model without a word.
+    """
+    import numpy as np
+
+    largest = float(np.finfo(np.dtype(dtype)).max)
+    names = data.dataset.feature_names
+    columns = [(data.dataset.X, "feature {}", "rescale the column, or use --dtype float64")]
+    if data.scaling is not None:
+        columns.append(
+            (data.scaled(data.X_train), "feature {} after scaling", "use --dtype float64")
+        )
+    for X, what, fix in columns:
+        too_large = np.abs(X) > largest
+        if too_large.any():
+            i, j = np.argwhere(too_large)[0]
+            raise ValueError(
+                f"{source}: {what.format(repr(names[j]))} holds {float(X[i, j])!r} (example "
+                f"{i + 1}), beyond the largest {dtype} ({largest:.4g}); {fix}"
+            )
+    if data.task == "regression":
+        y = np.asarray(data.dataset.y, dtype=np.float64)
+        if (np.abs(y) > largest).any():
+            value = float(y[np.argmax(np.abs(y))])
+            raise ValueError(
+                f"{source}: the target holds {value!r}, beyond the largest {dtype} "
+                f"({largest:.4g}); rescale it, or use --dtype float64"
+            )
 
 
 def _prepare(opts: dict):

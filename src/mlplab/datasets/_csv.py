@@ -154,6 +154,9 @@ def _check_cell(cell: str) -> str | None:
         return "empty cell (missing value); fill it in or remove the row"
     if _NON_FINITE.fullmatch(cell):
         return f"{cell!r} is a non-finite value; only finite numbers are allowed"
+    if _NUMBER.fullmatch(cell) and not math.isfinite(float(cell)):
+        # a number, also in the target column: never text, never infinity
+        return f"{cell!r} is a non-finite value (too large for a float64)"
     return None
 
 
