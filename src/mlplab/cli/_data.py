@@ -25,6 +25,7 @@ __all__ = [
     "TASKS",
     "PreparedData",
     "Scaling",
+    "check_fits_dtype",
     "infer_task",
     "load_dataset",
     "prepare",
@@ -381,3 +382,36 @@ def _names(names, limit: int = 6) -> str:
     if len(quoted) > limit:
         quoted = [*quoted[: limit - 2], "…", *quoted[-2:]]
     return ", ".join(quoted)
+
+
+def check_fits_dtype(data, dtype: str, source: str) -> None:
+    """Refuse features (raw or scaled) or regression targets that --dtype cannot hold.
+
+    float32 holds magnitudes up to about 3.4e38: a larger value would become infinity
+    and train a useless model without a word.
+    """
+    import numpy as np
+
+    largest = float(np.finfo(np.dtype(dtype)).max)
+    names = data.dataset.feature_names
+    columns = [(data.dataset.X, "feature {}", "rescale the column, or use --dtype float64")]
+    if data.scaling is not None:
+        columns.append(
+            (data.scaled(data.X_train), "feature {} after scaling", "use --dtype float64")
+        )
+    for X, what, fix in columns:
+        too_large = np.abs(X) > largest
+        if too_large.any():
+            i, j = np.argwhere(too_large)[0]
+            raise ValueError(
+                f"{source}: {what.format(repr(names[j]))} holds {float(X[i, j])!r} (example "
+                f"{i + 1}), beyond the largest {dtype} ({largest:.4g}); {fix}"
+            )
+    if data.task == "regression":
+        y = np.asarray(data.dataset.y, dtype=np.float64)
+        if (np.abs(y) > largest).any():
+            value = float(y[np.argmax(np.abs(y))])
+            raise ValueError(
+                f"{source}: the target holds {value!r}, beyond the largest {dtype} "
+                f"({largest:.4g}); rescale it, or use --dtype float64"
+            )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import os
 import shlex
@@ -26,6 +25,7 @@ from ._common import (
     model_options,
 )
 from ._errors import EXIT_SIGINT, EXIT_SIGTERM
+from ._signals import TermAsInterrupt, deferred_signals
 
 #: Examples used by ``--gradcheck`` (two cost evaluations per parameter each).
 GRADCHECK_EXAMPLES = 5
@@ -127,35 +127,6 @@ def _check_options(ctx: click.Context, options: dict) -> dict:
     return opts
 
 
-class _TermAsInterrupt:
-    """SIGTERM during training handled like Ctrl-C: stop after the batch, save, exit 143.
-
-    The trainer turns SIGINT into "stop after the current batch" while it trains; SIGTERM
-    is forwarded to that same handler. Outside training SIGTERM interrupts at once.
-    """
-
-    def __init__(self) -> None:
-        self.received: int | None = None
-        self._previous = None
-
-    def __enter__(self):
-        with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
-            self._previous = signal.signal(signal.SIGTERM, self._on_term)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGTERM, self._previous)
-
-    def _on_term(self, signum, frame) -> None:
-        self.received = signum
-        handler = signal.getsignal(signal.SIGINT)
-        if callable(handler) and handler is not signal.default_int_handler:
-            handler(signal.SIGINT, frame)  # the trainer's: finish the batch, then stop
-        else:
-            raise KeyboardInterrupt
-
-
 def _train(ctx: click.Context, opts: dict) -> None:
     """Prepare the data, train, and put the run in place; exit 130/143 if interrupted.
 
@@ -197,7 +168,9 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
             f"{os.fspath(out)} (--out chooses the folder, --force replaces)"
         )
     data = _prepare(opts)
-    _check_fits_dtype(data, opts["dtype"], opts["data"])
+    from ._data import check_fits_dtype
+
+    check_fits_dtype(data, opts["dtype"], opts["data"])
     if opts["early_stopping"] is None:
         opts["early_stopping"] = default_early_stopping(data.X_val.shape[0])
     config = {
@@ -253,39 +226,6 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
         ctx.exit(EXIT_SIGTERM if signal_name == "SIGTERM" else EXIT_SIGINT)
 
 
-def _check_fits_dtype(data, dtype: str, source: str) -> None:
-    """Refuse features (raw or scaled) or regression targets that --dtype cannot hold.
-
-    float32 holds magnitudes up to about 3.4e38: a larger value would become infinity
-    and train a useless model without a word.
-    """
-    import numpy as np
-
-    largest = float(np.finfo(np.dtype(dtype)).max)
-    names = data.dataset.feature_names
-    columns = [(data.dataset.X, "feature {}", "rescale the column, or use --dtype float64")]
-    if data.scaling is not None:
-        columns.append(
-            (data.scaled(data.X_train), "feature {} after scaling", "use --dtype float64")
-        )
-    for X, what, fix in columns:
-        too_large = np.abs(X) > largest
-        if too_large.any():
-            i, j = np.argwhere(too_large)[0]
-            raise ValueError(
-                f"{source}: {what.format(repr(names[j]))} holds {float(X[i, j])!r} (example "
-                f"{i + 1}), beyond the largest {dtype} ({largest:.4g}); {fix}"
-            )
-    if data.task == "regression":
-        y = np.asarray(data.dataset.y, dtype=np.float64)
-        if (np.abs(y) > largest).any():
-            value = float(y[np.argmax(np.abs(y))])
-            raise ValueError(
-                f"{source}: the target holds {value!r}, beyond the largest {dtype} "
-                f"({largest:.4g}); rescale it, or use --dtype float64"
-            )
-
-
 def _prepare(opts: dict):
     """The data set of --data, split and with its scaling fitted."""
     from ._data import load_dataset, prepare
@@ -334,7 +274,7 @@ def _fit(model, X_train, y_train, validation, opts: dict, resume_from):
 
     started = time.perf_counter()
     with (
-        _TermAsInterrupt() as term,
+        TermAsInterrupt() as term,
         warnings.catch_warnings(record=True) as caught,
         # The matrices of a small network are too small to gain from BLAS threads,
         # and on a busy machine the threads cost more than they save.
@@ -401,27 +341,6 @@ def _results(model, data, opts: dict, seconds: float, notes, signal_name) -> dic
     }
 
 
-@contextlib.contextmanager
-def _deferred_signals():
-    """Hold SIGINT/SIGTERM while the model and history are written, then act on them.
-
-    A Ctrl-C that lands inside the atomic write would abandon it and leave the run with
-    no model file; held for the few milliseconds of the write, it ends the run just after.
-    """
-    received: list[int] = []
-    previous = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(ValueError):  # only the main thread may set handlers
-            previous[signum] = signal.signal(signum, lambda got, frame: received.append(got))
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-    if received:
-        raise SystemExit(EXIT_SIGTERM if signal.SIGTERM in received else EXIT_SIGINT)
-
-
 def _write_run(placement, model, data, config: dict, gradcheck: dict | None) -> None:
     """model.safetensors, history.csv, the figures, config.json and report.html; swap in."""
     from ..persistence import save
@@ -429,7 +348,7 @@ def _write_run(placement, model, data, config: dict, gradcheck: dict | None) -> 
     from ..runs.figures import draw_run_figures
 
     run = placement.folder
-    with _deferred_signals():
+    with deferred_signals():
         save(model, run.model_file)
         model.history_.to_csv(run.history_file)
     config["figures"] = draw_run_figures(
@@ -439,7 +358,7 @@ def _write_run(placement, model, data, config: dict, gradcheck: dict | None) -> 
         config["figures"].append(gradcheck)
     run.write_config(config)
     write_report(run.path)
-    with _deferred_signals():
+    with deferred_signals():
         placement.commit()
 
 
