@@ -41,6 +41,7 @@ from ._rng import as_generator
 from .activations import ACTIVATIONS, DERIVATIVES, resolve_activation
 from .initializers import INITIALIZERS, renamed_epsilon, resolve_initializer
 from .losses import OUTPUTS, apply_output, resolve_output
+from .memory import allocation, describe_network
 
 __all__ = ["Network"]
 
@@ -73,15 +74,22 @@ class Workspace:
     def __init__(self, layer_sizes: Sequence[int], m: int, dtype: np.dtype) -> None:
         self.m = m
         self.layers = []
-        for units in layer_sizes[:-1]:
-            with_bias = np.empty((m, units + 1), dtype=dtype)
-            with_bias[:, 0] = 1.0
-            self.layers.append(with_bias)
+        units_total = sum(u + 1 for u in layer_sizes[:-1]) + 2 * layer_sizes[-1]
+        units_total += sum(layer_sizes[1:])
+        with allocation(
+            m * units_total * np.dtype(dtype).itemsize,
+            f"the activations of a batch of {m:,} examples through layers "
+            f"{'-'.join(map(str, layer_sizes))}",
+        ):
+            for units in layer_sizes[:-1]:
+                with_bias = np.empty((m, units + 1), dtype=dtype)
+                with_bias[:, 0] = 1.0
+                self.layers.append(with_bias)
+            self.logits = np.empty((m, layer_sizes[-1]), dtype=dtype)
+            self.output = np.empty((m, layer_sizes[-1]), dtype=dtype)
+            self.deltas = [np.empty((m, units), dtype=dtype) for units in layer_sizes[1:]]
         self.inputs = self.layers[0][:, 1:]
         self.hidden = [layer[:, 1:] for layer in self.layers[1:]]
-        self.logits = np.empty((m, layer_sizes[-1]), dtype=dtype)
-        self.output = np.empty((m, layer_sizes[-1]), dtype=dtype)
-        self.deltas = [np.empty((m, units), dtype=dtype) for units in layer_sizes[1:]]
         self.scale = np.dtype(dtype).type(1.0 / m)
         self._scratch: dict = {}
         self._forward = None  # (θ buffer, views) cached by Network._train_forward
@@ -206,7 +214,10 @@ class Network:
             )
         self.dtype = resolve_dtype(dtype)
         shapes = [(n_out, n_in + 1) for n_in, n_out in zip(self.layer_sizes, self.layer_sizes[1:])]
-        self._theta = np.zeros(sum(r * c for r, c in shapes), dtype=self.dtype)
+        n_params = sum(r * c for r, c in shapes)
+        what = describe_network(self.layer_sizes, n_params, self.dtype)
+        with allocation(n_params * self.dtype.itemsize, what):
+            self._theta = np.zeros(n_params, dtype=self.dtype)
         self._thetas = []
         start = 0
         for rows, cols in shapes:

@@ -47,6 +47,7 @@ from ._kernels import TASK_CODES, kernels_for, one_blas_thread, small_products
 from ._rng import as_generator
 from .callbacks import Callback, Checkpoint
 from .history import History
+from .memory import allocation, describe_network
 from .network import Network, Workspace
 from .optimizers import SCHEDULES, SOLVERS, make_optimizer
 from .tasks import TASKS, infer_task
@@ -228,9 +229,12 @@ class Trainer:
         self.loss_divisor = 1
         self.data_fingerprint: dict | None = None
         self.validation_fingerprint: dict | None = None
-        self._grad = np.empty_like(net.theta)
-        self._saved_theta = np.empty_like(net.theta)
-        self._before_last_step = np.empty_like(net.theta)
+        # the gradient, two copies of θ, and the optimizer's moments and scratch (Adam: 3)
+        what = "training " + describe_network(net.layer_sizes, net.n_params, net.dtype)
+        with allocation(6 * net.theta.nbytes, what):
+            self._grad = np.empty_like(net.theta)
+            self._saved_theta = np.empty_like(net.theta)
+            self._before_last_step = np.empty_like(net.theta)
         self._target_buffers: dict[int, np.ndarray] = {}
         self._saved_optimizer: dict[str, np.ndarray] | None = None
         self._residual_ss: np.ndarray | None = None

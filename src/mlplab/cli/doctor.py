@@ -59,7 +59,7 @@ def _diagnose(opts: dict):
     from threadpoolctl import threadpool_limits
 
     from ..diagnostics import diagnose, render_rich
-    from ..runs import RunFolder
+    from ..runs import RunFolder, run_lock
     from .train import _estimator, _prepare
 
     # The same data split and estimator as `mlplab train` with the same options.
@@ -83,12 +83,13 @@ def _diagnose(opts: dict):
     out = opts["out"]
     if out is not None:
         run = RunFolder(out)
-        written = run.write_diagnosis(diagnosis)
-        if run.is_run():
-            from ..runs import write_report
+        with run_lock(out):
+            written = run.write_diagnosis(diagnosis)
+            if run.is_run():
+                from ..runs import write_report
 
-            write_report(out)
-            echo_err(f"wrote {written} and updated {run.report_file}")
-        else:
-            echo_err(f"wrote {written}")
+                write_report(out)
+                echo_err(f"wrote {written} and updated {run.report_file}")
+            else:
+                echo_err(f"wrote {written}")
     return diagnosis
