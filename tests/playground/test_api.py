@@ -158,7 +158,7 @@ def test_page_closed_while_training_stops_its_worker(client):
         assert session.running
     # the socket closed as a tab does: the page is gone and its worker has ended
     deadline = time.monotonic() + 30  # generous: the machine may be busy
-    while len(client.app.state.registry) and time.monotonic() < deadline:
+    while (len(client.app.state.registry) or session.running) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(client.app.state.registry) == 0
     assert not session.running

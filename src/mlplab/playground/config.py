@@ -72,7 +72,7 @@ class Limits:
     max_body_bytes: int = 16_384
     max_layers: int = 4
     max_units: int = 16
-    max_epochs: int = 20_000
+    max_epochs: int = 10_000
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():

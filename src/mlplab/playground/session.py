@@ -22,6 +22,7 @@ import time
 import numpy as np
 
 from .. import diagnostics
+from ..jsonvalues import to_json
 from .config import Limits, PageConfig
 from .data import make_data
 from .frames import describe_data, network_frame
@@ -369,16 +370,6 @@ class Session:
         ]
 
 
-def frame_json(frame: dict) -> str:
-    """A frame as JSON text (non-finite numbers become null)."""
-    return json.dumps(_finite(frame), separators=(",", ":"))
-
-
-def _finite(value):
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value
+def frame_json(value) -> str:
+    """A frame (or rows) as JSON text; NaN and ±inf (a diverged epoch) become null."""
+    return json.dumps(to_json(value, finite=True), separators=(",", ":"))

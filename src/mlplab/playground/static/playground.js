@@ -140,6 +140,8 @@ function onFrame(frame, rows) {
   page.rows.push(...rows);
   page.frame = frame;
   page.running = frame.running;
+  page.frames = (page.frames || 0) + 1;
+  $("epoch").dataset.frames = String(page.frames);  // frames drawn, for measurements
   $("train").textContent = frame.running ? "Pause" : "Train";
   $("train").setAttribute("aria-pressed", frame.running ? "true" : "false");
   $("epoch").textContent = `epoch ${frame.epoch}`;
