@@ -10,7 +10,8 @@ a table. Columns:
 epoch                 1, 2, ... (for L-BFGS/CG, the optimizer's iterations)
 train_loss            J on the training data: the mean over the epoch's batches of the
                       batch cost (data loss plus the batch's λ/(2m) Σθ² term)
-val_loss              the same objective on the validation data (if any)
+val_loss              the data loss on the validation data (if any), *without* the
+                      λ/(2m) Σθ² term: it does not shift with λ
 train_accuracy        classifiers: fraction right over the epoch's batches, as trained
 val_accuracy          classifiers: fraction right on the validation data
 train_r2              regressors: coefficient of determination over the epoch's batches,

@@ -39,7 +39,7 @@ import numpy as np
 
 from ._rng import as_generator
 from .activations import ACTIVATIONS, DERIVATIVES, resolve_activation
-from .initializers import INITIALIZERS, resolve_initializer
+from .initializers import INITIALIZERS, renamed_epsilon, resolve_initializer
 from .losses import OUTPUTS, apply_output, resolve_output
 
 __all__ = ["Network"]
@@ -165,8 +165,9 @@ class Network:
         (the lecture's cost), categorical cross-entropy, or squared error.
     initializer : {"uniform", "glorot", "he", "zeros"}, default="uniform"
         How θ is drawn; see :mod:`mlplab.initializers`.
-    epsilon : float, optional
+    init_epsilon : float, optional
         ε of the ``"uniform"`` initializer, θ ~ U[−ε, ε]. Default √6/√(u_in + u_out).
+        (``epsilon``, its old name, works for one more release with a DeprecationWarning.)
     random_state : None, int or numpy.random.Generator
         Seed or generator for the initialization.
     dtype : {numpy.float64, numpy.float32}
@@ -187,13 +188,21 @@ class Network:
         output: str = "sigmoid",
         *,
         initializer: str = "uniform",
-        epsilon: float | None = None,
+        init_epsilon: float | None = None,
         random_state=None,
         dtype=np.float64,
+        epsilon: float | None = None,
     ) -> None:
         self.layer_sizes = _check_layer_sizes(layer_sizes)
         self.activation = resolve_activation(activation)
         self.output = resolve_output(output)
+        if self.output == "softmax" and self.layer_sizes[-1] < 2:
+            # softmax over one unit is 1 whatever z is: J = 0, D = 0, nothing is learned
+            raise ValueError(
+                "output='softmax' needs at least 2 output units (it normalizes over them; "
+                "over one unit it is always 1); for two classes use one sigmoid output "
+                "unit, output='sigmoid'"
+            )
         self.dtype = resolve_dtype(dtype)
         shapes = [(n_out, n_in + 1) for n_in, n_out in zip(self.layer_sizes, self.layer_sizes[1:])]
         self._theta = np.zeros(sum(r * c for r, c in shapes), dtype=self.dtype)
@@ -204,7 +213,8 @@ class Network:
             start += rows * cols
         self._workspaces: dict[int, Workspace] = {}
         self._rows: WeightRows | None = None
-        self.initialize(initializer, epsilon=epsilon, random_state=random_state)
+        init_epsilon = renamed_epsilon("Network", epsilon, init_epsilon)
+        self.initialize(initializer, init_epsilon=init_epsilon, random_state=random_state)
 
     # ------------------------------------------------------------------ parameters
     @property
@@ -257,20 +267,30 @@ class Network:
         return len(self.layer_sizes)
 
     def initialize(
-        self, initializer: str = "uniform", *, epsilon: float | None = None, random_state=None
+        self,
+        initializer: str = "uniform",
+        *,
+        init_epsilon: float | None = None,
+        random_state=None,
+        epsilon: float | None = None,
     ) -> Network:
-        """Draw new parameters in place with the named initializer; return ``self``."""
+        """Draw new parameters in place with the named initializer; return ``self``.
+
+        ``init_epsilon`` is ε of the ``"uniform"`` initializer (``epsilon`` its deprecated
+        name).
+        """
         fill = INITIALIZERS[resolve_initializer(initializer)]
+        epsilon = renamed_epsilon("Network.initialize", epsilon, init_epsilon)
         if epsilon is not None and not (
             isinstance(epsilon, numbers.Real) and 0 < epsilon < math.inf
         ):
-            raise ValueError(f"epsilon must be a positive finite number, got {epsilon!r}")
+            raise ValueError(f"init_epsilon must be a positive finite number, got {epsilon!r}")
         rng = as_generator(random_state)
         n_layers = len(self._thetas)
         for index, theta in enumerate(self._thetas):
             # The output layer's units are not f-units; the gain rule follows the output.
             activation = self.activation if index < n_layers - 1 else self.output
-            fill(theta, rng, epsilon=epsilon, activation=activation)
+            fill(theta, rng, init_epsilon=epsilon, activation=activation)
         return self
 
     def copy(self) -> Network:

@@ -49,6 +49,7 @@ from .callbacks import Callback, Checkpoint
 from .history import History
 from .network import Network, Workspace
 from .optimizers import SCHEDULES, SOLVERS, make_optimizer
+from .tasks import TASKS, infer_task
 
 __all__ = [
     "TASKS",
@@ -58,9 +59,6 @@ __all__ = [
     "TrainingInterrupted",
     "train",
 ]
-
-#: What the outputs mean, which decides the score: accuracy for classification, R² else.
-TASKS = ("multiclass", "binary", "multilabel", "regression")
 
 #: Solvers that hand the whole problem to ``scipy.optimize.minimize``.
 SCIPY_SOLVERS = ("lbfgs", "cg")
@@ -166,10 +164,13 @@ class Trainer:
     net : Network
         Trained in place.
     config : TrainingConfig
-    task : {"multiclass", "binary", "multilabel", "regression"}, default="multiclass"
+    task : {"multiclass", "binary", "multilabel", "regression"}, optional
         Decides the score recorded per epoch: accuracy for the classification tasks
         (multiclass: arg-max; binary: output ≥ 0.5; multilabel: every label right), R² for
-        regression.
+        regression. By default it follows from the output layer and Y (one sigmoid output:
+        binary; K sigmoid outputs and one-hot Y: multiclass; other 0/1 rows: multilabel;
+        softmax: multiclass; identity: regression); a task given that contradicts them is
+        a ValueError. See :func:`mlplab.tasks.infer_task`.
     callbacks : sequence of Callback
     random_state : None, int or numpy.random.Generator
         Seeds the batch order.
@@ -193,13 +194,13 @@ class Trainer:
         net: Network,
         config: TrainingConfig | None = None,
         *,
-        task: str = "multiclass",
+        task: str | None = None,
         callbacks: Sequence[Callback] = (),
         random_state=None,
         verbose: int = 0,
         handle_signals: Sequence[int] = (signal.SIGINT,),
     ) -> None:
-        if task not in TASKS:
+        if task is not None and task not in TASKS:
             raise ValueError(f"unknown task {task!r}; valid tasks are {', '.join(TASKS)}")
         self.net = net
         self.config = config if config is not None else TrainingConfig()
@@ -290,6 +291,7 @@ class Trainer:
                 "solver 'gd', 'sgd' or 'adam', or remove the Checkpoint callback/resume_from"
             )
         X, Y = self.net._check_XY(X, Y)
+        self.task = infer_task(self.net.output, Y, self.task)
         X = np.ascontiguousarray(X)
         Y = np.ascontiguousarray(Y)
         validation = None
@@ -536,11 +538,10 @@ class Trainer:
         """val_loss and the validation score for the current θ."""
         ws, Y_val, labels = val_state
         m = ws.m
-        data_loss = self.net._forward_into(ws, Y_val) / m
-        # The same objective as train_loss: each of the epoch's B batches adds λ/(2·m_b)‖W‖²
-        # weighted by m_b/m_train, which sums to B·λ/(2·m_train)‖W‖².
-        penalty = self.net.penalty(self.config.alpha, 1) * self._batches_per_example
-        row = {"val_loss": data_loss + penalty}
+        # The data loss alone, without λ/(2m)‖W‖²: the penalty measures the weights, not
+        # how well they predict new data, and adding it would shift the validation curve
+        # with λ, the very comparison the curve is for.
+        row = {"val_loss": self.net._forward_into(ws, Y_val) / m}
         if self.task == "regression":
             row["val_r2"] = _r2(ws.output, Y_val)
         else:
@@ -703,7 +704,7 @@ def train(
     Y,
     *,
     validation_data=None,
-    task: str = "multiclass",
+    task: str | None = None,
     callbacks: Sequence[Callback] = (),
     random_state=None,
     verbose: int = 0,
@@ -711,13 +712,20 @@ def train(
 ) -> History:
     """Train ``net`` in place and return its history; ``config`` holds TrainingConfig fields.
 
+    The task (what the accuracy or R² of the history means) follows from the network's
+    output layer and Y: one sigmoid output is binary (h_θ(x) ≥ 0.5); K sigmoid outputs
+    with one-hot rows of Y are multiclass by arg-max (the lecture's "essentially
+    one-vs-all"), with rows of several or no 1s multi-label; softmax is multiclass;
+    identity is regression. ``task`` given explicitly must agree (a contradiction is a
+    ValueError); see :func:`mlplab.tasks.infer_task`.
+
     Example
     -------
     >>> import numpy as np, mlplab
     >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
     >>> Y = np.array([[1], [0], [0], [1]], dtype=float)  # XNOR
     >>> net = mlplab.Network([2, 2, 1], random_state=0)
-    >>> history = mlplab.train(net, X, Y, task="binary", solver="lbfgs", alpha=0.0)
+    >>> history = mlplab.train(net, X, Y, solver="lbfgs", alpha=0.0)  # task: binary
     >>> (net.forward(X) > 0.5).astype(int).ravel().tolist()
     [1, 0, 0, 1]
     """

@@ -13,7 +13,7 @@ from mlplab.network import Network
 
 def test_uniform_with_given_epsilon_fills_the_whole_interval():
     eps = 0.12
-    net = Network([50, 40, 30], initializer="uniform", epsilon=eps, random_state=0)
+    net = Network([50, 40, 30], initializer="uniform", init_epsilon=eps, random_state=0)
     theta = net.theta
     assert np.abs(theta).max() <= eps
     # The draws cover [−ε, ε] evenly (3,270 values): extremes near ±ε, quartiles near ±ε/2.
@@ -117,18 +117,20 @@ def test_initialize_redraws_in_place():
     assert net.initialize("zeros") is net
     assert net.theta is buffer
     assert not any(v.any() for v in views)
-    net.initialize("uniform", epsilon=0.5, random_state=1)
+    net.initialize("uniform", init_epsilon=0.5, random_state=1)
     assert np.abs(views[0]).max() <= 0.5
     assert views[0].any()
-    np.testing.assert_array_equal(buffer, Network([3, 4, 2], epsilon=0.5, random_state=1).theta)
+    np.testing.assert_array_equal(
+        buffer, Network([3, 4, 2], init_epsilon=0.5, random_state=1).theta
+    )
 
 
 @pytest.mark.parametrize("epsilon", [0, 0.0, -0.1, float("nan"), float("inf"), "0.1"])
 def test_epsilon_must_be_positive(epsilon):
     with pytest.raises(ValueError, match="epsilon must be a positive finite number, got"):
-        Network([3, 2], epsilon=epsilon)
+        Network([3, 2], init_epsilon=epsilon)
     with pytest.raises(ValueError, match="epsilon must be a positive finite number, got"):
-        Network([3, 2]).initialize(epsilon=epsilon)
+        Network([3, 2]).initialize(init_epsilon=epsilon)
 
 
 def test_resolve_initializer():
@@ -139,3 +141,21 @@ def test_resolve_initializer():
         r"'he', 'zeros'",
     ):
         resolve_initializer("xavier")
+
+
+def test_the_old_epsilon_keyword_works_for_one_release_with_a_warning():
+    # the initializer's ε is init_epsilon everywhere; epsilon is Adam's ε and the gradient
+    # check's step, so the old name in Network is deprecated, not silently reinterpreted
+    new = Network([3, 4, 2], init_epsilon=0.05, random_state=1)
+    with pytest.warns(DeprecationWarning, match="init_epsilon"):
+        old = Network([3, 4, 2], epsilon=0.05, random_state=1)
+    np.testing.assert_array_equal(old.theta, new.theta)
+    with pytest.warns(DeprecationWarning, match="init_epsilon"):
+        old.initialize("uniform", epsilon=0.05, random_state=1)
+    np.testing.assert_array_equal(old.theta, new.theta)
+    theta = np.empty((2, 3))
+    with pytest.warns(DeprecationWarning, match="init_epsilon"):
+        INITIALIZERS["uniform"](theta, np.random.default_rng(0), epsilon=0.01, activation="relu")
+    assert np.abs(theta).max() <= 0.01
+    with pytest.raises(TypeError, match="give init_epsilon only"):
+        Network([3, 2], epsilon=0.1, init_epsilon=0.1)

@@ -155,7 +155,7 @@ def test_initial_loss_is_near_ln_k_for_a_sane_initialization(digits):
 
 def test_huge_initial_weights_fail_the_initial_loss_check(digits):
     X, y = digits
-    net = Network([64, 32, 10], "sigmoid", "softmax", epsilon=10.0, random_state=0)
+    net = Network([64, 32, 10], "sigmoid", "softmax", init_epsilon=10.0, random_state=0)
 
     finding = check_initial_loss(net, X, _one_hot(y))
 
@@ -300,7 +300,7 @@ def test_dead_relus_are_reported_per_layer(digits):
 
 def test_tanh_saturation_and_identity_skip(digits):
     X, _ = digits
-    net = Network([64, 16, 10], "tanh", "softmax", epsilon=20.0, random_state=0)
+    net = Network([64, 16, 10], "tanh", "softmax", init_epsilon=20.0, random_state=0)
     (finding,) = check_saturation(net, X[:200])
     assert finding.status == "WARN"
     assert "|a| > 0.99" in finding.message

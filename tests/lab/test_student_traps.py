@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -94,3 +95,92 @@ def test_deltas_of_one_example_are_the_bias_gradients(activation):
         # the same sums in a different order: a few ulps of |δ|
         np.testing.assert_allclose(deltas[layer + 1], bias_column, rtol=1e-12, atol=1e-16)
         start += theta.size
+
+
+def test_train_reads_the_task_from_the_output_layer_and_y(xor_data):
+    # The trap: on XOR a 2-2-1 network that gets 2 of 4 right reported 100% accuracy,
+    # because the default task took an arg-max over one column (always 0).
+    X, Y = xor_data
+    net = mlplab.Network([2, 2, 1], random_state=0)
+    history = mlplab.train(net, X, Y, solver="gd", max_iter=1, tol=0.0)
+    truth = float(np.mean((net.forward(X) >= 0.5) == (Y == 1)))
+    assert history.last("train_accuracy") == truth < 1.0
+
+
+@pytest.mark.parametrize(
+    ("output", "n_outputs", "rows", "task"),
+    [
+        ("sigmoid", 1, [[0], [1], [1], [0]], "binary"),
+        ("sigmoid", 3, [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0]], "multiclass"),
+        ("sigmoid", 3, [[1, 1, 0], [0, 0, 0], [0, 0, 1], [0, 1, 0]], "multilabel"),
+        ("softmax", 3, [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0]], "multiclass"),
+        ("identity", 2, [[0.5, -1], [2, 0], [1, 1], [3, 0.25]], "regression"),
+    ],
+)
+def test_the_task_rule(xor_data, output, n_outputs, rows, task):
+    from mlplab.tasks import infer_task
+
+    X, _ = xor_data
+    Y = np.array(rows, dtype=float)
+    assert infer_task(output, Y) == task
+    trainer = mlplab.Trainer(mlplab.Network([2, 3, n_outputs], output=output, random_state=0))
+    trainer.fit(X, Y, epochs=1)
+    assert trainer.task == task
+    assert ("train_r2" in trainer.history) == (task == "regression")
+
+
+@pytest.mark.parametrize(
+    ("sizes", "output", "rows", "task", "message"),
+    [
+        ([2, 2, 1], "sigmoid", [[0], [1], [1], [0]], "multiclass", "one sigmoid output unit"),
+        ([2, 2, 3], "sigmoid", [[1, 1, 0]] * 4, "multiclass", "several or no 1s"),
+        ([2, 2, 2], "softmax", [[1, 0]] * 4, "binary", "a softmax output layer"),
+        ([2, 2, 1], "identity", [[0.5]] * 4, "binary", "an identity output layer"),
+        ([2, 2, 1], "sigmoid", [[0], [1], [1], [0]], "regression", "output='identity'"),
+    ],
+)
+def test_a_task_that_contradicts_the_network_and_y_is_an_error(
+    xor_data, sizes, output, rows, task, message
+):
+    X, _ = xor_data
+    net = mlplab.Network(sizes, output=output, random_state=0)
+    with pytest.raises(ValueError, match=rf"task='{task}' contradicts(.|\n)*{re.escape(message)}"):
+        mlplab.train(net, X, np.array(rows, dtype=float), task=task, max_iter=1)
+
+
+def test_multilabel_may_be_declared_for_rows_of_one_label(xor_data):
+    X, _ = xor_data
+    Y = np.eye(2)[[0, 1, 1, 0]]
+    history = mlplab.train(mlplab.Network([2, 2, 2]), X, Y, task="multilabel", max_iter=1)
+    assert history.n_epochs == 1
+
+
+def test_a_softmax_over_one_unit_is_refused():
+    # softmax over one unit is 1 whatever z is: forward all ones, J = 0, nothing learned
+    with pytest.raises(ValueError, match="output='softmax' needs at least 2 output units"):
+        mlplab.Network([2, 2, 1], output="softmax")
+    assert mlplab.Network([2, 2, 2], output="softmax").layer_sizes == (2, 2, 2)
+
+
+@pytest.mark.parametrize("solver", ["gd", "lbfgs"])
+def test_val_loss_is_the_validation_data_loss_without_the_penalty(solver):
+    # Adding λ/(2m)ΣW² to the validation loss shifted the curves with λ (1.166 against a
+    # data loss of 0.853 at λ = 0.1), misleading exactly the comparison of λs.
+    rng = np.random.default_rng(0)
+    X, X_val = rng.standard_normal((40, 2)), rng.standard_normal((30, 2))
+    Y, Y_val = (X[:, :1] * X[:, 1:] > 0) * 1.0, (X_val[:, :1] * X_val[:, 1:] > 0) * 1.0
+    net = mlplab.Network([2, 8, 1], random_state=0)
+    history = mlplab.train(
+        net,
+        X,
+        Y,
+        validation_data=(X_val, Y_val),
+        solver=solver,
+        alpha=0.1,
+        max_iter=20,
+        learning_rate_init=1.0,
+    )
+    data_loss = net.cost(X_val, Y_val, lam=0.0)
+    assert net.cost(X_val, Y_val, lam=0.1) > data_loss * (1 + 1e-3)  # the penalty matters
+    # the same forward pass over the same rows, reduced in another order: ≤ a few ulps
+    assert history["val_loss"][-1] == pytest.approx(data_loss, rel=1e-12)

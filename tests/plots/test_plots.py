@@ -83,7 +83,7 @@ def test_learning_curves_two_panels_with_best_epoch_and_gap():
     assert acc_ax.get_ylabel() == "accuracy (%)"
     assert fig.get_suptitle() == "Learning curves"
     loss_legend = legend_texts(loss_ax)
-    assert loss_legend[:2] == ["training", "validation"]
+    assert loss_legend[:2] == ["training J(θ), λ term included", "validation data loss, no λ term"]
     assert loss_legend[2] == "best epoch 3 (val loss 0.6)"
     acc_legend = legend_texts(acc_ax)
     # final gap: 90% − 75% = 15 points, at epoch 6
@@ -122,7 +122,7 @@ def test_learning_curves_without_validation_or_accuracy():
     history = {"epoch": [1, 2, 3], "train_loss": [0.9, 0.5, 0.4]}
     fig = plots.learning_curves(history)
     assert len(fig.axes) == 1
-    assert legend_texts(fig.axes[0]) == ["training"]
+    assert legend_texts(fig.axes[0]) == ["training J(θ), λ term included"]
     rendered(fig)
 
 
@@ -133,7 +133,7 @@ def test_learning_curves_survive_nan_entries_and_all_nan_columns():
     history["val_accuracy"] = [float("nan")] * 6
     fig = plots.learning_curves(history)
     loss_ax, acc_ax = fig.axes
-    assert legend_texts(loss_ax) == ["training", "non-finite loss (2 epochs)"]
+    assert legend_texts(loss_ax) == ["training J(θ), λ term included", "non-finite loss (2 epochs)"]
     assert legend_texts(acc_ax) == ["training"]  # no gap without validation accuracy
     rendered(fig)
 

@@ -65,7 +65,7 @@ def build_estimator(
         "n_iter_no_change": int(patience),
         "early_stopping": bool(early_stopping),
         "random_state": int(seed),
-        "verbose": bool(verbose),
+        "verbose": "progress" if verbose else False,  # the bar on stderr, stdout stays clean
         "dtype": np.dtype(dtype).type,
         "checkpoint_dir": None if checkpoint_dir is None else str(checkpoint_dir),
         "checkpoint_every": int(checkpoint_every),

@@ -1,0 +1,129 @@
+"""One vocabulary: each lecture symbol under its name in Network, the estimators/train and the CLI.
+
+mlplab keeps scikit-learn's names where scikit-learn defines them (the estimators and
+:func:`mlplab.train`: ``alpha``, ``learning_rate_init``, ``max_iter``) and the lecture's
+where the lecture does (:class:`mlplab.Network` and gradient checking: ``lam``). This
+table is the crossing between them; ``docs/lecture.md`` prints it (:func:`markdown`), and
+:func:`hint` turns a name used on the wrong side into an error that names the right one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["NAMES", "Name", "hint", "markdown"]
+
+
+@dataclass(frozen=True)
+class Name:
+    """One concept: the lecture's symbol and its name in each part of mlplab ("" if none)."""
+
+    symbol: str
+    meaning: str
+    network: str
+    estimator: str
+    cli: str
+
+
+#: The table, in the lecture's order.
+NAMES = (
+    Name(
+        "L, u_l",
+        "layers and units per layer",
+        "layer_sizes=[n, u₂, …, K]",
+        "hidden_layer_sizes=(u₂, …)",
+        "--hidden u₂,…",
+    ),
+    Name(
+        "f",
+        "activation of the hidden units",
+        'activation="sigmoid"',
+        'activation="logistic"',
+        "--activation sigmoid",
+    ),
+    Name(
+        "h_θ(x)",
+        "output layer (K sigmoid units or softmax)",
+        'output="sigmoid"',
+        'output="sigmoid"',
+        "--output sigmoid",
+    ),
+    Name("λ", "regularization strength of λ/(2m) Σθ²", "lam", "alpha", "--alpha; gradcheck --lam"),
+    Name("η", "learning rate of θ := θ − ηD", "", "learning_rate_init", "--learning-rate"),
+    Name("epochs", "passes over the training set", "", "max_iter", "--epochs"),
+    Name("m (batch)", "examples per gradient step", "", "batch_size", "--batch-size"),
+    Name("ε (init)", "θ ~ U[−ε, ε] at the start", "init_epsilon", "init_epsilon", "--init-epsilon"),
+    Name("", "how θ is drawn", "initializer", "initializer", "--initializer"),
+    Name(
+        "ε (check)",
+        "step of the central difference",
+        "check_gradients(epsilon=1e-4)",
+        "",
+        "",
+    ),
+    Name("", "Adam's ε (not the lecture's)", "", "epsilon", ""),
+    Name(
+        "",
+        "K classes: one network (native), one-vs-all (ovr), one-vs-one (ovo)",
+        "",
+        'multiclass="ovr"',
+        "--multiclass",
+    ),
+)
+
+# Names users bring from the other side, or from elsewhere, and what they mean here.
+_ALIASES = {
+    "lam": ("λ", "alpha"),
+    "lambda_": ("λ", "alpha"),
+    "reg": ("λ", "alpha"),
+    "alpha": ("λ", "lam"),
+    "learning_rate": ("η", "learning_rate_init"),
+    "eta": ("η", "learning_rate_init"),
+    "lr": ("η", "learning_rate_init"),
+    "epochs": ("epochs", "max_iter"),
+    "n_epochs": ("epochs", "max_iter"),
+    "hidden": ("L, u_l", "hidden_layer_sizes"),
+    "init_eps": ("ε (init)", "init_epsilon"),
+}
+
+
+def hint(name: str, side: str) -> str | None:
+    """Where ``name``, unknown to a function on ``side``, is spelt there; None if no idea.
+
+    ``side`` is ``"network"`` (Network, gradient checking: the lecture's names) or
+    ``"estimator"`` (the estimators and :func:`mlplab.train`: scikit-learn's names).
+
+    >>> hint("lam", "estimator")
+    "`lam` is the estimators' and train's `alpha` (λ)"
+    """
+    if name not in _ALIASES:
+        return None
+    symbol, target = _ALIASES[name]
+    if side == "network" and name == "alpha":
+        return f"`alpha` is Network's and check_gradients' `lam` ({symbol})"
+    if side == "network":
+        row = next(row for row in NAMES if row.symbol == symbol)
+        if not row.network:
+            return (
+                f"`{name}` ({symbol}) is a training setting: pass `{row.estimator}` to "
+                "mlplab.train or an estimator"
+            )
+        return f"`{name}` is Network's `{row.network}` ({symbol})"
+    if target == "lam":  # alpha on the estimator side is valid; nothing to hint
+        return None
+    return f"`{name}` is the estimators' and train's `{target}` ({symbol})"
+
+
+def markdown() -> str:
+    """The table in Markdown, as ``docs/lecture.md`` shows it."""
+    lines = [
+        "| lecture | meaning | `Network` | estimators, `train` | command line |",
+        "|---|---|---|---|---|",
+    ]
+    for row in NAMES:
+        cells = [row.symbol, row.meaning]
+        for names in (row.network, row.estimator, row.cli):
+            # "a; b": two names, each as code
+            cells.append("; ".join(f"`{n}`" for n in names.split("; ")) if names else "—")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
