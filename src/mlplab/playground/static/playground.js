@@ -122,8 +122,10 @@ function applyState(state) {
 
 async function sendConfig() {
   const config = readControls();
+  const asked = (page.configRequests = (page.configRequests || 0) + 1);
   try {
     const answer = await api("POST", `/api/pages/${page.token}/config`, { config });
+    if (asked !== page.configRequests) return;  // a newer configuration is on its way
     showMessage("");
     applyState(answer.state);
   } catch (error) { showMessage(error.message); }
@@ -518,8 +520,10 @@ function buildWeights() {
 }
 
 async function updateTable() {
+  const asked = (page.tableRequests = (page.tableRequests || 0) + 1);
   try {
     const answer = await api("POST", "/api/handset", { thetas: page.thetas, preset: page.preset });
+    if (asked !== page.tableRequests) return;  // a newer table is on its way
     $("truth-table").textContent = answer.text;
     showMessage("");
   } catch (error) { showMessage(error.message); }
