@@ -38,8 +38,8 @@ def error(response, status: int) -> str:
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        ({"lr": 100}, "lr must be between 1e-05 and 10, got 100"),
-        ({"lr": "fast"}, "lr must be a number, got 'fast'"),
+        ({"lr": 100}, "lr (η, the learning rate) must be between 1e-05 and 10, got 100"),
+        ({"lr": "fast"}, "lr (η, the learning rate) must be a number, got 'fast'"),
         ({"points": 1e9}, "points must be between 20 and 2000"),
         ({"points": 20.5}, "points must be a whole number"),
         ({"alpha": float("nan")}, None),  # not JSON: refused as a body

@@ -161,7 +161,8 @@ def test_bad_value_is_shown(open_page, artifacts):
     page.fill("#lr", "100")
     page.keyboard.press("Tab")
     page.wait_for_selector("#message:not([hidden])")
-    assert page.inner_text("#message") == "lr must be between 1e-05 and 10, got 100"
+    expected = "lr (η, the learning rate) must be between 1e-05 and 10, got 100"
+    assert page.inner_text("#message") == expected
     shot(page, artifacts, "bad-value-desktop")
 
 
