@@ -119,8 +119,8 @@ class Session:
     # ------------------------------------------------------------------ commands
     def configure(self, config: PageConfig, upload=None) -> None:
         """A new configuration (and upload): stop, rebuild data and network, new run."""
-        self.pause()
-        with self._lock:
+        with self._lock:  # held while pausing, so that no train() starts in between
+            self.pause()
             self._configure(config, upload)
 
     def reset(self) -> None:
@@ -160,6 +160,8 @@ class Session:
         from ..gradcheck import check_gradients
 
         with self._lock:
+            # while training, θ moves under the copy: the check is then of a θ between
+            # two steps, which is as valid a point to check backprop at as any
             net = self.net.copy()
             X, Y = self._encoded_train
             lam = self.config.alpha
@@ -185,8 +187,8 @@ class Session:
         """
         from ..persistence import dumps, loads
 
-        self.pause()
         with self._lock:
+            self.pause()
             if self._epochs_done == 0:
                 raise SessionError("nothing trained yet: train at least one epoch first")
             copy = loads(dumps(self.estimator))
