@@ -47,6 +47,7 @@ from ._kernels import TASK_CODES, kernels_for, one_blas_thread, small_products
 from ._rng import as_generator
 from .callbacks import Callback, Checkpoint
 from .history import History
+from .names import check_keywords
 from .network import Network, Workspace
 from .optimizers import SCHEDULES, SOLVERS, make_optimizer
 from .tasks import TASKS, infer_task
@@ -729,6 +730,7 @@ def train(
     >>> (net.forward(X) > 0.5).astype(int).ravel().tolist()
     [1, 0, 0, 1]
     """
+    check_keywords("train", config, {f.name for f in fields(TrainingConfig)}, "estimator")
     trainer = Trainer(
         net,
         TrainingConfig(**config),

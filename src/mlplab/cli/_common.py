@@ -23,6 +23,10 @@ SOLVERS = ("gd", "sgd", "adam", "lbfgs", "cg")
 #: Solvers whose state can be checkpointed (the others run inside scipy.optimize).
 EPOCH_SOLVERS = ("gd", "sgd", "adam")
 DTYPES = ("float64", "float32")
+#: mlplab.initializers.INITIALIZERS, repeated here so that --help imports no numpy.
+INITIALIZERS = ("glorot", "uniform", "he", "zeros")
+#: The estimator parameters of a preset (mlplab.presets) under their option names here.
+_PRESET_OPTIONS = {"learning_rate_init": "learning_rate"}
 
 #: The lab's defaults, chosen so that ``mlplab train`` on the digits reaches about 97%
 #: test accuracy in a few seconds with learning curves worth looking at.
@@ -248,6 +252,27 @@ def model_options(function):
             "the training loss stops improving.",
         ),
         click.option(
+            "--initializer",
+            type=click.Choice(INITIALIZERS),
+            default="glorot",
+            show_default=True,
+            help="How θ is drawn: uniform is the lecture's θ ~ U[−ε, ε] (ε: --init-epsilon).",
+        ),
+        click.option(
+            "--init-epsilon",
+            type=positive_float("init_epsilon"),
+            default=None,
+            metavar="ε",
+            help="ε of --initializer uniform (default √6/√(u_in + u_out)).",
+        ),
+        click.option(
+            "--preset",
+            type=click.Choice(("lecture",)),
+            default=None,
+            help="lecture: the slides' network (sigmoid units, K sigmoid outputs, uniform "
+            "±0.12 init, batch gradient descent, η = 1); options given explicitly win.",
+        ),
+        click.option(
             "--dtype",
             type=click.Choice(DTYPES),
             default=DEFAULTS["dtype"],
@@ -256,6 +281,20 @@ def model_options(function):
         ),
     ]
     return _apply(function, options)
+
+
+def apply_preset(ctx: click.Context, opts: dict) -> dict:
+    """``opts`` with the --preset's values for every option left at its default."""
+    if opts.get("preset") is None:
+        return opts
+    from ..presets import preset
+
+    opts = dict(opts)
+    for name, value in preset(opts["preset"]).items():
+        option = _PRESET_OPTIONS.get(name, name)
+        if ctx.get_parameter_source(option) is click.core.ParameterSource.DEFAULT:
+            opts[option] = value
+    return opts
 
 
 def _apply(function, options):
