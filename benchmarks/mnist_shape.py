@@ -117,7 +117,11 @@ def gemm_floor(X, y, batch: int, thetas):
 
 
 def mlplab_runner(X, y, batch: int, thetas):
-    """mlplab's estimator, one epoch per partial_fit."""
+    """mlplab's estimator, one epoch per partial_fit, given X as a user would give it.
+
+    No ``dtype=``: the default follows X (float32 data trains in float32), so this
+    measures what a scikit-learn user gets.
+    """
     import mlplab
 
     clf = mlplab.MLPClassifier(
@@ -128,7 +132,6 @@ def mlplab_runner(X, y, batch: int, thetas):
         batch_size=batch,
         learning_rate_init=LEARNING_RATE,
         random_state=0,
-        dtype=X.dtype,
     )
     classes = np.arange(N_CLASSES)
     # Two batches, so that this first call already takes the mini-batch path and loads

@@ -6,6 +6,14 @@ import numpy as np
 import pytest
 
 
+def pytest_report_header(config) -> list[str]:
+    """Which BLAS kernel runs the matrix products: rounding, and some tests' figures, differ."""
+    from threadpoolctl import threadpool_info
+
+    np.ones((2, 2)) @ np.ones((2, 2))  # loads the BLAS library, so threadpoolctl sees it
+    return [f"threadpool_info: {threadpool_info()}"]
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     """A fresh, seeded Generator for test data (never numpy's global state)."""

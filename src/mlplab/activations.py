@@ -101,3 +101,21 @@ def derivative(name: str, A: np.ndarray) -> np.ndarray:
     fprime = np.ones_like(A)
     DERIVATIVES[name](A, fprime)
     return fprime
+
+
+#: The range of each bounded activation: a saturates near its limits.
+RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+#: A sigmoid or tanh unit closer than this to a limit is saturated: there f′ is below
+#: 0.0099 (sigmoid, a(1 − a)) or 0.02 (tanh, 1 − a²), under 4% of its peak, so the unit
+#: passes back almost no gradient. (At 0.05 it would still pass a fifth of its peak:
+#: slow, but learning.)
+SATURATION_MARGIN = 0.01
+
+
+def saturated(name: str, A: np.ndarray) -> np.ndarray:
+    """Which activations ``A = f(z)`` of a bounded f are within :data:`SATURATION_MARGIN`
+    of a limit (all False for an unbounded f such as relu)."""
+    if name not in RANGES:
+        return np.zeros(np.shape(A), dtype=bool)
+    low, high = RANGES[name]
+    return (low + SATURATION_MARGIN > A) | (high - SATURATION_MARGIN < A)

@@ -302,7 +302,7 @@ def _json_params(params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, s
     kept: dict[str, Any] = {}
     dropped: dict[str, str] = {}
     for name, value in params.items():
-        if name == "dtype":
+        if name == "dtype" and value is not None:  # None (follow X) is saved as null
             try:
                 kept[name] = np.dtype(value).name
             except TypeError:
@@ -640,7 +640,7 @@ def _check_params(params, classifier: bool, where: str, fail: Fail) -> dict[str,
             if not all(_is_int(v) for v in value):
                 raise fail(f"{where}.{name} must be a list of integers, got {value!r}")
             value = tuple(value) if name == "hidden_layer_sizes" else list(value)
-        elif name == "dtype":
+        elif name == "dtype" and value is not None:
             # isinstance first: a JSON object is unhashable, and `in` would raise TypeError
             if not isinstance(value, str) or value not in DTYPES:
                 raise fail(f"{where}.dtype must be one of {list(DTYPES)}, got {value!r}")

@@ -190,7 +190,7 @@ def test_predict_bad_cell_names_line_and_column(tmp_path, digits_run):
     rows[1][5] = "n/a"
     path = write_csv(tmp_path / "bad.csv", list(data.feature_names), rows)
     result = invoke("predict", digits_run / "model.safetensors", path)
-    one_line_error(result, "line 3, column 6 ('pixel_0_5')", "'n/a' is not a finite number")
+    one_line_error(result, "line 3, column 6 ('pixel_0_5')", "'n/a' is not a number")
 
 
 def test_predict_corrupt_model(corrupt_model, digits_csv):

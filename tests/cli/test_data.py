@@ -80,10 +80,10 @@ def test_read_features_without_names(tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("a,b\n1,2,3\n", "line 2: the row has 3 fields, the header 2"),
+        ("a,b\n1,2,3\n", "line 2, column 3: extra field '3': the row has 3 fields, the header 2"),
         ("a,b\n1,\n", r"line 2, column 2 \('b'\): empty cell"),
-        ("a,b\n1,nan\n", r"column 2 \('b'\): 'nan' is not a finite number"),
-        ("a,b\n1,1_000\n", "'1_000' is not a finite number"),
+        ("a,b\n1,nan\n", r"column 2 \('b'\): 'nan' is a non-finite value"),
+        ("a,b\n1,1_000\n", "'1_000' is not a number"),
         ("a,b\n", "no data rows"),
         ("a,b,c\n1,2,3\n", "the model takes 2 features, but the file has 3 columns"),
     ],

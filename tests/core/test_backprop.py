@@ -136,6 +136,9 @@ def test_workspace_layout_and_private_training_path():
     assert all((layer[:, 0] == 1.0).all() for layer in ws.layers)  # the bias units a₀ = 1
     cost, expected = net.cost_and_grad(X, Y, 0.4)
     assert data_loss / 6 + net.penalty(0.4, 6) == pytest.approx(cost, rel=1e-14)
+    # cost_and_grad runs this same workspace code, so grad agrees to the last bit on any
+    # BLAS kernel. forward() sums in its own order: ≤ 6 terms per unit over 3 layers with
+    # 1-Lipschitz tanh, ≲ 3·6·eps plus ~1 ulp per tanh/exp ≈ 20 eps, under 1e-14 ≈ 45 eps.
     np.testing.assert_allclose(grad, expected, rtol=1e-14, atol=1e-16)
     np.testing.assert_allclose(ws.output, net.forward(X), rtol=1e-14)
 

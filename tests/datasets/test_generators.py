@@ -219,5 +219,5 @@ def test_spiral_arms_follow_the_formula(turns):
 
 
 def test_spirals_reject_bad_turns():
-    with pytest.raises(ValueError, match="turns must be a number > 0, got 0"):
+    with pytest.raises(ValueError, match="turns must be a finite number > 0, got 0"):
         spirals(turns=0)

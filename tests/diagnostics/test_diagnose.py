@@ -83,6 +83,7 @@ def test_diagnosis_exposes_what_the_report_plots(digits):
     assert diagnosis.net.activations(diagnosis.sample)[1].shape == (500, 64)
 
 
+@pytest.mark.slow
 def test_plots_draw_from_a_diagnosis(digits):
     pytest.importorskip("matplotlib")
     import matplotlib.pyplot as plt

@@ -396,6 +396,64 @@ def test_float32_runs_in_float32():
     assert clf.score(X, y) > 0.95
 
 
+@pytest.mark.parametrize(
+    ("x_dtype", "dtype", "expected"),
+    [
+        (np.float32, None, np.float32),  # the default follows X, as scikit-learn does
+        (np.float64, None, np.float64),
+        (np.int64, None, np.float64),
+        (np.float16, None, np.float64),  # anything but float32 trains in float64
+        (np.float32, np.float64, np.float64),  # dtype= forces one
+        (np.float64, np.float32, np.float32),
+    ],
+)
+def test_dtype_none_follows_X_and_dtype_forces(x_dtype, dtype, expected):
+    X, y = iris()
+    X = (X * 4).astype(x_dtype)
+    clf = MLPClassifier(dtype=dtype, **LBFGS).fit(X, y)
+    assert clf.get_params()["dtype"] is dtype
+    assert clf.network_.dtype == expected
+    assert all(c.dtype == expected for c in clf.coefs_ + clf.intercepts_)
+    assert clf.predict_proba(X).dtype == expected
+
+
+def test_dtype_none_warm_start_keeps_the_networks_dtype():
+    X, y = iris()
+    clf = MLPClassifier(warm_start=True, **{**LBFGS, "max_iter": 20})
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X.astype(np.float32), y)
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)  # float64 data continues the float32 network
+    assert clf.network_.dtype == np.float32
+    clf.set_params(dtype=np.float64)
+    with pytest.raises(ValueError, match="the network has dtype float32"):
+        clf.fit(X, y)
+
+
+def test_item_assignment_to_coefs_and_intercepts_writes_into_the_network():
+    # scikit-learn's own idiom: est.coefs_[l] = W (a plain list would drop it silently)
+    X, y = iris()
+    clf = MLPClassifier(**LBFGS).fit(X, y)
+    W = np.arange(32.0).reshape(4, 8)
+    clf.coefs_[0] = W
+    W[...] = 0.0  # copied: the caller's array stays theirs
+    np.testing.assert_array_equal(clf.network_.thetas[0][:, 1:], np.arange(32.0).reshape(4, 8).T)
+    clf.intercepts_[1] = [1.0, 2.0, 3.0]
+    np.testing.assert_array_equal(clf.network_.thetas[1][:, 0], [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(clf.intercepts_[1], [1.0, 2.0, 3.0])
+    # the predictions use the new weights: zero output weights give equal probabilities
+    clf.coefs_[1] = np.zeros((8, 3))
+    clf.intercepts_[1] = np.zeros(3)
+    np.testing.assert_allclose(clf.predict_proba(X), 1 / 3, rtol=0, atol=1e-15)
+    with pytest.raises(ValueError, match=r"coefs_\[1\] must have shape \(8, 3\), got \(3, 8\)"):
+        clf.coefs_[1] = np.zeros((3, 8))
+    with pytest.raises(TypeError, match="one layer at a time"):
+        clf.coefs_[0:1] = [W]
+    copied = pickle.loads(pickle.dumps(clf.coefs_))  # a plain list of arrays
+    assert type(copied) is list
+    np.testing.assert_array_equal(copied[1], np.zeros((8, 3)))
+
+
 # ---------------------------------------------------------------------- training control
 def test_convergence_warnings_for_each_kind_of_solver():
     X, y = iris()
@@ -484,31 +542,45 @@ def test_validation_data_is_recorded_and_replaces_the_held_out_split():
         MLPClassifier(**LBFGS).fit(X, y, validation_data=X)
 
 
-def test_warm_start_continues_exactly():
+def test_warm_start_starts_a_fresh_optimizer_from_the_last_weights():
     X, y = iris()
-    params = {"hidden_layer_sizes": (10,), "random_state": 0, "n_iter_no_change": 100}
-    straight = MLPClassifier(max_iter=10, **params)
+    binary = y == 1
+    # Full-batch SGD with heavy momentum, one epoch per fit: with a fresh optimizer each
+    # fit (scikit-learn's rule) the velocity starts at 0, so fit k is θ ← θ − η ∇J(θ).
+    # Carried over, the velocity would add μ·(−η ∇J(θ_prev)) to the second step.
+    params = {
+        "hidden_layer_sizes": (6,),
+        "solver": "sgd",
+        "momentum": 0.9,
+        "nesterovs_momentum": False,
+        "batch_size": 150,
+        "learning_rate_init": 0.5,
+        "max_iter": 1,
+        "warm_start": True,
+        "random_state": 0,
+    }
+    warm = MLPClassifier(**params)
     with pytest.warns(ConvergenceWarning):
-        straight.fit(X, y)
-    warm = MLPClassifier(max_iter=5, warm_start=True, **params)
-    with pytest.warns(ConvergenceWarning):
-        warm.fit(X, y)
-    first_network = warm.network_
-    with pytest.warns(ConvergenceWarning):
-        warm.fit(X, y)
-    assert warm.network_ is first_network
-    assert warm.n_iter_ == 5  # this fit's epochs, as in scikit-learn
-    assert len(warm.loss_curve_) == 10
-    # weights, Adam's moments and the batch order carried over: same as 10 epochs at once
-    np.testing.assert_array_equal(warm.network_.theta, straight.network_.theta)
-    np.testing.assert_array_equal(warm.loss_curve_, straight.loss_curve_)
+        warm.fit(X, binary)
+    network = warm.network_.copy()
+    Y = binary.reshape(-1, 1).astype(float)
+    for _ in range(2):
+        _, grad = network.cost_and_grad(X, Y, lam=warm.alpha)
+        network.theta -= 0.5 * grad  # what a fresh optimizer's first step does
+        with pytest.warns(ConvergenceWarning):
+            warm.fit(X, binary)
+        # The same full-batch J and ∇J, evaluated in another order of operations: the
+        # step agrees to float64 rounding of a few hundred terms (≈ 1e-13 relative).
+        np.testing.assert_allclose(warm.network_.theta, network.theta, rtol=1e-10, atol=1e-12)
+    assert warm.n_iter_ == 1  # this fit's epochs, as in scikit-learn
+    assert len(warm.loss_curve_) == 3
 
     with pytest.raises(ValueError, match="warm_start can only be used where `y` has the same"):
-        warm.fit(X[y < 2], y[y < 2])
-    warm.set_params(hidden_layer_sizes=(11,))
-    with pytest.raises(ValueError, match=r"the network has layer sizes \(4, 10, 3\)"):
         warm.fit(X, y)
-    cold = MLPClassifier(max_iter=5, **params)
+    warm.set_params(hidden_layer_sizes=(11,))
+    with pytest.raises(ValueError, match=r"the network has layer sizes \(4, 6, 1\)"):
+        warm.fit(X, binary)
+    cold = MLPClassifier(**{**params, "warm_start": False, "max_iter": 5})
     with pytest.warns(ConvergenceWarning):
         cold.fit(X, y)
     old = cold.network_
@@ -516,6 +588,37 @@ def test_warm_start_continues_exactly():
         cold.fit(X, y)
     assert cold.network_ is not old
     np.testing.assert_array_equal(cold.network_.theta, old.theta)  # same seed, same run
+
+
+def test_warm_start_carries_the_stopping_rule_like_sklearn():
+    X, y = iris()
+    # tol so large that no epoch counts as an improvement: the first epoch sets the best
+    # loss, epochs 2-4 raise the count to 3 > n_iter_no_change = 2, and training stops.
+    params = {"solver": "sgd", "tol": 1e9, "n_iter_no_change": 2, "random_state": 0}
+    warm = MLPClassifier(warm_start=True, **params).fit(X, y)
+    assert warm.n_iter_ == 4
+    assert warm.best_loss_ == min(warm.loss_curve_)
+    # The count (3) carries over: one more epoch without improvement stops again at
+    # once, as scikit-learn's carried _no_improvement_count does.
+    warm.fit(X, y)
+    assert warm.n_iter_ == 1
+    assert len(warm.loss_curve_) == 5
+    assert warm.best_loss_ == min(warm.loss_curve_)
+    cold = MLPClassifier(**params).fit(X, y)
+    cold.fit(X, y)
+    assert cold.n_iter_ == 4
+
+
+def test_first_partial_fit_refuses_labels_outside_classes():
+    X, y = iris()
+    clf = MLPClassifier(solver="sgd")
+    with pytest.raises(ValueError, match=r"`y` has classes not in `self.classes_`"):
+        clf.partial_fit(X, y, classes=[0, 1])  # y has a 2, which would train as class 0
+    assert not hasattr(clf, "network_")
+    with pytest.raises(ValueError, match=r"`y` has classes not in `self.classes_`"):
+        clf.partial_fit(X[:2], [1, 0], classes=[2])
+    clf.partial_fit(X, y, classes=[0, 1, 2, 3])  # a class not (yet) seen is fine
+    assert clf.classes_.tolist() == [0, 1, 2, 3]
 
 
 def test_partial_fit_trains_one_epoch_per_call():
@@ -614,11 +717,32 @@ def test_multiclass_strategies_hide_the_single_network_attributes():
     assert clf.estimators_[0].coefs_[0].shape == (4, 8)
 
 
-def test_verbose_shows_progress_on_stderr_only(capsys):
+def test_verbose_prints_sklearns_iteration_lines_and_the_bar_on_request(capsys):
     X, y = iris()
-    MLPClassifier(verbose=True, **LBFGS).fit(X, y)
+    clf = MLPClassifier(verbose=True, max_iter=5, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+    captured = capsys.readouterr()
+    expected = [f"Iteration {i}, loss = {loss:.8f}" for i, loss in enumerate(clf.loss_curve_, 1)]
+    assert captured.out.splitlines() == expected
+    assert captured.err == ""
+    # early stopping adds the validation score, and the stopping rule says why it stopped
+    stopper = MLPClassifier(
+        verbose=1, early_stopping=True, n_iter_no_change=2, tol=1.0, random_state=0
+    ).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == f"Validation score: {stopper.validation_scores_[0]:f}"
+    assert lines[-1] == (
+        "Validation score did not improve more than tol=1.000000 for 2 consecutive "
+        "epochs. Stopping."
+    )
+    MLPClassifier(verbose="progress", **LBFGS).fit(X, y)
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "training" in captured.err
+    MLPClassifier(verbose=2, **LBFGS).fit(X, y)
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Iteration 1, loss = ")
+    assert "training" in captured.err
     MLPClassifier(**LBFGS).fit(X, y)
-    assert capsys.readouterr().err == ""
+    assert capsys.readouterr() == ("", "")

@@ -77,6 +77,39 @@ def test_a_byte_order_mark_and_crlf_line_ends_are_accepted(tmp_path):
     assert data.y.tolist() == ["cat", "dog"]  # no "\r" glued to the labels
 
 
+@pytest.fixture(scope="module")
+def labelled_run(tmp_path_factory) -> Path:
+    """A run trained by ``mlplab train`` on columns a, b and the target label."""
+    from tests.cli._helpers import invoke
+
+    folder = tmp_path_factory.mktemp("csv-run")
+    rows = [f"{i % 7},{(3 * i) % 5},{'x' if i % 2 else 'y'}" for i in range(40)]
+    good = folder / "good.csv"
+    good.write_text("a,b,label\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = invoke("train", "--data", good, "--epochs", 2, "--quiet", "--out", folder / "run")
+    assert result.exit_code == 0, result.output
+    return folder / "run"
+
+
+@pytest.mark.parametrize("case", [case for case, (_, target, _) in BAD_CSV.items() if not target])
+def test_train_predict_and_evaluate_refuse_a_malformed_csv_alike(tmp_path, labelled_run, case):
+    """One reader: the three commands accept the same cells and refuse with the same line."""
+    from tests.cli._helpers import invoke
+
+    path = _write(tmp_path, case)
+    model = labelled_run / "model.safetensors"
+    commands = {
+        "train": ("train", "--data", path, "--quiet", "--out", tmp_path / "run"),
+        "predict": ("predict", model, path),
+        "evaluate": ("evaluate", model, "--data", path),
+    }
+    for name, args in commands.items():
+        result = invoke(*args)
+        assert result.exit_code == 1, (name, result.output)
+        assert result.stderr == f"error: {path}{BAD_CSV[case][2]}\n", name
+    assert not (tmp_path / "run").exists()
+
+
 # ---------------------------------------------------------------------- the command line
 @pytest.fixture(scope="module")
 def files(tmp_path_factory) -> dict[str, Path]:
@@ -117,8 +150,10 @@ def _commands(files):
         "predict-nan-cell": (
             ["predict", files["model"], files["predict-nan"]],
             1,
-            re.escape(f"error: {files['predict-nan']}, line 3, column 2 ('x2'): 'nan' is not ")
-            + "a finite number",
+            re.escape(
+                f"error: {files['predict-nan']}, line 3, column 2 ('x2'): 'nan' is a non-finite "
+                "value; only finite numbers are allowed"
+            ),
         ),
         "predict-wrong-columns": (
             ["predict", files["model"], files["predict-columns"]],

@@ -69,6 +69,7 @@ def _resume(directory, **changes):
     return trainer
 
 
+@pytest.mark.slow
 def test_resume_after_sigkill_reproduces_the_uninterrupted_run(tmp_path, uninterrupted):
     directory = tmp_path / "checkpoints"
     script = tmp_path / "child.py"

@@ -7,7 +7,6 @@ stay as quick as ``mlplab --help``.
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
 
 import click
@@ -337,17 +336,6 @@ def one_line(error: BaseException) -> str:
     if isinstance(error, OSError) and error.filename is not None and error.strerror:
         text = f"{error.strerror}: {error.filename!r}"
     return " ".join(text.split())
-
-
-def handles_data_errors(function):
-    """Decorator: run a command's body inside :func:`data_errors`."""
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        with data_errors():
-            return function(*args, **kwargs)
-
-    return wrapper
 
 
 def echo_err(message: str) -> None:

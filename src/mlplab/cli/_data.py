@@ -16,12 +16,8 @@ network (:meth:`Scaling.fold_into`): the saved model then takes the raw features
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -322,10 +318,9 @@ def _check_classes_in_training(y, y_train, held_out: dict) -> None:
 def read_features(path, feature_names=None, n_features: int | None = None, drop=()):
     """Read the feature columns of a CSV file that may lack the target column.
 
-    :func:`mlplab.datasets.load_csv` always splits off a target; ``mlplab predict`` reads
-    files that have none. The rules are load_csv's (a header row, comma-separated UTF-8,
-    finite numbers), and so are the errors: :class:`~mlplab.datasets.CSVFormatError` with
-    file, line and column.
+    ``mlplab predict`` reads files that have no target, so it picks the columns itself,
+    but through the same reader as training (:func:`mlplab.datasets.read_csv_table`): the
+    same cells are accepted and the same errors, with file, line and column, are raised.
 
     Parameters
     ----------
@@ -336,7 +331,8 @@ def read_features(path, feature_names=None, n_features: int | None = None, drop=
     n_features : int, optional
         Otherwise the file must have this many columns (after dropping ``drop``).
     drop : sequence of str
-        Columns to ignore when present (the training target).
+        The training target: not a feature, but its cells, when present, must be what
+        training accepts.
 
     Returns
     -------
@@ -344,74 +340,24 @@ def read_features(path, feature_names=None, n_features: int | None = None, drop=
     names : list of str
         The columns used, in order.
     """
-    from ..datasets import CSVFormatError
+    from ..datasets import read_csv_table
 
-    path_str = os.fspath(path)
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise FileNotFoundError(f"no such CSV file: {path_str!r}") from None
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise CSVFormatError(
-            path_str, f"invalid UTF-8 ({error.reason}); save the file as UTF-8"
-        ) from None
-    records = []
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        last = 0
-        for fields in reader:
-            start, last = last + 1, reader.line_num
-            if len(fields) > 1 or (fields and fields[0].strip()):
-                records.append((start, [cell.strip() for cell in fields]))
-    except csv.Error as error:
-        raise CSVFormatError(path_str, f"malformed quoting: {error}", line=last + 1) from None
-    if not records:
-        raise CSVFormatError(path_str, "the file is empty; expected a header row, then data rows")
-    header_line, header = records[0]
-    if len(records) == 1:
-        raise CSVFormatError(
-            path_str, f"no data rows: the file has only the header (line {header_line})"
-        )
+    table = read_csv_table(path)
+    header = table.names
     if feature_names is not None and all(name in header for name in feature_names):
         columns = [header.index(name) for name in feature_names]
     else:
         columns = [j for j, name in enumerate(header) if name not in set(drop)]
         if n_features is not None and len(columns) != n_features:
             expected = f" ({_names(feature_names)})" if feature_names else ""
-            raise CSVFormatError(
-                path_str,
+            raise table.error(
                 f"the model takes {n_features} features{expected}, but the file has "
                 f"{len(columns)} columns ({_names([header[j] for j in columns])})",
-                line=header_line,
+                line=table.header_line,
             )
-    X = np.empty((len(records) - 1, len(columns)))
-    for i, (line, fields) in enumerate(records[1:]):
-        if len(fields) != len(header):
-            raise CSVFormatError(
-                path_str,
-                f"the row has {len(fields)} fields, the header {len(header)}",
-                line=line,
-            )
-        for k, j in enumerate(columns):
-            cell = fields[j]
-            try:
-                value = float(cell) if cell else math.nan
-            except ValueError:
-                value = None
-            if value is None or not math.isfinite(value) or "_" in cell:
-                reason = (
-                    "empty cell (missing value); fill it in or remove the row"
-                    if not cell
-                    else f"{cell!r} is not a finite number"
-                )
-                raise CSVFormatError(
-                    path_str, reason, line=line, column=j + 1, column_name=header[j]
-                )
-            X[i, k] = value
+    # A target column the file still has is checked as training checks it.
+    present = [header.index(name) for name in drop if name in header and name not in columns]
+    X, _ = table.parse(columns, target=present[0] if present else None)
     return X, [header[j] for j in columns]
 
 

@@ -6,8 +6,7 @@ import sys
 
 import click
 
-EXIT_DATA_ERROR = 1
-EXIT_USAGE = 2
+EXIT_DATA_ERROR = 1  # usage errors exit with 2, click's UsageError code
 EXIT_SIGINT = 130
 EXIT_SIGTERM = 143
 

@@ -69,7 +69,7 @@ def build_estimator(
         "n_iter_no_change": int(patience),
         "early_stopping": bool(early_stopping),
         "random_state": int(seed),
-        "verbose": bool(verbose),
+        "verbose": "progress" if verbose else False,  # the bar on stderr, stdout stays clean
         "dtype": np.dtype(dtype).type,
         "checkpoint_dir": None if checkpoint_dir is None else str(checkpoint_dir),
         "checkpoint_every": int(checkpoint_every),
@@ -85,36 +85,21 @@ def is_classifier(model) -> bool:
 
 
 def estimator_params(model) -> dict:
-    """``get_params()`` as JSON-friendly values (dtypes by name, callbacks left out)."""
-    params = {}
-    for name, value in sorted(model.get_params().items()):
-        if name == "callbacks":
-            continue
-        if isinstance(value, type) and issubclass(value, np.generic):
-            value = np.dtype(value).name
-        elif isinstance(value, np.dtype):
-            value = value.name
-        elif isinstance(value, tuple):
-            value = list(value)
-        elif isinstance(value, float) and not math.isfinite(value):
-            value = str(value)
-        elif isinstance(value, np.generic):
-            value = value.item()
-        if value is None or isinstance(value, (bool, int, float, str, list)):
-            params[name] = value
-        else:
-            params[name] = str(value)
-    return params
+    """``get_params()`` as JSON values (dtypes by name, callbacks left out)."""
+    from ..jsonvalues import to_json
+
+    params = sorted(model.get_params().items())
+    return {name: to_json(value) for name, value in params if name != "callbacks"}
 
 
 def score_part(model, X: np.ndarray, y: np.ndarray) -> dict:
     """Accuracy and log loss (classifiers) or R² and mean squared error (regressors).
 
     The loss is the data loss of the final weights, without the λ term: for classifiers
-    the cross-entropy of the predicted class probabilities (scikit-learn's ``log_loss``),
-    for regressors the mean of (h − y)² over examples and outputs.
+    the cross-entropy of the predicted class probabilities, for regressors the mean of
+    (h − y)² over examples and outputs (:mod:`mlplab.metrics`).
     """
-    from sklearn.metrics import log_loss, mean_squared_error, r2_score
+    from .. import metrics
 
     result = {"n": int(X.shape[0])}
     if X.shape[0] == 0:
@@ -129,13 +114,15 @@ def score_part(model, X: np.ndarray, y: np.ndarray) -> dict:
                 f"are {', '.join(repr(str(c)) for c in classes)}"
             )
         proba = model.predict_proba(X)
-        predicted = classes[np.argmax(proba, axis=1)]
-        result["accuracy"] = float(np.mean(predicted == y.astype(classes.dtype)))
-        result["loss"] = float(log_loss(y.astype(classes.dtype), proba, labels=classes))
+        one_hot = (y.astype(classes.dtype)[:, None] == classes[None, :]).astype(np.float64)
+        result["accuracy"] = metrics.accuracy("multiclass", proba, one_hot)
+        result["loss"] = metrics.log_loss(one_hot, proba)
     else:
-        predicted = model.predict(X)
-        result["r2"] = float(r2_score(y, predicted)) if X.shape[0] > 1 else math.nan
-        result["loss"] = float(mean_squared_error(y, predicted))
+        predicted = np.asarray(model.predict(X), dtype=np.float64).reshape(X.shape[0], -1)
+        target = np.asarray(y, dtype=np.float64).reshape(predicted.shape)
+        # R² of a single example is undefined (its SS_tot is 0 whatever it is)
+        result["r2"] = metrics.r2(predicted, target) if X.shape[0] > 1 else math.nan
+        result["loss"] = float(np.mean((predicted - target) ** 2))
     return result
 
 

@@ -9,7 +9,8 @@
   weight (kg) and length (cm), drawn from the documented model :data:`SPECIES`.
 - :func:`xor_blobs`, :func:`circles`, :func:`spirals`: classic 2-D teaching sets.
 - :func:`digits`, :func:`digits_split`: scikit-learn's bundled 8×8 handwritten digits.
-- :func:`load_csv` (errors: :class:`CSVFormatError`), and :func:`load` with the registry
+- :func:`load_csv` (errors: :class:`CSVFormatError`) over :func:`read_csv_table`, the one
+  CSV reader (``mlplab predict`` reads its inputs with it too), and :func:`load` with the registry
   :data:`DATASETS` behind the command line's ``--data``.
 
 Generated sets take ``random_state`` (None, an int or a ``numpy.random.Generator``) and
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from ._animals import SPECIES, SpeciesGroup, animals, cat_vs_noncat, cats_vs_dogs
 from ._base import Dataset, one_hot
-from ._csv import CSVFormatError, load_csv
+from ._csv import CSVFormatError, CSVTable, load_csv, read_csv_table
 from ._digits import digits, digits_split
 from ._registry import DATASETS, load
 from ._shapes import circles, spirals, xor_blobs
@@ -32,6 +33,7 @@ __all__ = [
     "DATASETS",
     "SPECIES",
     "CSVFormatError",
+    "CSVTable",
     "Dataset",
     "SpeciesGroup",
     "animals",
@@ -44,6 +46,7 @@ __all__ = [
     "load",
     "load_csv",
     "one_hot",
+    "read_csv_table",
     "spirals",
     "xor_blobs",
 ]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
+
+from .._validation import check_int
 
 __all__ = ["Dataset", "one_hot"]
 
@@ -153,28 +153,9 @@ def one_hot(y, classes=None) -> np.ndarray:
 
 def check_n_samples(n_samples, minimum: int) -> int:
     """Return ``n_samples`` as an int if it is an integer >= ``minimum``, else raise ValueError."""
-    if (
-        isinstance(n_samples, bool)
-        or not isinstance(n_samples, numbers.Integral)
-        or n_samples < minimum
-    ):
-        raise ValueError(
-            f"n_samples must be an integer >= {minimum} (at least one example per class), "
-            f"got {n_samples!r}"
-        )
-    return int(n_samples)
-
-
-def check_noise(noise) -> float:
-    """Return ``noise`` as a float if it is a finite number >= 0, else raise ValueError."""
-    if (
-        isinstance(noise, bool)
-        or not isinstance(noise, numbers.Real)
-        or not math.isfinite(noise)
-        or noise < 0
-    ):
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-    return float(noise)
+    return check_int(
+        "n_samples", n_samples, minimum=minimum, extra="(at least one example per class)"
+    )
 
 
 def balanced_counts(n_samples: int, n_groups: int) -> list[int]:

@@ -29,7 +29,7 @@ import numpy as np
 
 from ._base import Dataset
 
-__all__ = ["CSVFormatError", "load_csv"]
+__all__ = ["CSVFormatError", "CSVTable", "load_csv", "read_csv_table"]
 
 # a decimal number, optionally signed, with optional fraction and exponent; ASCII only
 # (float() alone would also take "1_000", non-ASCII digits and "nan")
@@ -169,27 +169,114 @@ def _parse_number(cell: str) -> tuple[float | None, str | None]:
     return value, None
 
 
-def _header(records, path: str) -> tuple[int, list[str]]:
-    """Return the header's line number and stripped column names, checked."""
+class CSVTable:
+    """A CSV file's header and rows, read and checked by :func:`read_csv_table`.
+
+    Attributes
+    ----------
+    path : str
+        The file, as given (for messages).
+    names : list of str
+        The column names (stripped), unique and non-empty.
+    rows : list of (int, list of str)
+        Each data row's line number (1-based, as an editor counts) and its raw cells.
+    """
+
+    def __init__(self, path: str, header_line: int, names: list[str], rows) -> None:
+        self.path = path
+        self.header_line = header_line
+        self.names = names
+        self.rows = rows
+
+    def error(self, reason: str, **where) -> CSVFormatError:
+        """A :class:`CSVFormatError` about this file."""
+        return CSVFormatError(self.path, reason, **where)
+
+    def parse(self, features, target: int | None = None) -> tuple[np.ndarray, list[str]]:
+        """The feature columns as numbers, and the target column's cells.
+
+        Rows are checked in file order: the number of fields first, then each cell used,
+        left to right. Every feature cell must be a finite decimal number; a target cell
+        may be any non-empty text but "nan" or "inf". Columns in neither are not read.
+
+        Parameters
+        ----------
+        features : sequence of int
+            0-based columns, in the order of X's columns.
+        target : int, optional
+            0-based column of the target.
+
+        Returns
+        -------
+        X : ndarray of shape (m, len(features)), float64
+        targets : list of str
+            The target cells, stripped (empty without ``target``).
+        """
+        names = self.names
+        position = {j: k for k, j in enumerate(features)}
+        used = sorted({*features, *(() if target is None else (target,))})
+        X = np.empty((len(self.rows), len(features)))
+        targets = []
+        for i, (line, fields) in enumerate(self.rows):
+            if len(fields) < len(names):
+                j = len(fields)
+                raise self.error(
+                    f"missing field: the row has {len(fields)} fields, the header {len(names)}",
+                    line=line,
+                    column=j + 1,
+                    column_name=names[j],
+                )
+            if len(fields) > len(names):
+                raise self.error(
+                    f"extra field {fields[len(names)].strip()!r}: the row has {len(fields)} "
+                    f"fields, the header {len(names)}",
+                    line=line,
+                    column=len(names) + 1,
+                )
+            for j in used:
+                cell = fields[j].strip()
+                value, reason = (None, _check_cell(cell)) if j == target else _parse_number(cell)
+                if reason is not None:
+                    raise self.error(reason, line=line, column=j + 1, column_name=names[j])
+                if j == target:
+                    targets.append(cell)
+                else:
+                    X[i, position[j]] = value
+        return X, targets
+
+
+def read_csv_table(path) -> CSVTable:
+    """Read a CSV file's header and rows; the one reader of every data file mlplab takes.
+
+    Checks the bytes (UTF-8), the quoting and the header (non-empty, unique names) and
+    that there is at least one data row; :meth:`CSVTable.parse` checks the cells.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+    CSVFormatError
+        For any problem, with file, line and column in the message.
+    """
+    path_str = os.fspath(path)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no such CSV file: {path_str!r}") from None
+    records = _read_records(_decode(raw, path_str), path_str)
     if not records:
         raise CSVFormatError(
-            path, "the file is empty; expected a header row naming the columns, then data rows"
+            path_str,
+            "the file is empty; expected a header row naming the columns, then data rows",
         )
     line, names = records[0][0], [name.strip() for name in records[0][1]]
-    if len(names) < 2:
-        raise CSVFormatError(
-            path,
-            f"the header has 1 column ({names[0]!r}); need at least one feature and a "
-            "target column, separated by commas",
-            line=line,
-        )
     first_seen: dict[str, int] = {}
     for j, name in enumerate(names, start=1):
         if not name:
-            raise CSVFormatError(path, "empty column name in the header", line=line, column=j)
+            raise CSVFormatError(path_str, "empty column name in the header", line=line, column=j)
         if name in first_seen:
             raise CSVFormatError(
-                path,
+                path_str,
                 f"duplicate column name (also column {first_seen[name]}); column names "
                 "must be unique",
                 line=line,
@@ -198,8 +285,8 @@ def _header(records, path: str) -> tuple[int, list[str]]:
             )
         first_seen[name] = j
     if len(records) == 1:
-        raise CSVFormatError(path, f"no data rows: the file has only the header (line {line})")
-    return line, names
+        raise CSVFormatError(path_str, f"no data rows: the file has only the header (line {line})")
+    return CSVTable(path_str, line, names, records[1:])
 
 
 def _targets(values: list[str]) -> np.ndarray:
@@ -249,56 +336,23 @@ def load_csv(path, target: str | None = None) -> Dataset:
     """
     if target is not None and not isinstance(target, str):
         raise TypeError(f"target must be a column name (str) or None, got {target!r}")
-    path_str = os.fspath(path)
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise FileNotFoundError(f"no such CSV file: {path_str!r}") from None
-    records = _read_records(_decode(raw, path_str), path_str)
-    _, names = _header(records, path_str)
+    table = read_csv_table(path)
+    path_str, names = table.path, table.names
+    if len(names) < 2:
+        raise table.error(
+            f"the header has 1 column ({names[0]!r}); need at least one feature and a "
+            "target column, separated by commas",
+            line=table.header_line,
+        )
     if target is None:
         t = len(names) - 1
     elif target in names:
         t = names.index(target)
     else:
         available = ", ".join(repr(name) for name in names)
-        raise CSVFormatError(
-            path_str, f"target column {target!r} not found; available columns: {available}"
-        )
+        raise table.error(f"target column {target!r} not found; available columns: {available}")
     features = [j for j in range(len(names)) if j != t]
-
-    X = np.empty((len(records) - 1, len(features)))
-    target_cells = []
-    for i, (line, fields) in enumerate(records[1:]):
-        if len(fields) < len(names):
-            j = len(fields)
-            raise CSVFormatError(
-                path_str,
-                f"missing field: the row has {len(fields)} fields, the header {len(names)}",
-                line=line,
-                column=j + 1,
-                column_name=names[j],
-            )
-        if len(fields) > len(names):
-            raise CSVFormatError(
-                path_str,
-                f"extra field {fields[len(names)].strip()!r}: the row has {len(fields)} "
-                f"fields, the header {len(names)}",
-                line=line,
-                column=len(names) + 1,
-            )
-        for j, cell in enumerate(fields):
-            cell = cell.strip()
-            value, reason = (None, _check_cell(cell)) if j == t else _parse_number(cell)
-            if reason is not None:
-                raise CSVFormatError(
-                    path_str, reason, line=line, column=j + 1, column_name=names[j]
-                )
-            if j == t:
-                target_cells.append(cell)
-            else:
-                X[i, j if j < t else j - 1] = value  # X skips the target column
-
+    X, target_cells = table.parse(features, target=t)
     y = _targets(target_cells)
     m = X.shape[0]
     return Dataset(

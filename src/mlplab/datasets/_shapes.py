@@ -11,7 +11,8 @@ import numbers
 import numpy as np
 
 from .._rng import as_generator
-from ._base import Dataset, balanced_counts, check_n_samples, check_noise, shuffled
+from .._validation import check_number
+from ._base import Dataset, balanced_counts, check_n_samples, shuffled
 
 __all__ = ["circles", "spirals", "xor_blobs"]
 
@@ -47,7 +48,7 @@ def xor_blobs(n_samples: int = 200, noise: float = 0.2, random_state=None) -> Da
         ``X`` of shape (m, 2), ``y`` of shape (m,), int64 0 / 1.
     """
     n_samples = check_n_samples(n_samples, minimum=2)
-    noise = check_noise(noise)
+    noise = check_number("noise", noise, minimum=0)
     rng = as_generator(random_state)
     corners = {0: [(0.0, 0.0), (1.0, 1.0)], 1: [(0.0, 1.0), (1.0, 0.0)]}
     classes = []
@@ -88,7 +89,7 @@ def circles(
         of scikit-learn's ``make_circles``). Angles are drawn uniformly at random.
     """
     n_samples = check_n_samples(n_samples, minimum=2)
-    noise = check_noise(noise)
+    noise = check_number("noise", noise, minimum=0)
     if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0 < factor < 1:
         raise ValueError(f"factor (inner radius) must be in (0, 1), got {factor!r}")
     rng = as_generator(random_state)
@@ -132,9 +133,8 @@ def spirals(
         ``X`` of shape (m, 2) within about the unit disc, ``y`` of shape (m,), int64 0 / 1.
     """
     n_samples = check_n_samples(n_samples, minimum=2)
-    noise = check_noise(noise)
-    if isinstance(turns, bool) or not isinstance(turns, numbers.Real) or not turns > 0:
-        raise ValueError(f"turns must be a number > 0, got {turns!r}")
+    noise = check_number("noise", noise, minimum=0)
+    turns = check_number("turns", turns, minimum=0, strict=True)
     rng = as_generator(random_state)
     arms = []
     for k, n in enumerate(balanced_counts(n_samples, 2)):

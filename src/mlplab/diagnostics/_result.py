@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .._tables import markdown_table
+from ..jsonvalues import to_json
 
 __all__ = ["CHECKS", "FAIL", "PASS", "SKIP", "STATUSES", "WARN", "Diagnosis", "Finding"]
 
@@ -215,7 +216,7 @@ class Diagnosis:
 
     def to_dict(self) -> dict[str, Any]:
         """The whole diagnosis as plain values (no network, no arrays)."""
-        params = {key: _plain_param(value) for key, value in self.params.items()}
+        params = {key: to_json(value) for key, value in self.params.items()}
         return {
             "task": self.task,
             "quick": self.quick,
@@ -282,19 +283,6 @@ class Diagnosis:
         return f"Diagnosis(task={self.task!r}, worst={self.worst!r}, {self.summary()})"
 
 
-def _plain_param(value: Any) -> Any:
-    """A hyperparameter as a JSON-friendly value: dtypes by name, generators by repr."""
-    if isinstance(value, np.dtype):
-        return value.name
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_plain_param(item) for item in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return repr(value)
-
-
 def worst_status(statuses) -> str:
     """The most severe of some statuses; PASS when there are none."""
     return max(statuses, key=_RANK.__getitem__, default=PASS)
@@ -314,16 +302,3 @@ def format_number(value: float | None) -> str:
     if abs(value) >= 100:
         return f"{value:.0f}"  # "1000", not .3g's "1e+03"
     return f"{value:.3g}"
-
-
-def as_plain(value: Any) -> Any:
-    """numpy scalars and arrays in ``details`` as Python numbers and lists."""
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, Mapping):
-        return {key: as_plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [as_plain(item) for item in value]
-    return value

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._result import FAIL, PASS, SKIP, WARN, Finding, as_plain, format_number
+from ..jsonvalues import to_json
+from ._result import FAIL, PASS, SKIP, WARN, Finding, format_number
 
 __all__ = ["check_class_balance", "check_feature_scale", "check_finite", "check_leakage"]
 
@@ -70,7 +71,7 @@ def check_finite(X, y=None) -> Finding:
         threshold,
         f"{n_bad} of {X.shape[0]} rows hold NaN or infinite values; every cost would be NaN",
         "drop or impute those rows (sklearn.impute.SimpleImputer) before training",
-        details={"rows": as_plain(np.flatnonzero(bad_rows)[:20])},
+        details={"rows": to_json(np.flatnonzero(bad_rows)[:20])},
     )
 
 
@@ -132,7 +133,7 @@ def check_feature_scale(X, targets=None) -> Finding:
                 float(spread[worst]),
             )
         )
-        details["off_centre_features"] = as_plain(np.flatnonzero(off_centre)[:20])
+        details["off_centre_features"] = to_json(np.flatnonzero(off_centre)[:20])
     advice = _STANDARDIZE
     if target_abs is not None:
         details["target_max_abs"] = target_abs

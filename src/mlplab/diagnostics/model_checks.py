@@ -39,8 +39,10 @@ import math
 import numpy as np
 
 from .._rng import as_generator
+from ..activations import RANGES, SATURATION_MARGIN, saturated
 from ..gradcheck import VERDICTS, check_gradients
-from ._result import FAIL, PASS, SKIP, WARN, Finding, as_plain, format_number
+from ..jsonvalues import to_json
+from ._result import FAIL, PASS, SKIP, WARN, Finding, format_number
 
 __all__ = [
     "check_gradient",
@@ -65,8 +67,6 @@ INITIAL_LOSS_FAIL_ABOVE = 3.0
 #: The same bound for identity outputs (regression), which only warns.
 INITIAL_LOSS_REGRESSION_WARN_ABOVE = 10.0
 
-#: Sigmoid/tanh activations this close to a limit are in the flat part of f.
-SATURATION_LIMIT = 0.01
 #: A unit is saturated when it is flat for more than this fraction of the examples.
 SATURATED_EXAMPLES = 0.5
 #: A layer warns when more than this fraction of its units are saturated or dead.
@@ -397,12 +397,13 @@ def _layer_saturation(activation: str, layer: int, A: np.ndarray, threshold: str
             "initializer='he' or 'glorot', standardize the features"
         )
     else:
+        flat = saturated(activation, A)
+        low, high = RANGES[activation]
+        margin = SATURATION_MARGIN
         if activation == "sigmoid":
-            flat = (A < SATURATION_LIMIT) | (A > 1.0 - SATURATION_LIMIT)
-            zone = f"a < {SATURATION_LIMIT:g} or a > {1 - SATURATION_LIMIT:g}"
+            zone = f"a < {low + margin:g} or a > {high - margin:g}"
         else:
-            flat = np.abs(A) > 1.0 - SATURATION_LIMIT
-            zone = f"|a| > {1 - SATURATION_LIMIT:g}"
+            zone = f"|a| > {high - margin:g}"
         stuck = flat.mean(axis=0) > SATURATED_EXAMPLES
         flat_share = float(flat.mean())
         what = "saturated"
@@ -417,7 +418,7 @@ def _layer_saturation(activation: str, layer: int, A: np.ndarray, threshold: str
         "units": units,
         what: n_stuck,
         "flat_activations": flat_share,
-        "stuck_units": as_plain(np.flatnonzero(stuck)[:50]),
+        "stuck_units": to_json(np.flatnonzero(stuck)[:50]),
     }
     if fraction <= SATURATED_UNITS_WARN:
         return Finding(

@@ -37,6 +37,7 @@ import warnings
 
 import numpy as np
 
+from .. import metrics
 from .._rng import as_generator
 from ..training import DivergenceWarning, Trainer, TrainingConfig
 from ._result import FAIL, PASS, SKIP, WARN, Finding, format_number
@@ -83,8 +84,7 @@ MIN_NORMALIZED_SCORE = 0.5
 
 
 def score(net, X, Y, task: str) -> float:
-    """Accuracy (multiclass: arg-max; binary: output ≥ 0.5; multilabel: every label right)
-    or R² (regression).
+    """:func:`mlplab.metrics.accuracy` for classification tasks, :func:`~mlplab.metrics.r2` else.
 
     Parameters
     ----------
@@ -97,17 +97,10 @@ def score(net, X, Y, task: str) -> float:
     Y = np.asarray(Y, dtype=np.float64).reshape(np.shape(X)[0], -1)
     with np.errstate(over="ignore", invalid="ignore"):
         output = net.forward(X).astype(np.float64)
-    if task == "multiclass":
-        return float(np.mean(output.argmax(axis=1) == Y.argmax(axis=1)))
-    if task == "binary":
-        return float(np.mean((output[:, 0] >= 0.5) == (Y[:, 0] >= 0.5)))
-    if task == "multilabel":
-        return float(np.mean(np.all((output >= 0.5) == (Y >= 0.5), axis=1)))
-    residual = ((Y - output) ** 2).sum(axis=0)
-    total = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r2 = np.where(total > 0, 1.0 - residual / np.where(total > 0, total, 1.0), 0.0)
-    return float(r2.mean()) if np.isfinite(r2).all() else -math.inf
+    if task != "regression":
+        return metrics.accuracy(task, output, Y)
+    r2 = metrics.r2(output, Y)
+    return r2 if math.isfinite(r2) else -math.inf  # diverged outputs: the worst score
 
 
 def chance_score(Y, task: str) -> float:

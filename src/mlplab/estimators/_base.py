@@ -15,7 +15,11 @@ A scikit-learn estimator here is a thin shell around the library's own pieces:
 ``coefs_[l]`` and ``intercepts_[l]`` are views of the network's one parameter buffer:
 ``coefs_[l]`` is W⁽ˡ⁾ᵀ = θ⁽ˡ⁾[:, 1:].T of shape (u_l, u_{l+1}) (scikit-learn's layout,
 inputs as rows) and ``intercepts_[l]`` is the bias column θ⁽ˡ⁾[:, 0]. Assigning to them
-copies into the buffer, so ``mine.coefs_ = theirs.coefs_`` moves weights between models.
+copies into the buffer, so ``mine.coefs_ = theirs.coefs_`` moves weights between models,
+and ``mine.coefs_[l] = W`` sets one layer (scikit-learn's idioms).
+
+Data types follow scikit-learn: with ``dtype=None`` (the default) float32 X trains and
+predicts in float32 and any other X in float64; ``dtype=`` forces one.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ from ..initializers import INITIALIZERS
 from ..network import Network, resolve_dtype
 from ..optimizers import SOLVERS
 from ..training import Trainer, TrainingConfig
+from ._verbose import IterationLog
+from ._weights import LayerList, check_layer_arrays
 
 __all__ = ["NotFittedError", "TrainingSetup"]
 
@@ -54,7 +60,7 @@ EPOCH_SOLVERS = ("gd", "sgd", "adam")
 OUT_ACTIVATION_NAMES = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
 
 #: Fitted state that does not end in "_" (scikit-learn's marker) but belongs to a fit.
-_PRIVATE_FITTED = ("_trainer", "_label_binarizer", "_callbacks")
+_PRIVATE_FITTED = ("_trainer", "_label_binarizer", "_callbacks", "_stopping")
 
 #: The callback protocol's hooks (all optional; a callback has at least one).
 _HOOKS = ("on_train_begin", "on_epoch_end", "on_train_end")
@@ -126,7 +132,7 @@ class BaseMLP(BaseEstimator):
         "shuffle": ["boolean"],
         "random_state": ["random_state", np.random.Generator],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose"],
+        "verbose": ["verbose", StrOptions({"progress"})],
         "warm_start": ["boolean"],
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterovs_momentum": ["boolean"],
@@ -141,7 +147,7 @@ class BaseMLP(BaseEstimator):
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         # the extras
-        "dtype": "no_validation",  # checked by mlplab.network.resolve_dtype
+        "dtype": "no_validation",  # None, or checked by mlplab.network.resolve_dtype
         "initializer": [StrOptions(set(INITIALIZERS))],
         "init_epsilon": [Interval(Real, 0, None, closed="neither"), None],
         "callbacks": [list, tuple, None],
@@ -214,28 +220,31 @@ class BaseMLP(BaseEstimator):
 
     # ------------------------------------------------------------------ weights as views
     @property
-    def coefs_(self) -> list[np.ndarray]:
-        """W⁽ˡ⁾ᵀ per layer, shape (u_l, u_{l+1}): writable views of θ⁽ˡ⁾[:, 1:].T."""
-        return [theta[:, 1:].T for theta in self._fitted_network("coefs_").thetas]
+    def coefs_(self) -> LayerList:
+        """W⁽ˡ⁾ᵀ per layer, shape (u_l, u_{l+1}): writable views of θ⁽ˡ⁾[:, 1:].T.
+
+        ``coefs_[l] = W`` copies W into the network (see :mod:`._weights`).
+        """
+        thetas = self._fitted_network("coefs_").thetas
+        return LayerList("coefs_", [theta[:, 1:].T for theta in thetas])
 
     @coefs_.setter
     def coefs_(self, coefs) -> None:
         thetas = self._fitted_network("coefs_").thetas
-        coefs = self._check_layer_arrays("coefs_", coefs, [t[:, 1:].T.shape for t in thetas])
+        coefs = check_layer_arrays("coefs_", coefs, [t[:, 1:].T.shape for t in thetas])
         for theta, coef in zip(thetas, coefs):
             theta[:, 1:] = coef.T
 
     @property
-    def intercepts_(self) -> list[np.ndarray]:
+    def intercepts_(self) -> LayerList:
         """b⁽ˡ⁾ per layer, shape (u_{l+1},): writable views of the bias column θ⁽ˡ⁾[:, 0]."""
-        return [theta[:, 0] for theta in self._fitted_network("intercepts_").thetas]
+        thetas = self._fitted_network("intercepts_").thetas
+        return LayerList("intercepts_", [theta[:, 0] for theta in thetas])
 
     @intercepts_.setter
     def intercepts_(self, intercepts) -> None:
         thetas = self._fitted_network("intercepts_").thetas
-        intercepts = self._check_layer_arrays(
-            "intercepts_", intercepts, [t[:, 0].shape for t in thetas]
-        )
+        intercepts = check_layer_arrays("intercepts_", intercepts, [t[:, 0].shape for t in thetas])
         for theta, intercept in zip(thetas, intercepts):
             theta[:, 0] = intercept
 
@@ -253,19 +262,6 @@ class BaseMLP(BaseEstimator):
             f"This {type(self).__name__} instance is not fitted yet, so it has no {name}. "
             "Call 'fit' first: the layer shapes come from the data."
         )
-
-    @staticmethod
-    def _check_layer_arrays(name, arrays, shapes) -> list[np.ndarray]:
-        """One array per layer with the given shapes, or a ValueError naming the mismatch."""
-        arrays = [np.asarray(a) for a in arrays]
-        if len(arrays) != len(shapes):
-            raise ValueError(
-                f"{name} must hold {len(shapes)} arrays (one per layer), got {len(arrays)}"
-            )
-        for layer, (array, shape) in enumerate(zip(arrays, shapes)):
-            if array.shape != shape:
-                raise ValueError(f"{name}[{layer}] must have shape {shape}, got {array.shape}")
-        return arrays
 
     # ------------------------------------------------------------------ fitted state
     def __sklearn_is_fitted__(self) -> bool:
@@ -329,7 +325,17 @@ class BaseMLP(BaseEstimator):
         return True
 
     # ------------------------------------------------------------------ the network
-    def _build_network(self, n_features: int, n_outputs: int, rng) -> Network:
+    def _training_dtype(self, X) -> np.dtype:
+        """The dtype to train in: ``dtype`` if given, else float32 for float32 X, else float64.
+
+        X has been through ``validate_data(dtype=(np.float64, np.float32))``, which keeps
+        float32 and float64 and turns anything else into float64.
+        """
+        if self.dtype is not None:
+            return resolve_dtype(self.dtype)
+        return np.dtype(np.float32) if X.dtype == np.float32 else np.dtype(np.float64)
+
+    def _build_network(self, n_features: int, n_outputs: int, rng, dtype) -> Network:
         """A network [n_features, *hidden, n_outputs] initialized by ``initializer``.
 
         Every layer, the output layer included, draws with the gain of the *hidden*
@@ -341,7 +347,7 @@ class BaseMLP(BaseEstimator):
             activation=self.activation,
             output=self._output_name(n_outputs),
             initializer="zeros",  # filled below with the rule described above
-            dtype=resolve_dtype(self.dtype),
+            dtype=dtype,
         )
         fill = INITIALIZERS[self.initializer]
         for theta in network.thetas:
@@ -355,8 +361,9 @@ class BaseMLP(BaseEstimator):
         now = {
             "layer sizes": (network.layer_sizes, wanted),
             "activation": (network.activation, resolve_activation(self.activation)),
-            "dtype": (network.dtype, resolve_dtype(self.dtype)),
         }
+        if self.dtype is not None:  # with dtype=None the network keeps the dtype it has
+            now["dtype"] = (network.dtype, resolve_dtype(self.dtype))
         for what, (have, want) in now.items():
             if have != want:
                 raise ValueError(
@@ -428,7 +435,7 @@ class BaseMLP(BaseEstimator):
         # validation examples (a warm-started fit must not validate on what it trained on).
         split_seed = int(rng.integers(np.iinfo(np.int32).max))
         if first_pass:
-            network = self._build_network(X.shape[1], Y.shape[1], rng)
+            network = self._build_network(X.shape[1], Y.shape[1], rng, self._training_dtype(X))
         else:
             self._architecture_matches(X.shape[1], Y.shape[1])
             network = self.network_
@@ -465,7 +472,8 @@ class BaseMLP(BaseEstimator):
         self._validate_params()
         self._check_epsilon_meaning()
         config = self._training_config()
-        resolve_dtype(self.dtype)
+        if self.dtype is not None:
+            resolve_dtype(self.dtype)
         self._hidden_sizes()
         for callback in self.callbacks or ():
             if not any(callable(getattr(callback, hook, None)) for hook in _HOOKS):
@@ -495,23 +503,29 @@ class BaseMLP(BaseEstimator):
         )
         X, Y, validation = setup.X, setup.Y, setup.validation
         n_outputs = Y.shape[1]
-        verbose = 2 if self.verbose else 0
+        # the progress bar on stderr; scikit-learn's lines on stdout come from IterationLog
+        progress = 2 if self.verbose == "progress" or self.verbose >= 2 else 0
         if first_pass:
             trainer = Trainer(
                 setup.network,
                 config,
                 task=setup.task,
                 random_state=setup.random_state,
-                verbose=verbose,
+                verbose=progress,
             )
             self.network_ = setup.network
             self._trainer = trainer
             self._callbacks = [copy.deepcopy(c) for c in self.callbacks or ()]
         else:
             trainer = self._trainer
-            trainer.verbose = verbose
-            if dataclasses.replace(trainer.config, max_iter=config.max_iter) != config:
-                trainer.optimizer = None  # new hyperparameters: the optimizer starts afresh
+            trainer.verbose = progress
+            if not incremental or (
+                dataclasses.replace(trainer.config, max_iter=config.max_iter) != config
+            ):
+                # scikit-learn's rule: every fit starts a fresh optimizer (and partial_fit
+                # keeps its own unless the hyperparameters changed); the weights, the
+                # stopping rule's best figure and its no-improvement count carry over.
+                trainer.optimizer = None
             trainer.config = config
 
         if (
@@ -526,8 +540,12 @@ class BaseMLP(BaseEstimator):
             )
 
         callbacks = list(self._callbacks)
+        watches_validation = early_stopping and validation is not None
+        if self.verbose is True or (self.verbose != "progress" and self.verbose >= 1):
+            score = f"val_{trainer.score_name}" if watches_validation else None
+            callbacks.append(IterationLog(score, float(self.tol), self._patience()))
         if epoch_solver and not incremental:
-            callbacks.append(self._stopping_rule(early_stopping and validation is not None))
+            callbacks.append(self._stopping_rule(watches_validation))
         if self.checkpoint_dir is not None:
             callbacks.append(Checkpoint(self.checkpoint_dir, every=int(self.checkpoint_every)))
         trainer.callbacks = callbacks
@@ -551,22 +569,26 @@ class BaseMLP(BaseEstimator):
         """scikit-learn's rule: more than n_iter_no_change epochs without a tol improvement.
 
         With early stopping it watches the validation score and restores the best
-        weights; otherwise it watches the training loss and keeps the last weights.
+        weights; otherwise it watches the training loss and keeps the last weights. A
+        warm-started fit continues the previous fit's rule (its best figure, best weights
+        and no-improvement count), as scikit-learn carries ``best_loss_`` and its count.
         """
-        if on_validation:
-            return EarlyStopping(
-                "val_score", patience=self._patience(), min_delta=float(self.tol), restore_best=True
-            )
-        return EarlyStopping(
-            "train_loss", patience=self._patience(), min_delta=float(self.tol), restore_best=False
-        )
+        monitor = "val_score" if on_validation else "train_loss"
+        rule = self.__dict__.get("_stopping")
+        if rule is None or rule.monitor != monitor:
+            rule = EarlyStopping(monitor, restore_best=on_validation)
+        rule.patience = self._patience()
+        rule.min_delta = float(self.tol)
+        self._stopping = rule
+        return rule
 
     def _hold_out(self, X, Y, seed: int, fraction: float):
         """Split off ``fraction`` of (X, Y), stratified for single-label classes.
 
-        When the classes cannot all be represented (a class with one example, or fewer
-        held-out examples than classes) the split is a plain random one, which is what
-        scikit-learn does for every multiclass problem.
+        Two classes are stratified as in scikit-learn, whose error a class too small to
+        split raises. For K > 2 classes scikit-learn does not stratify; mlplab does when
+        every class can be represented, and falls back to scikit-learn's plain random
+        split when not (a class with one example, fewer held-out examples than classes).
         """
         stratify = self._stratify_labels(Y)
         try:
@@ -574,7 +596,7 @@ class BaseMLP(BaseEstimator):
                 X, Y, random_state=seed, test_size=fraction, stratify=stratify
             )
         except ValueError:
-            if stratify is None:
+            if stratify is None or stratify.dtype == bool:
                 raise
             X_train, X_val, Y_train, Y_val = train_test_split(
                 X, Y, random_state=seed, test_size=fraction
@@ -603,10 +625,15 @@ class BaseMLP(BaseEstimator):
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else math.nan
         self.best_loss_ = None if early_stopping else min(self.loss_curve_, default=math.nan)
         column = f"val_{trainer.score_name}"
-        if column in history:
-            self.validation_scores_ = [float(v) for v in history[column]]
-            finite = [v for v in self.validation_scores_ if math.isfinite(v)]
+        if trainer.has_validation:
+            scores = [float(v) for v in history[column]] if column in history else []
+            finite = [v for v in scores if math.isfinite(v)]
             self.best_validation_score_ = max(finite) if finite else None
+            if trainer.stop_reason == "diverged":
+                # The epoch that diverged has no weights left to score (they were rolled
+                # back); like scikit-learn, its validation score is recorded as nan.
+                scores.append(math.nan)
+            self.validation_scores_ = scores
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None

@@ -81,10 +81,14 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Seeds the initialization, the validation split and the batch order.
     tol : float, default=1e-4
         Smallest improvement that counts for the stopping rule.
-    verbose : bool, default=False
-        Show a progress bar on stderr.
+    verbose : bool, int or "progress", default=False
+        True (or >= 1): print scikit-learn's ``Iteration N, loss = ...`` line per epoch
+        on stdout (and ``Validation score: ...`` with early stopping). >= 2: also a
+        progress bar on stderr. "progress": the progress bar only.
     warm_start : bool, default=False
-        Continue from the previous fit's weights and optimizer state.
+        Continue from the previous fit's weights, as scikit-learn does: each ``fit``
+        starts a fresh optimizer, and the stopping rule carries its best loss (or
+        validation score and weights) and its no-improvement count over.
     momentum : float, default=0.9
         μ of "sgd".
     nesterovs_momentum : bool, default=True
@@ -114,8 +118,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         (:class:`sklearn.multiclass.OneVsOneClassifier`; no ``predict_proba``).
         Applies to K > 2 classes ("ovr" also to multi-label targets); warm starts,
         ``partial_fit``, validation data and checkpoints need "native".
-    dtype : {numpy.float64, numpy.float32}, default=numpy.float64
-        Type of the parameters and of every computation.
+    dtype : {None, numpy.float64, numpy.float32}, default=None
+        Type of the parameters and of every computation. None follows X as scikit-learn
+        does: float32 X trains (and predicts) in float32, any other X in float64.
     initializer : {"glorot", "uniform", "he", "zeros"}, default="glorot"
         How θ is drawn (:mod:`mlplab.initializers`); "glorot" draws as scikit-learn does.
     init_epsilon : float, optional
@@ -145,7 +150,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     best_loss_ : float or None
         Lowest J; None with early stopping (as in scikit-learn).
     validation_scores_ : list of float or None
-        Validation accuracy per epoch, when there was validation data.
+        Validation accuracy per epoch, when there was validation data; an epoch that
+        diverged (and was rolled back) adds nan, as in scikit-learn.
     best_validation_score_ : float or None
     t_ : int
         Training examples seen by the solver.
@@ -210,7 +216,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         max_fun=15000,
         output="softmax",
         multiclass="native",
-        dtype=np.float64,
+        dtype=None,
         initializer="glorot",
         init_epsilon=None,
         callbacks=None,
@@ -356,13 +362,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 binarizer.fit(y if type_of_target(y).startswith("multilabel") else classes)
                 self._label_binarizer = binarizer
                 self.classes_ = binarizer.classes_
-            else:
-                unknown = np.setdiff1d(unique_labels(y), self.classes_)
-                if len(unknown):
-                    raise ValueError(
-                        f"`y` has classes not in `self.classes_`. `self.classes_` has "
-                        f"{self.classes_}. 'y' has {unique_labels(y)}."
-                    )
+            # the first call too: labels outside ``classes`` would be encoded as negatives
+            unknown = np.setdiff1d(unique_labels(y), self.classes_)
+            if len(unknown):
+                raise ValueError(
+                    f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                    f"{self.classes_}. 'y' has {unique_labels(y)}."
+                )
         elif first_pass:
             self._label_binarizer = LabelBinarizer().fit(y)
             self.classes_ = self._label_binarizer.classes_
@@ -404,7 +410,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         """Class indices to stratify a validation split on (None for multi-label)."""
         if self._label_binarizer.y_type_ == "multilabel-indicator":
             return None
-        return Y[:, 0] if Y.shape[1] == 1 else Y.argmax(axis=1)
+        # two classes: the (m, 1) positive-class flags scikit-learn stratifies on, so that
+        # a class too small to split gets its error, naming the class 'True' or 'False'
+        return Y[:, :1] >= 0.5 if Y.shape[1] == 1 else Y.argmax(axis=1)
 
     # ------------------------------------------------------------------ prediction
     def predict(self, X):

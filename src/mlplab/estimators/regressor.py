@@ -93,7 +93,7 @@ history_, network_, stop_reason_, n_networks_
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
-        dtype=np.float64,
+        dtype=None,
         initializer="glorot",
         init_epsilon=None,
         callbacks=None,

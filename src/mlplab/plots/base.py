@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import io
 import math
-import numbers
 import os
 
 from matplotlib import colormaps
@@ -175,13 +174,6 @@ def pair(value, what: str, default: tuple) -> tuple:
     if isinstance(value, str) or len(value) != 2:
         raise ValueError(f"{what} must hold one entry per input feature (2), got {value!r}")
     return tuple(value)
-
-
-def check_int(value, name: str, *, minimum: int) -> int:
-    """``value`` as an int >= minimum, or a ValueError naming it."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def check_image_shape(image_shape) -> tuple[int, int]:

@@ -7,12 +7,12 @@ from collections.abc import Callable, Mapping
 import numpy as np
 from matplotlib.figure import Figure
 
+from .._validation import check_int
 from .base import (
     LITERAL,
     MARKERS,
     axis_label,
     check_image_shape,
-    check_int,
     class_colors,
     colormap,
     finish,
@@ -169,7 +169,7 @@ def misclassified_examples(
             f"y_true and y_pred must have shape ({X.shape[0]},), got {y_true.shape} "
             f"and {y_pred.shape}"
         )
-    max_images = check_int(max_images, "max_images", minimum=1)
+    max_images = check_int("max_images", max_images, minimum=1)
     wrong = np.flatnonzero(y_true != y_pred)
     shown = wrong[:max_images]
     if title is None:
@@ -332,7 +332,7 @@ def decision_regions(
         raise ValueError(f"y must have shape ({X.shape[0]},) with m >= 1, got {y.shape}")
     if not np.isfinite(X).all():
         raise ValueError("X contains NaN or infinite values; remove those examples first")
-    resolution = check_int(resolution, "resolution", minimum=2)
+    resolution = check_int("resolution", resolution, minimum=2)
     names = pair(feature_names, "feature_names", ("x₁", "x₂"))
     units = pair(feature_units, "feature_units", (None, None))
 

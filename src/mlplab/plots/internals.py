@@ -7,12 +7,13 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
+from .._validation import check_int
+from ..activations import RANGES, SATURATION_MARGIN, saturated
 from .base import (
     LITERAL,
     THETA,
     axis_label,
     check_image_shape,
-    check_int,
     finish,
     grid_shape,
     layer_symbol,
@@ -81,7 +82,7 @@ def hidden_unit_images(
             f"the network has {weights.shape[1]} inputs, which do not form images of "
             f"shape {(h, w)}; pass the right image_shape"
         )
-    max_units = check_int(max_units, "max_units", minimum=1)
+    max_units = check_int("max_units", max_units, minimum=1)
     n_units = weights.shape[0]
     shown = min(n_units, max_units)
     rows, cols = grid_shape(shown, 10)
@@ -127,13 +128,6 @@ def _parse_bounds(bounds, X) -> tuple[np.ndarray, np.ndarray]:
     if not (box[:, 0] < box[:, 1]).all():
         raise ValueError(f"each bound must be (min, max) with min < max, got {bounds!r}")
     return box[:, 0], box[:, 1]
-
-
-_ACTIVATION_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
-
-#: A sigmoid or tanh unit within this distance of its limits counts as saturated: there
-#: f′ is below 0.05 (sigmoid, a(1 − a)) or 0.1 (tanh, 1 − a²).
-SATURATION_MARGIN = 0.05
 
 
 def hidden_unit_activations(
@@ -191,8 +185,8 @@ def hidden_unit_activations(
             f"layer must be a hidden layer, one of {list(hidden)} for layer sizes "
             f"{list(net.layer_sizes)}, got {layer!r}"
         )
-    resolution = check_int(resolution, "resolution", minimum=2)
-    max_units = check_int(max_units, "max_units", minimum=1)
+    resolution = check_int("resolution", resolution, minimum=2)
+    max_units = check_int("max_units", max_units, minimum=1)
     low, high = _parse_bounds(bounds, X)
     names = pair(feature_names, "feature_names", ("x₁", "x₂"))
     units = pair(feature_units, "feature_units", (None, None))
@@ -207,9 +201,7 @@ def hidden_unit_activations(
     logits = below @ theta[:, 1:].T + theta[:, 0]  # z⁽ˡ⁾, for the a = f(0) line
     n_units = activations.shape[1]
     shown = min(n_units, max_units)
-    vmin, vmax = _ACTIVATION_RANGES.get(
-        net.activation, (float(activations.min()), float(activations.max()))
-    )
+    vmin, vmax = RANGES.get(net.activation, (float(activations.min()), float(activations.max())))
     if vmax <= vmin:
         vmax = vmin + 1.0
 
@@ -259,7 +251,8 @@ def hidden_unit_activations(
 def activation_histograms(net, X, *, bins: int = 40, title: str | None = None, path=None) -> Figure:
     """A histogram of a⁽ˡ⁾ for each hidden layer, with saturated or dead units counted.
 
-    Sigmoid and tanh units near their limits (|a| within 0.05 of them) have f′ ≈ 0 and
+    Sigmoid and tanh units near their limits (within 0.01 of them, see
+    :func:`mlplab.activations.saturated`) have f′ ≈ 0 and
     pass almost no gradient back: a pile-up at the ends means learning has stalled there.
     A relu unit that is 0 for every example is dead: it never gets a gradient again.
 
@@ -281,12 +274,12 @@ def activation_histograms(net, X, *, bins: int = 40, title: str | None = None, p
     matplotlib.figure.Figure
         One axes per hidden layer (one with a note if the network has none).
     """
-    bins = check_int(bins, "bins", minimum=1)
+    bins = check_int("bins", bins, minimum=1)
     layers = net.activations(X)
     hidden = [np.asarray(a, dtype=np.float64) for a in layers[1:-1]]
     name = net.activation
     default = f"Hidden activations on {layers[0].shape[0]} examples ({name} units)"
-    if name in _ACTIVATION_RANGES:
+    if name in RANGES:
         default += f"\nred: saturated, within {SATURATION_MARGIN} of a limit, where f′ ≈ 0"
     text, style = titled(title, default)
     if not hidden:
@@ -300,7 +293,7 @@ def activation_histograms(net, X, *, bins: int = 40, title: str | None = None, p
     cols = min(len(hidden), 3)
     rows = math.ceil(len(hidden) / cols)
     fig = new_figure(max(6.0, 4.3 * cols), 3.4 * rows + 0.7)
-    value_range = _ACTIVATION_RANGES.get(name)
+    value_range = RANGES.get(name)
     for index, values in enumerate(hidden):
         layer = index + 2
         ax = fig.add_subplot(rows, cols, index + 1)
@@ -309,8 +302,7 @@ def activation_histograms(net, X, *, bins: int = 40, title: str | None = None, p
         details = []
         if value_range is not None:
             lo, hi = value_range
-            saturated = (values <= lo + SATURATION_MARGIN) | (values >= hi - SATURATION_MARGIN)
-            details.append(f"saturated {saturated.mean():.1%}")
+            details.append(f"saturated {saturated(name, values).mean():.1%}")
             ax.axvspan(lo, lo + SATURATION_MARGIN, color="#d62728", alpha=0.15, linewidth=0)
             ax.axvspan(hi - SATURATION_MARGIN, hi, color="#d62728", alpha=0.15, linewidth=0)
             ax.set_xlim(lo, hi)

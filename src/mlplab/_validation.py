@@ -1,0 +1,39 @@
+"""Checks of user arguments that several modules share, with messages naming the fix.
+
+Each check returns the value in its plain Python type or raises a ValueError of the form
+``"<name> must be ..., got <value>"``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+__all__ = ["check_int", "check_number"]
+
+
+def check_int(name: str, value, *, minimum: int, extra: str = "") -> int:
+    """``value`` as an int if it is an integer >= ``minimum`` (not a bool).
+
+    ``extra`` is appended to the requirement in the message, e.g. "(one per class)".
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        suffix = f" {extra}" if extra else ""
+        raise ValueError(f"{name} must be an integer >= {minimum}{suffix}, got {value!r}")
+    return int(value)
+
+
+def check_number(name: str, value, *, minimum=None, strict: bool = False) -> float:
+    """``value`` as a float if it is a finite real number >= ``minimum`` (> when ``strict``).
+
+    The message states the whole requirement: "noise must be a finite number >= 0".
+    """
+    bound = "" if minimum is None else f" {'>' if strict else '>='} {minimum:g}"
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(value)
+        or (minimum is not None and (value <= minimum if strict else value < minimum))
+    ):
+        raise ValueError(f"{name} must be a finite number{bound}, got {value!r}")
+    return float(value)

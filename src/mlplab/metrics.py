@@ -1,0 +1,107 @@
+"""Scores of a network's outputs: accuracy, R² and log loss, each defined once.
+
+Training's history, the diagnostics, the report and the command line all score through
+these functions (the fused training kernels count correct rows inside their element-wise
+pass, and a test holds them to :func:`count_correct`).
+
+Outputs and targets are in the network's layout, one row per example: ``output`` is
+h_θ(X) of shape (m, K) and ``Y`` the targets the network was trained on (one-hot rows for
+multiclass, a 0/1 column for binary, 0/1 columns for multi-label, values for regression).
+
+===========  ==========================================================================
+task         a row is right when
+===========  ==========================================================================
+multiclass   arg-max of the outputs = arg-max of the one-hot target
+binary       output ≥ 0.5 agrees with target ≥ 0.5 (column 0)
+multilabel   every output ≥ 0.5 agrees with its target ≥ 0.5
+===========  ==========================================================================
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "CLASSIFICATION_TASKS",
+    "accuracy",
+    "count_correct",
+    "log_loss",
+    "r2",
+    "r2_from_sums",
+    "total_sum_of_squares",
+]
+
+#: The tasks :func:`count_correct` scores.
+CLASSIFICATION_TASKS = ("multiclass", "binary", "multilabel")
+
+
+def count_correct(task: str, output: np.ndarray, Y: np.ndarray) -> int:
+    """How many rows of ``output`` (m, K) are right for the targets ``Y`` (m, K).
+
+    ``task`` is one of :data:`CLASSIFICATION_TASKS`; see the module's table.
+    """
+    if task == "multiclass":
+        return int(np.count_nonzero(output.argmax(axis=1) == Y.argmax(axis=1)))
+    if task not in CLASSIFICATION_TASKS:
+        raise ValueError(f"task must be one of {CLASSIFICATION_TASKS}, got {task!r}")
+    predicted = output >= 0.5
+    truth = Y >= 0.5
+    if task == "binary":
+        return int(np.count_nonzero(predicted[:, 0] == truth[:, 0]))
+    return int(np.count_nonzero((predicted == truth).all(axis=1)))
+
+
+def accuracy(task: str, output: np.ndarray, Y: np.ndarray) -> float:
+    """The fraction of rows right, :func:`count_correct` / m (NaN for no rows)."""
+    m = np.shape(output)[0]
+    return count_correct(task, output, Y) / m if m else float("nan")
+
+
+def total_sum_of_squares(Y: np.ndarray) -> np.ndarray:
+    """Σᵢ (yᵢ − ȳ)² per output column, in float64: shape (K,), R²'s denominator."""
+    Y = np.asarray(Y, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):  # absurd targets give inf: R² → 1 − x/inf
+        return ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
+
+
+def r2_from_sums(residual: np.ndarray, total: np.ndarray) -> float:
+    """R² = 1 − SS_res / SS_tot per output column, averaged over the columns.
+
+    A constant target column (SS_tot = 0) scores 1 when it is fitted exactly and 0
+    otherwise: scikit-learn's ``r2_score`` rule, so estimators' ``score`` agrees.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scores = np.where(
+            total > 0,
+            1.0 - residual / np.where(total > 0, total, 1.0),
+            np.where(residual == 0, 1.0, 0.0),
+        )
+    return float(scores.mean())
+
+
+def r2(output: np.ndarray, Y: np.ndarray) -> float:
+    """Coefficient of determination of ``output`` for ``Y``, both (m, K): :func:`r2_from_sums`."""
+    output = np.asarray(output, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64).reshape(output.shape)
+    with np.errstate(over="ignore", invalid="ignore"):
+        residual = ((Y - output) ** 2).sum(axis=0)
+    return r2_from_sums(residual, total_sum_of_squares(Y))
+
+
+def log_loss(Y: np.ndarray, P: np.ndarray) -> float:
+    """Cross-entropy of class probabilities: −1/m Σᵢ Σₖ yᵢₖ log pᵢₖ.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (m, K)
+        One-hot targets.
+    P : ndarray of shape (m, K)
+        Predicted probabilities (``predict_proba``), clipped to [eps, 1 − eps] of their
+        dtype so that a confident mistake costs a large but finite loss (as scikit-learn's
+        ``log_loss``).
+    """
+    P = np.asarray(P)
+    eps = np.finfo(P.dtype if np.issubdtype(P.dtype, np.floating) else np.float64).eps
+    P = np.clip(np.asarray(P, dtype=np.float64), eps, 1.0 - eps)
+    Y = np.asarray(Y, dtype=np.float64).reshape(P.shape)
+    return float(-np.sum(Y * np.log(P)) / P.shape[0])
