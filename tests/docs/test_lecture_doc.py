@@ -96,6 +96,17 @@ def test_every_snippet_runs_and_makes_the_linked_figures(lecture, tmp_path, monk
     assert checked_outputs >= 1
     made = {f"figures/{path.name}" for path in (tmp_path / "figures").glob("*.png")}
     assert set(IMAGE.findall(lecture)) <= made
+    # The committed figures say what the fresh ones say: titles, annotations, legends,
+    # accuracies (carried in each PNG's text chunk; pixels differ between BLAS kernels).
+    from mlplab.plots.base import png_texts
+
+    for link in sorted(set(IMAGE.findall(lecture))):
+        fresh = png_texts(tmp_path / link)
+        assert fresh, f"{link}: the demo saved no texts"
+        assert png_texts(DOCS / link) == fresh, (
+            f"docs/{link} is stale; redraw the figures with the command at the top of "
+            "docs/lecture.md"
+        )
     assert {path.name for path in tmp_path.iterdir()} == {"figures"}
 
 
