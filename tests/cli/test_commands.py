@@ -26,6 +26,7 @@ COMMANDS = (
     "doctor",
     "export",
     "report",
+    "playground",
 )
 
 

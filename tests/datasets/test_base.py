@@ -75,3 +75,11 @@ def test_one_hot_rejects_duplicate_classes_and_2d_y():
         one_hot([0, 1], classes=[0, 1, 1])
     with pytest.raises(ValueError, match=r"y must be a 1-D array of labels, got shape \(2, 1\)"):
         one_hot([[0], [1]])
+
+
+def test_class_name_reads_labels_as_text():
+    data = Dataset(X=np.zeros((3, 1)), y=np.array([0, 1, 1]), class_names=("cat", "dog"))
+    assert [data.class_name(label) for label in (0, "1", np.int64(1))] == ["cat", "dog", "dog"]
+    assert data.class_name(7) == "7"  # not a label of y: itself
+    plain = Dataset(X=np.zeros((2, 1)), y=np.array(["b", "a"]))
+    assert plain.class_name("a") == "a"

@@ -26,6 +26,11 @@ COMMANDS = {
     "doctor": ("doctor", "doctor", "Diagnose a training setup (babysitting, automated)."),
     "export": ("export", "export", "Export a saved model to ONNX."),
     "report": ("report", "report", "Rebuild the HTML report of a run folder."),
+    "playground": (
+        "playground",
+        "playground",
+        "Train networks live in the browser (needs the playground extra).",
+    ),
 }
 
 

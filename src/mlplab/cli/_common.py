@@ -119,57 +119,48 @@ def positive_float(name: str):
     return click.FloatRange(min=0.0, min_open=not allow_zero)
 
 
+def option(flag: str, help: str, **settings):
+    """A click option with its default shown, taken from :data:`DEFAULTS` unless given."""
+    name = flag.split("/")[0].lstrip("-").replace("-", "_")
+    settings.setdefault("default", DEFAULTS.get(name))
+    settings.setdefault("show_default", settings["default"] is not None)
+    return click.option(flag, help=help, **settings)
+
+
 def data_options(function):
     """--data, --target, --task, --scale, --test-fraction, --validation-fraction, --seed."""
     options = [
-        click.option(
+        option(
             "--data",
-            default=DEFAULTS["data"],
-            show_default=True,
+            "digits, xor, circles, spirals, cats-dogs, cat-noncat, animals, or a CSV file "
+            "with a header row.",
             metavar="NAME|PATH.csv",
-            help="digits, xor, circles, spirals, cats-dogs, cat-noncat, animals, or a CSV "
-            "file with a header row.",
         ),
-        click.option(
-            "--target",
-            default=None,
-            metavar="COLUMN",
-            help="Target column of a CSV file (default: the last column).",
+        option(
+            "--target", "Target column of a CSV file (default: the last column).", metavar="COLUMN"
         ),
-        click.option(
+        option(
             "--task",
+            "auto: whole numbers and text are classes, other numbers regression.",
             type=click.Choice(("auto", "classification", "regression")),
             default="auto",
-            show_default=True,
-            help="auto: whole numbers and text are classes, other numbers regression.",
         ),
-        click.option(
+        option(
             "--scale/--no-scale",
+            "Scale the inputs (digits: divide by 16; others: standardize), fitted on the "
+            "training part; the saved model takes raw inputs.",
             default=True,
-            show_default=True,
-            help="Scale the inputs (digits: divide by 16; others: standardize), fitted on "
-            "the training part; the saved model takes raw inputs.",
         ),
-        click.option(
-            "--test-fraction",
-            type=Fraction(),
-            default=DEFAULTS["test_fraction"],
-            show_default=True,
-            help="Share held out for the final test (0: none).",
-        ),
-        click.option(
+        option("--test-fraction", "Share held out for the final test (0: none).", type=Fraction()),
+        option(
             "--validation-fraction",
+            "Share of the rest held out for validation curves and early stopping.",
             type=Fraction(),
-            default=DEFAULTS["validation_fraction"],
-            show_default=True,
-            help="Share of the rest held out for validation curves and early stopping.",
         ),
-        click.option(
+        option(
             "--seed",
+            "Seeds the data, the splits, the initial weights and the batch order.",
             type=click.IntRange(min=0),
-            default=DEFAULTS["seed"],
-            show_default=True,
-            help="Seeds the data, the splits, the initial weights and the batch order.",
         ),
     ]
     return _apply(function, options)
@@ -178,105 +169,74 @@ def data_options(function):
 def model_options(function):
     """The network and its training: --hidden, --activation, ..., --dtype."""
     options = [
-        click.option(
+        option(
             "--hidden",
+            "Units per hidden layer, comma-separated ('none': no hidden layer).",
             type=HiddenLayers(),
             default="64",
-            show_default=True,
-            help="Units per hidden layer, comma-separated ('none': no hidden layer).",
         ),
-        click.option(
-            "--activation",
-            type=click.Choice(ACTIVATIONS),
-            default=DEFAULTS["activation"],
-            show_default=True,
-            help="f of the hidden units.",
-        ),
-        click.option(
+        option("--activation", "f of the hidden units.", type=click.Choice(ACTIVATIONS)),
+        option(
             "--output",
+            "Output layer for more than two classes: softmax, or the lecture's K sigmoid "
+            "units (two classes always use one sigmoid unit).",
             type=click.Choice(OUTPUTS),
-            default=DEFAULTS["output"],
-            show_default=True,
-            help="Output layer for more than two classes: softmax, or the lecture's K "
-            "sigmoid units (two classes always use one sigmoid unit).",
         ),
-        click.option(
+        option(
             "--solver",
+            "gd is full-batch gradient descent; lbfgs and cg use scipy.",
             type=click.Choice(SOLVERS),
-            default=DEFAULTS["solver"],
-            show_default=True,
-            help="gd is full-batch gradient descent; lbfgs and cg use scipy.",
         ),
-        click.option(
+        option(
             "--learning-rate",
+            "η, the initial learning rate (gd, sgd, adam).",
             type=positive_float("learning_rate"),
-            default=DEFAULTS["learning_rate"],
-            show_default=True,
-            help="η, the initial learning rate (gd, sgd, adam).",
         ),
-        click.option(
+        option(
             "--alpha",
+            "λ, the L2 regularization strength (bias weights excluded).",
             type=positive_float("alpha"),
-            default=DEFAULTS["alpha"],
-            show_default=True,
-            help="λ, the L2 regularization strength (bias weights excluded).",
         ),
-        click.option(
-            "--epochs",
-            type=click.IntRange(min=1),
-            default=DEFAULTS["epochs"],
-            show_default=True,
-            help="Most epochs (iterations for lbfgs/cg).",
+        option("--epochs", "Most epochs (iterations for lbfgs/cg).", type=click.IntRange(min=1)),
+        option(
+            "--batch-size", "Mini-batch size of sgd/adam; auto = min(200, m).", type=BatchSize()
         ),
-        click.option(
-            "--batch-size",
-            type=BatchSize(),
-            default="auto",
-            show_default=True,
-            help="Mini-batch size of sgd/adam; auto = min(200, m).",
-        ),
-        click.option(
+        option(
             "--patience",
+            "Stop after this many epochs without improvement.",
             type=click.IntRange(min=1),
-            default=DEFAULTS["patience"],
-            show_default=True,
-            help="Stop after this many epochs without improvement.",
         ),
-        click.option(
+        option(
             "--early-stopping/--no-early-stopping",
-            default=None,
-            help="Stop when the validation accuracy (R² for regression) stops improving and "
-            "keep the best epoch's weights. Default: on when the validation part has at "
-            f"least {EARLY_STOPPING_MIN_VALIDATION} examples; otherwise training stops when "
-            "the training loss stops improving.",
+            "Stop when the validation accuracy (R² for regression) stops improving and keep "
+            "the best epoch's weights. Default: on when the validation part has at least "
+            f"{EARLY_STOPPING_MIN_VALIDATION} examples; otherwise training stops when the "
+            "training loss stops improving.",
         ),
-        click.option(
+        option(
             "--initializer",
+            "How θ is drawn: uniform is the lecture's θ ~ U[−ε, ε] (ε: --init-epsilon).",
             type=click.Choice(INITIALIZERS),
             default="glorot",
-            show_default=True,
-            help="How θ is drawn: uniform is the lecture's θ ~ U[−ε, ε] (ε: --init-epsilon).",
         ),
-        click.option(
+        option(
             "--init-epsilon",
+            "ε of --initializer uniform (default √6/√(u_in + u_out)).",
             type=positive_float("init_epsilon"),
             default=None,
             metavar="ε",
-            help="ε of --initializer uniform (default √6/√(u_in + u_out)).",
         ),
-        click.option(
+        option(
             "--preset",
+            "lecture: the slides' network (sigmoid units, K sigmoid outputs, uniform ±0.12 "
+            "init, batch gradient descent, η = 1); options given explicitly win.",
             type=click.Choice(("lecture",)),
             default=None,
-            help="lecture: the slides' network (sigmoid units, K sigmoid outputs, uniform "
-            "±0.12 init, batch gradient descent, η = 1); options given explicitly win.",
         ),
-        click.option(
+        option(
             "--dtype",
+            "Precision of the weights and of every computation.",
             type=click.Choice(DTYPES),
-            default=DEFAULTS["dtype"],
-            show_default=True,
-            help="Precision of the weights and of every computation.",
         ),
     ]
     return _apply(function, options)

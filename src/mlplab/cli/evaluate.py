@@ -76,18 +76,15 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
             scale=False,
             seed=split["seed"],
         )
-        X, y = {
-            "train": (prepared.X_train, prepared.y_train),
-            "validation": (prepared.X_val, prepared.y_val),
-            "test": (prepared.X_test, prepared.y_test),
-        }[part]
-        if X.shape[0] == 0:
+        parts = prepared.parts()
+        if part not in parts:
             raise ValueError(f"the run has no {part} part (its fraction was 0)")
+        X, y = parts[part]
     metrics = score_part(model, X, y)
 
     from rich.table import Table
 
-    from ..runs import format_loss, format_percent
+    from ..runs import format_loss, format_percent, format_score
 
     console = stdout_console()
     classifier = is_classifier(model)
@@ -101,17 +98,16 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
     table.add_column("examples", justify="right")
     table.add_column("accuracy" if classifier else "R²", justify="right")
     table.add_column("log loss" if classifier else "mean sq. error", justify="right")
-    score = format_percent(metrics["accuracy"]) if classifier else f"{metrics['r2']:.4f}"
+    score = format_score(metrics["accuracy" if classifier else "r2"], not classifier)
     table.add_row(str(metrics["n"]), score, format_loss(metrics["loss"]))
     console.print(table)
     if classifier:
-        names = _display_names(dataset)
         per_class = Table()
         for column in ("class", "precision", "recall", "F1", "examples"):
             per_class.add_column(column, justify="left" if column == "class" else "right")
         for row in class_metrics(model, X, y):
             per_class.add_row(
-                names.get(row["class"], row["class"]),
+                dataset.class_name(row["class"]),
                 format_percent(row["precision"]),
                 format_percent(row["recall"]),
                 format_percent(row["f1"]),
@@ -125,12 +121,3 @@ def _run_config(model_path: Path) -> dict | None:
     from ..runs import RunFolder
 
     return RunFolder(model_path.parent).read_config()
-
-
-def _display_names(dataset) -> dict[str, str]:
-    """Label (as text) → the data set's class name."""
-    import numpy as np
-
-    labels = [str(c) for c in np.unique(dataset.y)]
-    names = list(dataset.class_names)
-    return dict(zip(labels, names)) if len(names) == len(labels) else {}

@@ -6,60 +6,40 @@ from pathlib import Path
 
 import click
 
-from ._common import ACTIVATIONS, HiddenLayers, data_errors, echo_err, format_hidden
+from ._common import ACTIVATIONS, HiddenLayers, data_errors, echo_err, format_hidden, option
 from ._errors import DataError
 
 
 @click.command()
-@click.option(
+@option(
     "--hidden",
+    "Units per hidden layer ('none': no hidden layer).",
     type=HiddenLayers(),
     default="5,4",
-    show_default=True,
-    help="Units per hidden layer ('none': no hidden layer).",
 )
-@click.option(
-    "--inputs", type=click.IntRange(min=1), default=3, show_default=True, help="n, input features."
-)
-@click.option(
-    "--outputs", type=click.IntRange(min=1), default=3, show_default=True, help="K, output units."
-)
-@click.option(
-    "--activation",
-    type=click.Choice(ACTIVATIONS),
-    default="sigmoid",
-    show_default=True,
-    help="f of the hidden units.",
-)
-@click.option(
+@option("--inputs", "n, input features.", type=click.IntRange(min=1), default=3)
+@option("--outputs", "K, output units.", type=click.IntRange(min=1), default=3)
+@option("--activation", "f of the hidden units.", type=click.Choice(ACTIVATIONS), default="sigmoid")
+@option(
     "--output",
+    "Output layer and its loss: binary cross-entropy, categorical cross-entropy, squared error.",
     type=click.Choice(("sigmoid", "softmax", "identity")),
     default="sigmoid",
-    show_default=True,
-    help="Output layer and its loss: binary cross-entropy, categorical cross-entropy, "
-    "squared error.",
 )
-@click.option(
+@option(
     "--lam",
+    "λ, so that the regularization gradient is checked too.",
     type=click.FloatRange(min=0.0),
     default=1.0,
-    show_default=True,
-    help="λ, so that the regularization gradient is checked too.",
 )
-@click.option(
-    "--examples",
-    type=click.IntRange(min=1),
-    default=5,
-    show_default=True,
-    help="m, random examples.",
-)
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@click.option(
+@option("--examples", "m, random examples.", type=click.IntRange(min=1), default=5)
+@option("--seed", "Seeds the network and the examples.", type=click.IntRange(min=0), default=0)
+@option(
     "--out",
+    "Also write gradcheck.json and gradient_check.png there (a run folder's report then "
+    "shows them).",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Also write gradcheck.json and gradient_check.png there (a run folder's report "
-    "then shows them).",
 )
 def gradcheck(hidden, inputs, outputs, activation, output, lam, examples, seed, out) -> None:
     """Check backprop against numerical gradients on a small random network.

@@ -506,7 +506,7 @@ def _print_summary(config: dict, out: Path) -> None:
     """The results as a rich table on stdout, then where the files are."""
     from rich.table import Table
 
-    from ..runs import RunFolder, format_loss, format_percent, format_seconds
+    from ..runs import STOP_REASONS, RunFolder, format_loss, format_score, format_seconds
     from ._common import stdout_console
 
     regression = config["data"]["task"] == "regression"
@@ -517,12 +517,11 @@ def _print_summary(config: dict, out: Path) -> None:
     table.add_column("mean sq. error" if regression else "log loss", justify="right")
     for part, values in config["metrics"].items():
         score = values.get("r2" if regression else "accuracy")
-        score_text = f"{score:.4f}" if regression and score is not None else format_percent(score)
+        score_text = format_score(score, regression)
         table.add_row(part, str(values["n"]), score_text, format_loss(values.get("loss")))
     training = config["training"]
     console = stdout_console()
     console.print(table)
-    from ..runs import STOP_REASONS
 
     reason = STOP_REASONS.get(training["stop_reason"], str(training["stop_reason"]))
     best = f", best epoch {training['best_epoch']}" if training.get("best_epoch") else ""

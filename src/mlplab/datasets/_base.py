@@ -92,6 +92,12 @@ class Dataset:
         """The distinct values of ``y``, sorted: the order of the one-hot columns."""
         return np.unique(self.y)
 
+    def class_name(self, label) -> str:
+        """The name of a label of ``y`` (compared as text), or the label itself as text."""
+        labels = [str(c) for c in self.classes]
+        names = dict(zip(labels, self.class_names)) if len(self.class_names) == len(labels) else {}
+        return names.get(str(label), str(label))
+
     def one_hot(self) -> np.ndarray:
         """Return ``y`` one-hot encoded against :attr:`classes`, shape ``(m, K)``.
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ._common import DemoResult, new_figure, save_figures, single_threaded_blas
@@ -104,6 +102,7 @@ def demo_init(
 def _figure(data, runs, hidden_units: int):
     """Decision regions of both networks and their loss curves."""
     from ..plots import decision_regions
+    from ..plots.curves import loss_per_epoch
 
     fig = new_figure(15.5, 5.0)
     axes = fig.subplots(1, 3, width_ratios=[1, 1, 0.9])
@@ -130,19 +129,16 @@ def _figure(data, runs, hidden_units: int):
             title=f"{titles[init]}: accuracy {run['accuracy']:.0%}\n{units}",
         )
         ax.set_aspect("equal")
-    ax = axes[2]
-    for (init, run), color in zip(runs.items(), ("C3", "C0")):
-        ax.plot(
-            run["history"]["epoch"], run["history"]["train_loss"], color=color, label=titles[init]
-        )
-    ax.axhline(math.log(2), color="0.4", linestyle=":", linewidth=1.2, label="J = ln 2")
-    ax.set_xscale("log")
-    ax.set_xlabel("epoch (log scale)")
-    ax.set_ylabel("training loss J(θ)")
-    ax.set_ylim(bottom=0)
-    ax.set_title("Loss per epoch (batch gradient descent)")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=9, loc="lower left")
+    loss_per_epoch(
+        axes[2],
+        {
+            titles[init]: (run["history"], color)
+            for (init, run), color in zip(runs.items(), ["C3", "C0"])
+        },
+        chance_label="J = ln 2",
+        xlabel="epoch (log scale)",
+        title="Loss per epoch (batch gradient descent)",
+    )
     fig.suptitle(
         f"Symmetry breaking on noisy XOR, 2-{hidden_units}-1 network: started at zero, the "
         f"{hidden_units} hidden units stay identical and act as one"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ._common import DemoResult, new_figure, save_figures, single_threaded_blas
@@ -154,6 +152,7 @@ def _figure(linear_run, hidden_run):
     """Decision regions of both networks and their loss curves, side by side."""
     from ..datasets import boolean_function
     from ..plots import decision_regions
+    from ..plots.curves import loss_per_epoch
 
     table = boolean_function("xor")
     fig = new_figure(15.5, 4.9)
@@ -182,42 +181,17 @@ def _figure(linear_run, hidden_run):
             axes[1].contour(
                 g1, g2, z, levels=[0.0], colors=_HIDDEN, linestyles="--", linewidths=1.8
             )
-    axes[0].text(
-        0.5,
-        -0.2,
-        "h_θ(x) ≈ 0.5 everywhere: no line gets more than 3 of 4 right",
-        transform=axes[0].transAxes,
-        ha="center",
-        fontsize=9,
-        color="0.25",
-    )
-    axes[1].text(
-        0.5,
-        -0.2,
-        "purple dashes: the two hidden units' lines z⁽²⁾ᵢ = 0",
-        transform=axes[1].transAxes,
-        ha="center",
-        fontsize=9,
-        color=_HIDDEN,
-    )
-    ax = axes[2]
-    for (_, history, _), label, color in zip(
-        (linear_run, hidden_run), ("no hidden layer", "hidden layer of 2"), ("C3", "C0")
+    for ax, note, color in (
+        (axes[0], "h_θ(x) ≈ 0.5 everywhere: no line gets more than 3 of 4 right", "0.25"),
+        (axes[1], "purple dashes: the two hidden units' lines z⁽²⁾ᵢ = 0", _HIDDEN),
     ):
-        ax.plot(history["epoch"], history["train_loss"], color=color, label=label)
-    ax.axhline(
-        math.log(2),
-        color="0.4",
-        linestyle=":",
-        linewidth=1.2,
-        label="J = ln 2 ≈ 0.693 (h = 0.5 everywhere)",
+        ax.text(0.5, -0.2, note, transform=ax.transAxes, ha="center", fontsize=9, color=color)
+    loss_per_epoch(
+        axes[2],
+        {"no hidden layer": (linear_run[1], "C3"), "hidden layer of 2": (hidden_run[1], "C0")},
+        chance_label="J = ln 2 ≈ 0.693 (h = 0.5 everywhere)",
+        xlabel="epoch (log scale; one step on all 4 examples)",
+        title="Loss per epoch",
     )
-    ax.set_xscale("log")
-    ax.set_xlabel("epoch (log scale; one step on all 4 examples)")
-    ax.set_ylabel("training loss J(θ)")
-    ax.set_ylim(bottom=0)
-    ax.set_title("Loss per epoch")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=9, loc="lower left")
     fig.suptitle("XOR is not linearly separable: one unit draws one line, a hidden layer draws two")
     return fig

@@ -40,6 +40,7 @@ from __future__ import annotations
 from ._result import CHECKS, FAIL, PASS, SKIP, STATUSES, WARN, Diagnosis, Finding
 from ._run import diagnose
 from .data_checks import check_class_balance, check_feature_scale, check_finite, check_leakage
+from .fit_checks import check_fit
 from .model_checks import (
     check_gradient,
     check_initial_loss,
@@ -48,7 +49,7 @@ from .model_checks import (
     check_symmetry,
 )
 from .render import diagnosis_to_html, render_rich
-from .training_checks import check_fit, check_loss_trend, check_overfit_small, check_update_ratios
+from .training_checks import check_loss_trend, check_overfit_small, check_update_ratios
 
 __all__ = [
     "CHECKS",

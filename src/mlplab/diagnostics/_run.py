@@ -15,6 +15,7 @@ from ..training import DivergenceWarning, Trainer
 from ._result import FAIL, Diagnosis
 from ._setup import Setup, check_inputs, prepare, resolve_params, subsample
 from .data_checks import check_class_balance, check_feature_scale, check_finite, check_leakage
+from .fit_checks import check_fit
 from .model_checks import (
     check_gradient,
     check_initial_loss,
@@ -22,7 +23,7 @@ from .model_checks import (
     check_saturation,
     check_symmetry,
 )
-from .training_checks import check_fit, check_loss_trend, check_overfit_small, check_update_ratios
+from .training_checks import check_loss_trend, check_overfit_small, check_update_ratios
 
 __all__ = ["diagnose"]
 

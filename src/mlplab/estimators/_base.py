@@ -394,7 +394,7 @@ class BaseMLP(BaseEstimator):
         validation_data : (X_val, y_val), optional
             Encoded as ``fit`` encodes it.
         validation_fraction : float, optional
-            Hold out this share of (X, y) (stratified by class where possible). By default
+            Hold out this share of (X, y) (stratified as ``fit`` stratifies). By default
             the split of ``fit``: ``self.validation_fraction`` with ``early_stopping``,
             none without.
 

@@ -11,6 +11,7 @@ import io
 import math
 import os
 
+import numpy as np
 from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
@@ -217,6 +218,22 @@ def check_image_shape(image_shape) -> tuple[int, int]:
     if h < 1 or w < 1:
         raise ValueError(f"image_shape must be positive, got {image_shape!r}")
     return h, w
+
+
+# ---------------------------------------------------------------------- the input plane
+def padded_range(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(low, high) per feature of X: its range padded by 10% (by 1 if a feature is constant)."""
+    low, high = X.min(axis=0), X.max(axis=0)
+    pad = np.where(high > low, 0.1 * (high - low), 1.0)
+    return low - pad, high + pad
+
+
+def plane_grid(low, high, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A resolution × resolution grid over [low, high]: (g1, g2, points of shape (r², 2))."""
+    g1, g2 = np.meshgrid(
+        np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
+    )
+    return g1, g2, np.column_stack([g1.ravel(), g2.ravel()])
 
 
 # ---------------------------------------------------------------------- parts for custom figures

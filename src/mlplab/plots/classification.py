@@ -21,7 +21,9 @@ from .base import (
     literal_legend,
     new_figure,
     note,
+    padded_range,
     pair,
+    plane_grid,
     root_figure,
     titled,
 )
@@ -336,14 +338,8 @@ def decision_regions(
     names = pair(feature_names, "feature_names", ("x₁", "x₂"))
     units = pair(feature_units, "feature_units", (None, None))
 
-    # The plotted area: the data's range, padded by 10% (or by 1 if a feature is constant).
-    low, high = X.min(axis=0), X.max(axis=0)
-    pad = np.where(high > low, 0.1 * (high - low), 1.0)
-    low, high = low - pad, high + pad
-    g1, g2 = np.meshgrid(
-        np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
-    )
-    grid = np.column_stack([g1.ravel(), g2.ravel()])
+    low, high = padded_range(X)
+    g1, g2, grid = plane_grid(low, high, resolution)
 
     predict = _resolve_predictor(predict_fn)
     grid_output = _predict_points(predict, grid)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -128,6 +129,27 @@ def _last_finite(values: np.ndarray) -> int | None:
     return int(finite[-1]) if finite.size else None
 
 
+def _training_and_validation(ax, epochs, train, validation, style) -> tuple[list, list]:
+    """Plot the training and the validation curve, each (values or None, legend label);
+    return the legend's handles and labels."""
+    handles, labels = [], []
+    for (values, label), color in ((train, TRAIN_COLOR), (validation, VAL_COLOR)):
+        if values is not None:
+            (line,) = ax.plot(epochs, values, color=color, **style)
+            handles.append(line)
+            labels.append(label)
+    return handles, labels
+
+
+def _mark_best(ax, handles, labels, epoch, validation, index, value_format: str) -> None:
+    """A dashed line at the best epoch, its legend entry naming the validation value there."""
+    label = f"best epoch {epoch}"
+    if validation is not None and np.isfinite(validation[index]):
+        label += f" ({value_format.format(validation[index])})"
+    handles.append(ax.axvline(epoch, color="0.3", linestyle="--", linewidth=1))
+    labels.append(label)
+
+
 def learning_curves(
     history,
     *,
@@ -201,15 +223,14 @@ def learning_curves(
 
     # -- panel 1: loss
     ax = axes[0]
-    handles, labels = [], []
-    if np.isfinite(train_loss).any():
-        (line,) = ax.plot(epochs, train_loss, color=TRAIN_COLOR, **style)
-        handles.append(line)
-        labels.append("training J(θ), λ term included")
-    if val_loss is not None:
-        (line,) = ax.plot(epochs, val_loss, color=VAL_COLOR, **style)
-        handles.append(line)
-        labels.append("validation data loss, no λ term")
+    finite_train = train_loss if np.isfinite(train_loss).any() else None
+    handles, labels = _training_and_validation(
+        ax,
+        epochs,
+        (finite_train, "training J(θ), λ term included"),
+        (val_loss, "validation data loss, no λ term"),
+        style,
+    )
     diverged = ~np.isfinite(train_loss)
     if diverged.any():
         # Crosses along the bottom edge: x in epochs, y in axes fraction.
@@ -228,11 +249,7 @@ def learning_curves(
     elif not np.isfinite(train_loss).any():
         note(ax, "no finite training loss (diverged from the start)")
     if best_index is not None:
-        best_label = f"best epoch {best_epoch}"
-        if val_loss is not None and np.isfinite(val_loss[best_index]):
-            best_label += f" (val loss {val_loss[best_index]:.4g})"
-        handles.append(ax.axvline(best_epoch, color="0.3", linestyle="--", linewidth=1))
-        labels.append(best_label)
+        _mark_best(ax, handles, labels, best_epoch, val_loss, best_index, "val loss {:.4g}")
     if loss_scale == "log" and (np.nan_to_num(train_loss) > 0).any():
         ax.set_yscale("log")
     ax.set_title("Loss")
@@ -245,17 +262,11 @@ def learning_curves(
     # -- panel 2: accuracy and the train/validation gap
     if has_accuracy:
         ax = axes[1]
-        handles, labels = [], []
         train_pct = None if train_acc is None else _as_percent(train_acc)
         val_pct = None if val_acc is None else _as_percent(val_acc)
-        if train_pct is not None:
-            (line,) = ax.plot(epochs, train_pct, color=TRAIN_COLOR, **style)
-            handles.append(line)
-            labels.append("training")
-        if val_pct is not None:
-            (line,) = ax.plot(epochs, val_pct, color=VAL_COLOR, **style)
-            handles.append(line)
-            labels.append("validation")
+        handles, labels = _training_and_validation(
+            ax, epochs, (train_pct, "training"), (val_pct, "validation"), style
+        )
         if train_pct is not None and val_pct is not None:
             both = np.isfinite(train_pct) & np.isfinite(val_pct)
             last = _last_finite(np.where(both, train_pct, np.nan))
@@ -279,17 +290,30 @@ def learning_curves(
                     arrowprops={"arrowstyle": "<->", "color": GAP_COLOR, "linewidth": 1.2},
                 )
         if best_index is not None:
-            best_label = f"best epoch {best_epoch}"
-            if val_pct is not None and np.isfinite(val_pct[best_index]):
-                best_label += f" (val acc {val_pct[best_index]:.1f}%)"
-            handles.append(ax.axvline(best_epoch, color="0.3", linestyle="--", linewidth=1))
-            labels.append(best_label)
+            _mark_best(ax, handles, labels, best_epoch, val_pct, best_index, "val acc {:.1f}%")
         ax.set_title("Accuracy")
         _epoch_axis(ax, epochs)
         ax.set_ylabel("accuracy (%)")
         ax.grid(alpha=0.3)
         literal_legend(ax, handles, labels, loc="best", fontsize=9)
     return finish(fig, path)
+
+
+def loss_per_epoch(ax, curves, *, chance_label: str, xlabel: str, title: str) -> None:
+    """Training loss J(θ) of a few runs on a log epoch axis, against J = ln 2 of h = ½.
+
+    ``curves`` maps a legend label to (history, color); used by the demos' panels.
+    """
+    for label, (history, color) in curves.items():
+        ax.plot(history["epoch"], history["train_loss"], color=color, label=label)
+    ax.axhline(math.log(2), color="0.4", linestyle=":", linewidth=1.2, label=chance_label)
+    ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("training loss J(θ)")
+    ax.set_ylim(bottom=0)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9, loc="lower left")
 
 
 def update_ratios(history, *, title: str | None = None, path=None) -> Figure:

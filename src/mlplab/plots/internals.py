@@ -19,7 +19,9 @@ from .base import (
     layer_symbol,
     new_figure,
     note,
+    padded_range,
     pair,
+    plane_grid,
     titled,
 )
 
@@ -125,9 +127,7 @@ def _parse_bounds(bounds, X) -> tuple[np.ndarray, np.ndarray]:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0 or not np.isfinite(X).all():
             raise ValueError(f"X must be finite with shape (m, 2), got shape {X.shape}")
-        low, high = X.min(axis=0), X.max(axis=0)
-        pad = np.where(high > low, 0.1 * (high - low), 1.0)
-        return low - pad, high + pad
+        return padded_range(X)
     if bounds is None:
         raise ValueError(
             "pass the plane to draw: bounds=((x1_min, x1_max), (x2_min, x2_max)) or X=data"
@@ -203,10 +203,7 @@ def hidden_unit_activations(
     low, high = _parse_bounds(bounds, X)
     names = pair(feature_names, "feature_names", ("x₁", "x₂"))
     units = pair(feature_units, "feature_units", (None, None))
-    g1, g2 = np.meshgrid(
-        np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
-    )
-    grid = np.column_stack([g1.ravel(), g2.ravel()])
+    g1, g2, grid = plane_grid(low, high, resolution)
     layers = net.activations(grid)
     below = np.asarray(layers[layer - 2], dtype=np.float64)  # a⁽ˡ⁻¹⁾
     theta = np.asarray(net.thetas[layer - 2], dtype=np.float64)  # θ⁽ˡ⁻¹⁾

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .folder import FIGURE_CAPTIONS, RunFolder, RunFolderError
 from .report import build_report, write_report
-from .text import STOP_REASONS, format_loss, format_percent, format_seconds
+from .text import STOP_REASONS, format_loss, format_percent, format_score, format_seconds
 
 __all__ = [
     "FIGURE_CAPTIONS",
@@ -20,6 +20,7 @@ __all__ = [
     "build_report",
     "format_loss",
     "format_percent",
+    "format_score",
     "format_seconds",
     "load_run",
     "write_report",

@@ -42,7 +42,7 @@ def draw_run_figures(run: RunFolder, model, data, history, best_epoch, metrics) 
     parts = data.parts()
     part = next(p for p in ("test", "validation", "train") if p in parts)
     X_part, y_part = parts[part]
-    names = _class_names(model, data)
+    names = [data.dataset.class_name(c) for c in model.classes_] if classifier else None
     if classifier:
         predicted = model.predict(X_part)
         accuracy = metrics[part].get("accuracy")
@@ -85,13 +85,3 @@ def draw_run_figures(run: RunFolder, model, data, history, best_epoch, metrics) 
             "class above each).",
         )
     return figures
-
-
-def _class_names(model, data) -> list[str] | None:
-    """Display names for ``model.classes_`` (the data set's names when it has them)."""
-    if not hasattr(model, "classes_"):
-        return None
-    labels = [str(c) for c in np.unique(data.dataset.y)]
-    names = list(data.dataset.class_names)
-    lookup = dict(zip(labels, names)) if len(names) == len(labels) else {}
-    return [lookup.get(str(c), str(c)) for c in model.classes_]

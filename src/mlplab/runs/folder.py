@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -177,7 +176,8 @@ class RunFolder:
     def start(self, *, resume: bool) -> None:
         """Create the folder; unless resuming, remove a previous run's files and checkpoints.
 
-        Only the names a run writes are removed, and checkpoints named ``checkpoint-*``.
+        Only the names a run writes are removed, and the files the checkpoints module
+        recognizes as its checkpoints.
         """
         self.path.mkdir(parents=True, exist_ok=True)
         if resume:
@@ -188,11 +188,12 @@ class RunFolder:
                 path.unlink()
         checkpoints = self.checkpoint_dir
         if checkpoints.is_dir():
-            for entry in checkpoints.iterdir():
-                if entry.is_file() and entry.name.startswith("checkpoint-"):
-                    entry.unlink()
+            from ..checkpoint import latest_checkpoints
+
+            for _, path in latest_checkpoints(checkpoints):
+                os.unlink(path)
             if not any(checkpoints.iterdir()):
-                shutil.rmtree(checkpoints)
+                checkpoints.rmdir()
 
     # -------------------------------------------------------------- config.json
     def write_config(self, config: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from .text import (
     esc,
     format_loss,
     format_percent,
+    format_score,
     format_seconds,
     format_size,
     format_value,
@@ -69,7 +70,7 @@ def _main_score(config: Mapping) -> tuple[str, str, float | None]:
 def summary_cards(config: Mapping, history) -> str:
     training = config.get("training") or {}
     key, label, value = _main_score(config)
-    shown = "–" if value is None else format_percent(value) if key == "accuracy" else f"{value:.4f}"
+    shown = format_score(value, regression=key == "r2")
     epochs = training.get("epochs_run")
     if epochs is None and history is not None:
         epochs = _n_epochs(history)
@@ -120,15 +121,9 @@ def metrics_section(config: Mapping, history) -> str:
         values = metrics.get(part)
         if not isinstance(values, Mapping):
             continue
-        score = values.get("r2" if regression else "accuracy")
-        if regression:
-            score_text = "–" if score is None else f"{score:.4f}"
-        else:
-            score_text = format_percent(score)
+        score = format_score(values.get("r2" if regression else "accuracy"), regression)
         rows.append(
-            f'<tr><th scope="row">{esc(part)}</th><td class="num">{esc(values.get("n", "–"))}</td>'
-            f'<td class="num">{esc(score_text)}</td>'
-            f'<td class="num">{esc(format_loss(values.get("loss")))}</td></tr>'
+            [esc(part), esc(values.get("n", "–")), esc(score), esc(format_loss(values.get("loss")))]
         )
     training = config.get("training") or {}
     facts = []
@@ -153,13 +148,9 @@ def metrics_section(config: Mapping, history) -> str:
     loss_name = "mean squared error" if regression else "log loss"
     parts = [section("results", "Results")]
     if rows:
+        columns = [("part", ""), ("examples", "num"), (score_name, "num"), (loss_name, "num")]
         parts += [
-            '<table class="metrics">',
-            '<thead><tr><th>part</th><th class="num">examples</th>'
-            f'<th class="num">{score_name}</th><th class="num">{loss_name}</th></tr></thead>',
-            "<tbody>",
-            *rows,
-            "</tbody></table>",
+            _table("metrics", columns, rows),
             f'<p class="note">Scores of the saved model. The {loss_name} is the data loss '
             "without the λ term; the learning curves plot the training objective J(θ), "
             "which includes it.</p>",
@@ -173,6 +164,26 @@ def metrics_section(config: Mapping, history) -> str:
 def _key_value_table(rows: Sequence[tuple[str, Any]], css: str = "") -> str:
     body = "".join(f'<tr><th scope="row">{esc(k)}</th><td>{esc(v)}</td></tr>' for k, v in rows)
     return f'<table class="kv {css}"><tbody>{body}</tbody></table>'
+
+
+def _table(css: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[str]]) -> str:
+    """A table of ``columns`` (heading, cell class); ``rows`` hold HTML, the first cell of
+    each is the row's heading."""
+
+    def cell(tag: str, text: str, cls: str, heading_of_row: bool = False) -> str:
+        attributes = ' scope="row"' if heading_of_row else ""
+        attributes += f' class="{cls}"' if cls else ""
+        return f"<{tag}{attributes}>{text}</{tag}>"
+
+    head = "".join(cell("th", heading, cls) for heading, cls in columns)
+    body = "".join(
+        "<tr>"
+        + cell("th", row[0], columns[0][1], heading_of_row=True)
+        + "".join(cell("td", text, cls) for text, (_, cls) in zip(row[1:], columns[1:]))
+        + "</tr>"
+        for row in rows
+    )
+    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def figures_section(figures: Sequence) -> str:
@@ -203,20 +214,12 @@ def per_class_section(config: Mapping) -> str:
     for row in per_class["rows"]:
         label = str(row.get("class", ""))
         name = names.get(label, label)
-        rows.append(
-            f'<tr><th scope="row">{esc(name)}</th>'
-            f'<td class="num">{esc(format_percent(row.get("precision")))}</td>'
-            f'<td class="num">{esc(format_percent(row.get("recall")))}</td>'
-            f'<td class="num">{esc(format_percent(row.get("f1")))}</td>'
-            f'<td class="num">{esc(row.get("support", "–"))}</td></tr>'
-        )
+        scores = [esc(format_percent(row.get(key))) for key in ("precision", "recall", "f1")]
+        rows.append([esc(name), *scores, esc(row.get("support", "–"))])
     part = per_class.get("part", "test")
-    return (
-        section("per-class", f"Per class ({esc(part)} part)") + "\n"
-        '<table class="metrics"><thead><tr><th>class</th><th class="num">precision</th>'
-        '<th class="num">recall</th><th class="num">F1</th><th class="num">examples</th>'
-        "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>\n</section>"
-    )
+    columns = [("class", ""), *((name, "num") for name in ("precision", "recall", "F1"))]
+    table = _table("metrics", [*columns, ("examples", "num")], rows)
+    return section("per-class", f"Per class ({esc(part)} part)") + f"\n{table}\n</section>"
 
 
 def _class_name_map(data: Mapping) -> dict[str, str]:
@@ -260,17 +263,16 @@ def data_section(data: Mapping) -> str:
     if classes and counts and len(classes) == len(counts):
         names = _class_name_map(data)
         largest = max(counts) or 1
-        rows = "".join(
-            f'<tr><th scope="row">{esc(names.get(str(label), str(label)))}</th>'
-            f'<td class="num">{esc(count)}</td>'
-            f'<td class="bar-cell"><span class="bar" style="width:{100.0 * count / largest:.1f}%">'
-            "</span></td></tr>"
+        rows = [
+            [
+                esc(names.get(str(label), str(label))),
+                esc(count),
+                f'<span class="bar" style="width:{100.0 * count / largest:.1f}%"></span>',
+            ]
             for label, count in zip(classes, counts)
-        )
-        parts.append(
-            '<table class="classes"><thead><tr><th>class</th><th class="num">examples</th>'
-            f'<th class="bar-cell">share</th></tr></thead><tbody>{rows}</tbody></table>'
-        )
+        ]
+        columns = [("class", ""), ("examples", "num"), ("share", "bar-cell")]
+        parts.append(_table("classes", columns, rows))
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -345,11 +347,11 @@ def gradcheck_section(gradcheck: Mapping | None) -> str:
         rows.append((f"θ⁽{_superscript(index)}⁾", shape_text, error))
     if gradcheck.get("relative_error") is not None:
         rows.append(("all parameters", "", gradcheck["relative_error"]))
-    body = "".join(
-        f'<tr><th scope="row">{esc(name)}</th><td>{esc(shape)}</td>'
-        f'<td class="num">{esc(_sci(error))}</td><td>{_verdict_badge(verdict(error))}</td></tr>'
+    cells = [
+        [esc(name), esc(shape), esc(_sci(error)), _verdict_badge(verdict(error))]
         for name, shape, error in rows
-    )
+    ]
+    columns = [("parameters", ""), ("shape", ""), ("relative error", "num"), ("verdict", "")]
     overall = str(gradcheck.get("verdict") or (verdict(max(errors)) if errors else "–"))
     settings = gradcheck.get("settings") or {}
     setting_text = ", ".join(f"{k} {format_value(v)}" for k, v in settings.items())
@@ -358,10 +360,8 @@ def gradcheck_section(gradcheck: Mapping | None) -> str:
         f"<p>Backprop against central differences (ε = 1e-4): verdict {_verdict_badge(overall)}"
         + (f' <span class="note">({esc(setting_text)})</span>' if setting_text else "")
         + "</p>\n"
-        '<table class="metrics"><thead><tr><th>parameters</th><th>shape</th>'
-        '<th class="num">relative error</th><th>verdict</th></tr></thead><tbody>'
-        + body
-        + "</tbody></table>\n"
+        + _table("metrics", columns, cells)
+        + "\n"
         f'<p class="note">{_verdict_legend()}</p>\n</section>'
     )
 

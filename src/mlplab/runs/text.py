@@ -33,6 +33,13 @@ def format_percent(value: float | None) -> str:
     return f"{100.0 * value:.2f}%"
 
 
+def format_score(value: float | None, regression: bool) -> str:
+    """R² with four decimals (regression), else accuracy as a percent; None → "–"."""
+    if value is None:
+        return "–"
+    return f"{value:.4f}" if regression else format_percent(value)
+
+
 def format_loss(value: float | None) -> str:
     """A loss with four significant digits; None or NaN → "–"."""
     if value is None or not math.isfinite(value):

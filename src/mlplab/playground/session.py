@@ -1,0 +1,384 @@
+"""One open page: its data, its estimator, the worker thread that trains it, its frames.
+
+Training never runs on the request path. ``train`` and ``step`` start a worker thread
+that calls :meth:`MLPClassifier.fit` (``warm_start``, so each call continues the run);
+a :class:`~mlplab.Callback` hooked into the trainer records every epoch's figures and,
+at most ``frame_rate`` times per second, renders a frame (:mod:`.frames`). Only the
+newest frame is kept: a page that reads slowly skips frames instead of queueing them.
+``pause`` asks the callback to end the fit after the current epoch and waits for it.
+
+The doctor's findings come from the run itself, never from extra training: the loss
+trend and update ratios from its history, over- and underfitting from its network on its
+own training and validation points, symmetry and saturation from its current θ.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+
+import numpy as np
+
+from .. import diagnostics
+from .config import Limits, PageConfig
+from .data import make_data
+from .frames import describe_data, network_frame
+
+__all__ = ["Session", "SessionError", "frame_json"]
+
+#: History columns a page draws; train_accuracy etc. are the run's own figures.
+CURVES = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
+#: Seconds between two evaluations of the doctor's findings while training.
+FINDINGS_EVERY = 1.0
+
+
+class SessionError(RuntimeError):
+    """A request the page's current state cannot serve (e.g. download before training)."""
+
+
+class _Hook:
+    """The page's hook in the trainer: records epochs, renders frames, stops on request.
+
+    ``fit`` works on deep copies of its callbacks; this one is a channel to the page, not
+    state, so its copy is itself.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def on_train_begin(self, trainer) -> None:
+        self.session._trainer = trainer
+
+    def on_epoch_end(self, trainer, epoch, logs) -> bool:
+        return self.session._after_epoch(trainer, logs)
+
+    def on_train_end(self, trainer) -> None:
+        """Nothing to do: the worker renders the final frame after ``fit`` returns."""
+
+
+class Session:
+    """The state of one page; every public method is safe to call from any thread.
+
+    Parameters
+    ----------
+    config : PageConfig
+    limits : Limits
+    upload : mlplab.datasets.Dataset, optional
+        The page's uploaded table (``config.data == "csv"``).
+    """
+
+    def __init__(self, config: PageConfig, limits: Limits, upload=None) -> None:
+        self.limits = limits
+        self.upload = upload
+        self.last_seen = time.monotonic()
+        self.closed = False
+        self._lock = threading.RLock()
+        self._worker: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._version = 0
+        self._run = 0
+        self._frame: dict = {}
+        self._configure(config)
+
+    # ------------------------------------------------------------------ page state
+    def touch(self) -> None:
+        """Note that the page is alive (any request or message)."""
+        self.last_seen = time.monotonic()
+
+    @property
+    def running(self) -> bool:
+        """Whether the worker is training."""
+        worker = self._worker
+        return worker is not None and worker.is_alive()
+
+    def latest(self) -> tuple[int, dict]:
+        """(version, frame) of the newest frame; the version grows with every frame."""
+        return self._version, self._frame
+
+    def rows_since(self, start: int) -> list[list[float]]:
+        """History rows [epoch, train_loss, val_loss, train_acc, val_acc] from ``start``."""
+        return self._rows[start:]
+
+    def state(self) -> dict:
+        """The page's whole state, sent when it connects or changes its data."""
+        with self._lock:
+            return {
+                "config": self.config.as_dict(),
+                "data": describe_data(self.data),
+                "layers": list(self.net.layer_sizes),
+                "activation": self.net.activation,
+                "output": self.net.output,
+            }
+
+    # ------------------------------------------------------------------ commands
+    def configure(self, config: PageConfig, upload=None) -> None:
+        """A new configuration (and upload): stop, rebuild data and network, new run."""
+        self.pause()
+        with self._lock:
+            self._configure(config, upload)
+
+    def reset(self) -> None:
+        """Start the run again from θ₀ (same data and configuration)."""
+        self.configure(self.config)
+
+    def train(self) -> None:
+        """Train until paused (or until ``limits.max_epochs`` epochs)."""
+        self._start(None)
+
+    def step(self) -> None:
+        """Train exactly one epoch, in the worker."""
+        self._start(1)
+
+    def pause(self) -> None:
+        """Stop training after the current epoch and wait until the worker has ended."""
+        self._stop.set()
+        worker = self._worker
+        if worker is not None and worker is not threading.current_thread():
+            worker.join()
+
+    def close(self) -> None:
+        """Stop training and drop the page's data (the session cannot be used again)."""
+        self.closed = True
+        self.pause()
+        self._publish({"closed": True})
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the worker has ended (tests and one-epoch steps)."""
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
+
+    # ------------------------------------------------------------------ products
+    def gradient_check(self) -> dict:
+        """Backprop against central differences at the current θ, per layer, with verdicts."""
+        from ..gradcheck import check_gradients
+
+        with self._lock:
+            net = self.net.copy()
+            X, Y = self._encoded_train
+            lam = self.config.alpha
+        rows = min(X.shape[0], 40)
+        result = check_gradients(net, X[:rows], Y[:rows], lam, max_examples=rows)
+        return {
+            "layers": [
+                {"layer": layer, "error": error, "verdict": result.verdict(error)}
+                for layer, error in enumerate(result.layer_errors, start=1)
+            ],
+            "error": result.relative_error,
+            "verdict": result.verdict(),
+            "examples": result.examples,
+            "table": result.format_table(),
+        }
+
+    def model_bytes(self) -> bytes:
+        """The trained estimator as a safe model file that takes raw features.
+
+        Training pauses first: a model file holds a finished ``fit``. The page's
+        standardization is folded into θ⁽¹⁾ of a copy (W ← W/s, b ← b − W μ), so that
+        ``mlplab.load(file).predict`` takes points in the data's own units.
+        """
+        from ..persistence import dumps, loads
+
+        self.pause()
+        with self._lock:
+            if self._epochs_done == 0:
+                raise SessionError("nothing trained yet: train at least one epoch first")
+            copy = loads(dumps(self.estimator))
+            mean, scale = self.data.mean, self.data.scale
+        weights = copy.coefs_[0] / scale[:, None]  # coefs_[0] is W⁽¹⁾ᵀ, one row per input
+        copy.intercepts_ = [copy.intercepts_[0] - mean @ weights, *copy.intercepts_[1:]]
+        copy.coefs_ = [weights, *copy.coefs_[1:]]
+        return dumps(copy)
+
+    def regions_png(self) -> bytes:
+        """The decision regions with the points, drawn by :func:`mlplab.plots.decision_regions`."""
+        from ..plots import decision_regions, figure_to_png_bytes
+
+        with self._lock:
+            net, data = self.net.copy(), self.data
+        X = np.vstack([data.raw_train, data.raw_val])
+        y = np.concatenate([data.y_train, data.y_val])
+        fig = decision_regions(
+            lambda points: net.forward(data.standardize(points)),
+            X,
+            y,
+            feature_names=data.dataset.feature_names or None,
+            feature_units=data.dataset.feature_units or None,
+            class_names=dict(zip(data.classes.tolist(), data.class_names())),
+        )
+        return figure_to_png_bytes(fig)
+
+    def curves_png(self) -> bytes:
+        """Training and validation curves of the run, by :func:`mlplab.plots.learning_curves`."""
+        from ..plots import figure_to_png_bytes, learning_curves
+
+        with self._lock:
+            rows = list(self._rows)
+        if not rows:
+            raise SessionError("nothing trained yet: train at least one epoch first")
+        history = {"epoch": [r[0] for r in rows]}
+        history.update({name: [r[i] for r in rows] for i, name in enumerate(CURVES, start=1)})
+        return figure_to_png_bytes(learning_curves(history, title="Learning curves"))
+
+    # ------------------------------------------------------------------ internals
+    def _configure(self, config: PageConfig, upload=None) -> None:
+        """Build data, estimator and θ₀ for ``config``; the previous run is forgotten."""
+        from sklearn.base import clone
+
+        from ..estimators import MLPClassifier
+
+        if upload is not None:
+            self.upload = upload
+        data = make_data(config, self.upload)
+        batch = min(config.batch, data.X_train.shape[0])
+        estimator = MLPClassifier(
+            hidden_layer_sizes=config.hidden,
+            activation=config.activation,
+            solver=config.solver,
+            alpha=config.alpha,
+            batch_size=batch,
+            learning_rate_init=config.lr,
+            random_state=config.seed,
+            warm_start=True,
+            n_iter_no_change=np.inf,  # the page decides when to stop
+            tol=0.0,
+            output=config.output,
+            initializer=config.initializer,
+            init_epsilon=config.init_epsilon if config.initializer == "uniform" else None,
+            callbacks=[_Hook(self)],
+        )
+        # The estimator's own encoding and θ₀, exactly as fit will draw them.
+        setup = clone(estimator).build_training(
+            data.X_train, data.y_train, validation_data=(data.X_val, data.y_val)
+        )
+        self.config = config
+        self.data = data
+        self.estimator = estimator
+        self.net = setup.network
+        self.task = setup.task
+        self._encoded_train = (setup.X, setup.Y)
+        self._encoded_val = setup.validation
+        self._trainer = None
+        self._run += 1
+        self._epochs_done = 0
+        self._rows: list[list[float]] = []
+        self._findings: list[dict] = []
+        self._findings_at = 0.0
+        self._last_frame = 0.0
+        self._stop_reason: str | None = None
+        self._error: str | None = None
+        self._render(findings=True)
+
+    def _start(self, epochs: int | None) -> None:
+        with self._lock:
+            if self.closed or self.running:
+                return
+            if self._epochs_done >= self.limits.max_epochs:
+                raise SessionError(
+                    f"this run has reached {self.limits.max_epochs} epochs, the server's "
+                    "limit; reset to train again"
+                )
+            self._stop.clear()
+            self._target = self.limits.max_epochs if epochs is None else self._epochs_done + 1
+            self._worker = threading.Thread(
+                target=self._work, name="mlplab-playground-worker", daemon=True
+            )
+            self._worker.start()
+
+    def _work(self) -> None:
+        """The worker: one warm-started fit, ended by the hook; then the final frame."""
+        try:
+            data = self.data
+            # one more than the hook allows, so fit never ends on max_iter (no warning)
+            self.estimator.set_params(max_iter=self._target - self._epochs_done + 1)
+            self.estimator.fit(data.X_train, data.y_train, validation_data=(data.X_val, data.y_val))
+            self.net = self.estimator.network_
+            self._stop_reason = self.estimator.stop_reason_
+        except Exception as error:  # shown on the page; the server keeps serving
+            self._error = f"training stopped: {error}"
+        finally:
+            self._render(findings=True)
+
+    def _after_epoch(self, trainer, logs) -> bool:
+        """Record the epoch, maybe render a frame; True ends the fit."""
+        self.net = trainer.net
+        self._epochs_done += 1
+        self._rows.append(
+            [float(self._epochs_done), *(float(logs.get(name, math.nan)) for name in CURVES)]
+        )
+        now = time.monotonic()
+        if now - self._last_frame >= 1.0 / self.limits.frame_rate:
+            self._render(findings=now - self._findings_at >= FINDINGS_EVERY, running=True)
+        return self._stop.is_set() or self.closed or self._epochs_done >= self._target
+
+    def _render(self, findings: bool, running: bool = False) -> None:
+        """Compute a frame of the current network and make it the newest."""
+        if self.closed:
+            return
+        self._last_frame = time.monotonic()
+        if findings:
+            self._findings = self._doctor()
+            self._findings_at = self._last_frame
+        frame = network_frame(self.net, self.data)
+        frame.update(
+            run=self._run,
+            epoch=self._epochs_done,
+            running=running,
+            findings=self._findings,
+            error=self._error,
+            limit=self._epochs_done >= self.limits.max_epochs,
+        )
+        self._publish(frame)
+
+    def _publish(self, frame: dict) -> None:
+        self._frame = frame
+        self._version += 1
+
+    def _doctor(self) -> list[dict]:
+        """The doctor's findings that need only this run: its history, θ and points."""
+        net = self.net
+        findings = [diagnostics.check_symmetry(net)]
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            findings += diagnostics.check_saturation(net, self._encoded_train[0])
+            trainer = self._trainer
+            if trainer is not None and len(trainer.history):
+                history = trainer.history
+                findings.append(
+                    diagnostics.check_loss_trend(
+                        history, trainer.reference_loss, trainer.stop_reason
+                    )
+                )
+                findings += diagnostics.check_update_ratios(history, self.config.solver)
+                findings += diagnostics.check_fit(
+                    net,
+                    self.task,
+                    self._encoded_train,
+                    self._encoded_val,
+                    history,
+                    trainer.stop_reason,
+                )
+        return [
+            {k: v for k, v in f.to_dict().items() if k != "details"}
+            for f in findings
+            if f.status != diagnostics.SKIP
+        ]
+
+
+def frame_json(frame: dict) -> str:
+    """A frame as JSON text (non-finite numbers become null)."""
+    return json.dumps(_finite(frame), separators=(",", ":"))
+
+
+def _finite(value):
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
