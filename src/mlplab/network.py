@@ -42,6 +42,7 @@ from .activations import ACTIVATIONS, DERIVATIVES, resolve_activation
 from .initializers import INITIALIZERS, renamed_epsilon, resolve_initializer
 from .losses import OUTPUTS, apply_output, resolve_output
 from .memory import allocation, describe_network
+from .names import explain_unknown_keywords
 
 __all__ = ["Network"]
 
@@ -190,6 +191,7 @@ class Network:
         Views of ``theta`` in the lecture's layout; writing into them changes the network.
     """
 
+    @explain_unknown_keywords("network")
     def __init__(
         self,
         layer_sizes: Sequence[int],
@@ -393,6 +395,7 @@ class Network:
         return Z
 
     # ------------------------------------------------------------------ learning
+    @explain_unknown_keywords("network")
     def cost(self, X, Y, lam: float = 0.0) -> float:
         """J(θ): the mean loss over the m examples plus λ/(2m) Σ θ², bias column excluded.
 
@@ -408,6 +411,7 @@ class Network:
         data_loss = self._forward_into(ws, Y)
         return data_loss / X.shape[0] + self.penalty(lam, X.shape[0])
 
+    @explain_unknown_keywords("network")
     def cost_and_grad(
         self, X, Y, lam: float = 0.0, *, out: np.ndarray | None = None
     ) -> tuple[float, np.ndarray]:

@@ -48,6 +48,7 @@ from ._rng import as_generator
 from .callbacks import Callback, Checkpoint
 from .history import History
 from .memory import allocation, describe_network
+from .names import check_keywords
 from .network import Network, Workspace
 from .optimizers import SCHEDULES, SOLVERS, make_optimizer
 from .tasks import TASKS, infer_task
@@ -741,6 +742,7 @@ def train(
     >>> (net.forward(X) > 0.5).astype(int).ravel().tolist()
     [1, 0, 0, 1]
     """
+    check_keywords("train", config, {f.name for f in fields(TrainingConfig)}, "estimator")
     trainer = Trainer(
         net,
         TrainingConfig(**config),

@@ -453,11 +453,23 @@ class BaseMLP(BaseEstimator):
             random_state=rng,
         )
 
+    def _check_epsilon_meaning(self) -> None:
+        """Warn when ``epsilon`` looks like the initializer's ε; it is Adam's."""
+        if self.initializer == "uniform" and self.epsilon >= 1e-3:
+            warnings.warn(
+                f"epsilon={self.epsilon!r} is Adam's ε (numerical stability, default 1e-8), "
+                "not the initializer's: for θ ~ U[−ε, ε] pass init_epsilon "
+                f"(init_epsilon={self.epsilon!r})",
+                UserWarning,
+                stacklevel=3,
+            )
+
     def _fit(
         self, X, y, *, incremental=False, classes=None, validation_data=None, resume_from=None
     ):
         """Validate, (re)build or reuse the network, train it, and set the fitted attributes."""
         self._validate_params()
+        self._check_epsilon_meaning()
         config = self._training_config()
         if self.dtype is not None:
             resolve_dtype(self.dtype)

@@ -15,6 +15,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ..names import explain_unknown_keywords
 from ._base import BaseMLP, unpack_pair
 
 __all__ = ["MLPRegressor"]
@@ -72,6 +73,7 @@ history_, network_, stop_reason_, n_networks_
         "loss": [StrOptions({"squared_error", "poisson"})],
     }
 
+    @explain_unknown_keywords("estimator")
     def __init__(
         self,
         loss="squared_error",
