@@ -105,50 +105,39 @@ def arrays_in_training_order():
         yield
 
 
-def build_estimator(
-    task: str,
-    *,
-    hidden: tuple[int, ...],
-    activation: str,
-    output: str,
-    solver: str,
-    initializer: str = "glorot",
-    init_epsilon: float | None = None,
-    learning_rate: float,
-    alpha: float,
-    epochs: int,
-    batch_size,
-    patience: int,
-    early_stopping: bool,
-    dtype: str,
-    seed: int,
-    verbose: bool = False,
-    checkpoint_dir=None,
-    checkpoint_every: int = 1,
-):
-    """An unfitted MLPClassifier (task "classification") or MLPRegressor with these settings."""
+#: ``n_iter_no_change`` when every epoch is asked for (--no-early-stopping): no stopping
+#: rule at all, and a constant so that --resume with more --epochs keeps the same setup.
+EVERY_EPOCH_PATIENCE = 10**9
+
+
+def build_estimator(task: str, opts: dict, *, checkpoint_dir=None, show_progress: bool = False):
+    """The unfitted MLPClassifier (task "classification") or MLPRegressor of the options.
+
+    ``opts`` are the command's options (--hidden, --activation, ..., --dtype, --seed).
+    """
     from ..estimators import MLPClassifier, MLPRegressor
 
+    every = opts.get("checkpoint_every")
     params = {
-        "hidden_layer_sizes": tuple(hidden),
-        "activation": activation,
-        "solver": solver,
-        "initializer": initializer,
-        "init_epsilon": None if init_epsilon is None else float(init_epsilon),
-        "alpha": float(alpha),
-        "batch_size": batch_size,
-        "learning_rate_init": float(learning_rate),
-        "max_iter": int(epochs),
-        "n_iter_no_change": int(patience),
-        "early_stopping": bool(early_stopping),
-        "random_state": int(seed),
-        "verbose": "progress" if verbose else False,  # the bar on stderr, stdout stays clean
-        "dtype": np.dtype(dtype).type,
-        "checkpoint_dir": None if checkpoint_dir is None else str(checkpoint_dir),
-        "checkpoint_every": int(checkpoint_every),
+        "hidden_layer_sizes": tuple(opts["hidden"]),
+        "activation": opts["activation"],
+        "solver": opts["solver"],
+        "initializer": opts["initializer"],
+        "init_epsilon": None if opts["init_epsilon"] is None else float(opts["init_epsilon"]),
+        "alpha": float(opts["alpha"]),
+        "batch_size": opts["batch_size"],
+        "learning_rate_init": float(opts["learning_rate"]),
+        "max_iter": int(opts["epochs"]),
+        "n_iter_no_change": EVERY_EPOCH_PATIENCE if opts.get("every_epoch") else opts["patience"],
+        "early_stopping": bool(opts["early_stopping"]),
+        "random_state": int(opts["seed"]),
+        "verbose": "progress" if show_progress else False,  # the bar on stderr; stdout clean
+        "dtype": np.dtype(opts["dtype"]).type,
+        "checkpoint_dir": None if not every or checkpoint_dir is None else str(checkpoint_dir),
+        "checkpoint_every": int(every or 1),
     }
     if task == "classification":
-        return MLPClassifier(output=output, **params)
+        return MLPClassifier(output=opts["output"], **params)
     return MLPRegressor(**params)
 
 
