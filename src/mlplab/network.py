@@ -42,6 +42,7 @@ from .activations import ACTIVATIONS, DERIVATIVES, resolve_activation
 from .initializers import INITIALIZERS, renamed_epsilon, resolve_initializer
 from .losses import OUTPUTS, apply_output, resolve_output
 from .memory import allocation, describe_network
+from .names import explain_unknown_keywords
 
 __all__ = ["Network"]
 
@@ -168,9 +169,10 @@ class Network:
         Two entries make a network with no hidden layer (logistic regression).
     activation : {"sigmoid", "tanh", "relu", "identity"}, default="sigmoid"
         f of the hidden units (``"logistic"`` is accepted for ``"sigmoid"``).
-    output : {"sigmoid", "softmax", "identity"}, default="sigmoid"
+    output : {"sigmoid", "softmax", "identity", "exp"}, default="sigmoid"
         The output layer and, paired with it, the loss: binary cross-entropy per output
-        (the lecture's cost), categorical cross-entropy, or squared error.
+        (the lecture's cost), categorical cross-entropy, squared error, or half the
+        Poisson deviance (e^z, the log link); see :mod:`mlplab.losses`.
     initializer : {"uniform", "glorot", "he", "zeros"}, default="uniform"
         How θ is drawn; see :mod:`mlplab.initializers`.
     init_epsilon : float, optional
@@ -189,6 +191,7 @@ class Network:
         Views of ``theta`` in the lecture's layout; writing into them changes the network.
     """
 
+    @explain_unknown_keywords("network")
     def __init__(
         self,
         layer_sizes: Sequence[int],
@@ -392,10 +395,14 @@ class Network:
         return Z
 
     # ------------------------------------------------------------------ learning
+    @explain_unknown_keywords("network")
     def cost(self, X, Y, lam: float = 0.0) -> float:
         """J(θ): the mean loss over the m examples plus λ/(2m) Σ θ², bias column excluded.
 
         Y has shape (m, n_out): one-hot rows for classification, targets for regression.
+        The loss of an example is summed over its K outputs (the lecture's J); the
+        estimators *report* the squared error averaged over outputs, as scikit-learn
+        does (see :class:`mlplab.MLPRegressor`), but minimize this J.
         """
         lam = _check_lam(lam)
         X, Y = self._check_XY(X, Y)
@@ -404,6 +411,7 @@ class Network:
         data_loss = self._forward_into(ws, Y)
         return data_loss / X.shape[0] + self.penalty(lam, X.shape[0])
 
+    @explain_unknown_keywords("network")
     def cost_and_grad(
         self, X, Y, lam: float = 0.0, *, out: np.ndarray | None = None
     ) -> tuple[float, np.ndarray]:

@@ -44,7 +44,7 @@ from . import fileformat
 from ._version import __version__
 from .activations import ACTIVATIONS
 from .fileformat import ModelFileError
-from .losses import OUTPUTS
+from .losses import OUTPUTS, SKLEARN_NAMES
 from .network import Network
 
 __all__ = ["ModelFileError", "dumps", "load", "loads", "read_metadata", "save"]
@@ -71,8 +71,7 @@ LABEL_DTYPES = (
     "str",
 )
 TARGET_TYPES = ("binary", "multiclass", "multilabel-indicator")
-#: scikit-learn's names of the output layers (``out_activation_``).
-OUT_ACTIVATION_NAMES = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
+
 #: The training summary of a one-network estimator: fitted attribute -> allowed kinds.
 SUMMARY = {
     "n_iter_": "int",
@@ -570,8 +569,11 @@ def _parse_estimator(
         )
     if classifier:
         _check_classifier_network(parsed, network, where, fail)
-    elif network["output"] != "identity":
-        raise fail(f"{where}: a regressor's network must have the identity output")
+    elif network["output"] != ("exp" if parsed["params"].get("loss") == "poisson" else "identity"):
+        raise fail(
+            f"{where}: a regressor's network must have the identity output (the exp output "
+            "with loss='poisson')"
+        )
     parsed["training"] = _check_training(spec["training"], f"{where}.training", fail)
     return parsed
 
@@ -821,7 +823,7 @@ def _make_estimator(parsed: dict[str, Any], networks: list[Network], classifier:
     estimator.network_ = network
     estimator.n_outputs_ = network.layer_sizes[-1]
     estimator.n_layers_ = network.n_layers
-    estimator.out_activation_ = OUT_ACTIVATION_NAMES[network.output]
+    estimator.out_activation_ = SKLEARN_NAMES[network.output]
     estimator.n_networks_ = 1
     estimator.history_ = history
     for name in SUMMARY:

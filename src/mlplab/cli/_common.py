@@ -22,6 +22,10 @@ SOLVERS = ("gd", "sgd", "adam", "lbfgs", "cg")
 #: Solvers whose state can be checkpointed (the others run inside scipy.optimize).
 EPOCH_SOLVERS = ("gd", "sgd", "adam")
 DTYPES = ("float64", "float32")
+#: mlplab.initializers.INITIALIZERS, repeated here so that --help imports no numpy.
+INITIALIZERS = ("glorot", "uniform", "he", "zeros")
+#: The estimator parameters of a preset (mlplab.presets) under their option names here.
+_PRESET_OPTIONS = {"learning_rate_init": "learning_rate"}
 
 #: The lab's defaults, chosen so that ``mlplab train`` on the digits reaches about 97%
 #: test accuracy in a few seconds with learning curves worth looking at.
@@ -234,12 +238,46 @@ def model_options(function):
             "training loss stops improving.",
         ),
         option(
+            "--initializer",
+            "How θ is drawn: uniform is the lecture's θ ~ U[−ε, ε] (ε: --init-epsilon).",
+            type=click.Choice(INITIALIZERS),
+            default="glorot",
+        ),
+        option(
+            "--init-epsilon",
+            "ε of --initializer uniform (default √6/√(u_in + u_out)).",
+            type=positive_float("init_epsilon"),
+            default=None,
+            metavar="ε",
+        ),
+        option(
+            "--preset",
+            "lecture: the slides' network (sigmoid units, K sigmoid outputs, uniform ±0.12 "
+            "init, batch gradient descent, η = 1); options given explicitly win.",
+            type=click.Choice(("lecture",)),
+            default=None,
+        ),
+        option(
             "--dtype",
             "Precision of the weights and of every computation.",
             type=click.Choice(DTYPES),
         ),
     ]
     return _apply(function, options)
+
+
+def apply_preset(ctx: click.Context, opts: dict) -> dict:
+    """``opts`` with the --preset's values for every option left at its default."""
+    if opts.get("preset") is None:
+        return opts
+    from ..presets import preset
+
+    opts = dict(opts)
+    for name, value in preset(opts["preset"]).items():
+        option = _PRESET_OPTIONS.get(name, name)
+        if ctx.get_parameter_source(option) is click.core.ParameterSource.DEFAULT:
+            opts[option] = value
+    return opts
 
 
 def _apply(function, options):

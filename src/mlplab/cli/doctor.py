@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ._common import (
+    apply_preset,
     data_errors,
     data_options,
     default_early_stopping,
@@ -44,6 +45,8 @@ def doctor(**opts) -> None:
       mlplab doctor --quick --data measurements.csv --target species
       mlplab doctor --out mlplab-run          # adds the findings to the run's report
     """
+    opts = apply_preset(click.get_current_context(), opts)
+    opts["every_epoch"] = opts["early_stopping"] is False
     if opts["early_stopping"] and opts["validation_fraction"] == 0:
         raise click.UsageError(
             "--early-stopping needs a validation part: set --validation-fraction > 0"

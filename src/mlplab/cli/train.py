@@ -16,6 +16,7 @@ import click
 from .._version import __version__
 from ._common import (
     EPOCH_SOLVERS,
+    apply_preset,
     count,
     data_errors,
     data_options,
@@ -26,6 +27,9 @@ from ._common import (
 )
 from ._errors import EXIT_SIGINT, EXIT_SIGTERM
 from ._signals import TermAsInterrupt, deferred_signals
+
+#: --no-early-stopping's n_iter_no_change: more epochs than any run has.
+EVERY_EPOCH_PATIENCE = 10**9
 
 #: Examples used by ``--gradcheck`` (two cost evaluations per parameter each).
 GRADCHECK_EXAMPLES = 5
@@ -94,7 +98,7 @@ def train(ctx: click.Context, **options) -> None:
       mlplab train --data measurements.csv --target species --alpha 1e-3
       mlplab train --epochs 5000 --checkpoint-every 10   # Ctrl-C, then add --resume
     """
-    opts = _check_options(ctx, options)
+    opts = _check_options(ctx, apply_preset(ctx, options))
     with data_errors():
         _train(ctx, opts)
 
@@ -102,6 +106,7 @@ def train(ctx: click.Context, **options) -> None:
 def _check_options(ctx: click.Context, options: dict) -> dict:
     """Usage errors (exit 2) for combinations no single option type can catch."""
     opts = dict(options)
+    opts["every_epoch"] = opts["early_stopping"] is False
     if opts["checkpoint_every"] is not None and opts["solver"] not in EPOCH_SOLVERS:
         raise click.UsageError(
             f"--checkpoint-every needs --solver gd, sgd or adam, not {opts['solver']}: "
@@ -248,17 +253,24 @@ def _estimator(data, opts: dict, run=None, *, show_progress: bool):
     from ._model import build_estimator
 
     every = opts["checkpoint_every"]
+    patience = opts["patience"]
+    if opts.get("every_epoch"):
+        # --no-early-stopping given: every epoch asked for, no training-loss rule either
+        # (a constant, so that --resume with more --epochs keeps the same setup)
+        patience = EVERY_EPOCH_PATIENCE
     return build_estimator(
         data.task,
         hidden=opts["hidden"],
         activation=opts["activation"],
         output=opts["output"],
+        initializer=opts["initializer"],
+        init_epsilon=opts["init_epsilon"],
         solver=opts["solver"],
         learning_rate=opts["learning_rate"],
         alpha=opts["alpha"],
         epochs=opts["epochs"],
         batch_size=opts["batch_size"],
-        patience=opts["patience"],
+        patience=patience,
         early_stopping=opts["early_stopping"],
         dtype=opts["dtype"],
         seed=opts["seed"],

@@ -68,8 +68,8 @@ FIGURE_CAPTIONS = {
     ),
     "hidden_units.png": (
         "What the hidden units look for",
-        "Each first-layer hidden unit's incoming weights θ⁽¹⁾ drawn as an image: white "
-        "pixels excite the unit, black ones inhibit it.",
+        "Each first-layer hidden unit's incoming weights θ⁽¹⁾ drawn as an image, each unit "
+        "on its own scale: red pixels excite the unit, blue ones inhibit it.",
     ),
     "update_ratios.png": (
         "Update-to-weight ratios",
