@@ -287,5 +287,9 @@ def test_evaluate_in_a_run_folder_matches_columns_by_name(tmp_path):
     assert table[0] == table[1]
     refused = CliRunner().invoke(cli, ["evaluate", model, "--data", str(renamed)])
     assert refused.exit_code == 1
-    assert refused.stderr.startswith(f"error: {renamed}: no column 'length'; the model takes ")
+    assert refused.stderr == (
+        f"error: the model takes 2 features, but {os.fspath(renamed)!r} has 2: no column "
+        "'length' (columns are matched by name; the data has 'weight', 'size'); evaluate it "
+        "on the kind of data it was trained on\n"
+    )
     assert snapshot(tmp_path) == before

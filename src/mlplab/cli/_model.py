@@ -61,10 +61,16 @@ def matched_by_name(model, dataset, source: str, names=None):
     where = {name: j for j, name in enumerate(dataset.feature_names)}
     missing = [name for name in names if name not in where]
     if missing:
+
+        def listed(values) -> str:
+            shown = ", ".join(map(repr, values[:5]))
+            return shown + (f" and {len(values) - 5} more" if len(values) > 5 else "")
+
         raise ValueError(
-            f"{source}: no column {', '.join(map(repr, missing))}; the model takes the "
-            f"features {', '.join(map(repr, names))} (matched by name), but the data has "
-            f"{', '.join(map(repr, dataset.feature_names))}"
+            f"the model takes {len(names)} features, but {source!r} has "
+            f"{dataset.n_features}: no column {listed(missing)} (columns are matched by "
+            f"name; the data has {listed(list(dataset.feature_names))}); evaluate it on the "
+            "kind of data it was trained on"
         )
     order = [where[name] for name in names]
     return dataclasses.replace(
