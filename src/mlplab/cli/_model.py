@@ -37,16 +37,19 @@ def load_estimator(path):
     return model
 
 
-def matched_by_name(model, dataset, source: str):
+def matched_by_name(model, dataset, source: str, names=None):
     """``dataset`` with its feature columns in the model's training order, matched by name.
 
-    A model that knows its feature names (every model ``mlplab train`` saves) takes the
-    columns of those names wherever they are in the file; a missing one is refused. A
-    model without names takes the columns by position, which must then be as many.
+    The names are the model's own (``feature_names_in_``), else ``names`` (those of the
+    run's config.json beside the model file): the columns of those names are taken
+    wherever they are in the file, and a missing one is refused. Without names the
+    columns are taken by position, and must then be as many.
     """
     import dataclasses
 
-    names = getattr(model, "feature_names_in_", None)
+    names = getattr(model, "feature_names_in_", None) if names is None else names
+    if names is not None and len(names) != model.n_features_in_:
+        names = None  # a config.json that does not describe this model
     if names is None:
         if dataset.n_features != model.n_features_in_:
             raise ValueError(
@@ -58,10 +61,16 @@ def matched_by_name(model, dataset, source: str):
     where = {name: j for j, name in enumerate(dataset.feature_names)}
     missing = [name for name in names if name not in where]
     if missing:
+
+        def listed(values) -> str:
+            shown = ", ".join(map(repr, values[:5]))
+            return shown + (f" and {len(values) - 5} more" if len(values) > 5 else "")
+
         raise ValueError(
-            f"{source}: no column {', '.join(map(repr, missing))}; the model takes the "
-            f"features {', '.join(map(repr, names))} (matched by name), but the data has "
-            f"{', '.join(map(repr, dataset.feature_names))}"
+            f"the model takes {len(names)} features, but {source!r} has "
+            f"{dataset.n_features}: no column {listed(missing)} (columns are matched by "
+            f"name; the data has {listed(list(dataset.feature_names))}); evaluate it on the "
+            "kind of data it was trained on"
         )
     order = [where[name] for name in names]
     return dataclasses.replace(
