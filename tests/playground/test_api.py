@@ -132,7 +132,7 @@ def test_uploads_go_through_the_library_csv_reader(client):
 def test_page_limit_gives_a_clear_message_and_frees_slots(client):
     tokens = [open_page(client) for _ in range(3)]
     message = error(client.post("/api/pages", json={"config": {}}), 503)
-    assert "3 pages are open, the server's limit" in message
+    assert "the server's limit of 3 open pages is reached: close a playground tab" in message
     assert client.delete(f"/api/pages/{tokens[0]}").status_code == 204
     open_page(client)
 
