@@ -175,7 +175,10 @@ class NumbaKernels:
         self._gather(X, Y, order, start, ws.layers[0], targets)
 
     def output_loss_and_delta(self, name, ws, Y, scale, task, residual_ss) -> tuple[float, int]:
-        """See :meth:`NumpyKernels.output_loss_and_delta`."""
+        """See :meth:`NumpyKernels.output_loss_and_delta` (which serves the outputs not
+        compiled here)."""
+        if name not in self._outputs:
+            return NUMPY.output_loss_and_delta(name, ws, Y, scale, task, residual_ss)
         if name == "softmax" and ws.output.size >= SOFTMAX_SPLIT_SIZE:
             # numba's exp is scalar; numpy's vectorized exp wins once there are enough
             self._softmax_shift(ws.logits, ws.output)

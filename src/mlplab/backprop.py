@@ -44,7 +44,7 @@ def backprop_loop(net, X, Y, lam: float = 0.0) -> tuple[float, np.ndarray]:
         D⁽¹⁾, ..., D⁽ᴸ⁻¹⁾ unrolled in the layout of ``net.theta``.
     """
     lam = check_lam(lam)
-    X, Y = net._check_XY(X, Y)
+    X, Y = net.check_XY(X, Y)
     with np.errstate(under="ignore"):  # saturated units underflow harmlessly to 0
         return _backprop_loop(net, X, Y, lam)
 
@@ -69,7 +69,7 @@ def example_deltas(net, x, y) -> dict[int, np.ndarray]:
     """
     x = np.asarray(x, dtype=net.dtype).reshape(1, -1)
     y = np.asarray(y, dtype=net.dtype).reshape(1, -1)
-    x, y = net._check_XY(x, y)
+    x, y = net.check_XY(x, y)
     with np.errstate(under="ignore"):  # saturated units underflow harmlessly to 0
         _, _, deltas = _forward_backward(net, x[0], y)
     n_layers = len(net.layer_sizes)

@@ -32,6 +32,7 @@ from .callbacks import Callback, EarlyStopping
 from .fileformat import ModelFileError, read, write
 from .optimizers import make_optimizer
 from .solvers import check_resumable
+from .tasks import TASKS
 
 __all__ = [
     "Checkpoint",
@@ -58,8 +59,10 @@ class CheckpointWarning(UserWarning):
 def data_fingerprint(X: np.ndarray, Y: np.ndarray) -> dict:
     """Shapes and a SHA-256 of the training data, to refuse resuming on other data."""
     digest = hashlib.sha256()
-    digest.update(np.ascontiguousarray(X).view(np.uint8).data)
-    digest.update(np.ascontiguousarray(Y).view(np.uint8).data)
+    # a sparse (CSR) X by its three arrays: the same matrix gives the same digest
+    parts = (X.data, X.indices, X.indptr) if hasattr(X, "indptr") else (X,)
+    for part in (*parts, Y):
+        digest.update(np.ascontiguousarray(part).view(np.uint8).data)
     return {
         "n_samples": int(X.shape[0]),
         "n_features": int(X.shape[1]),
@@ -275,8 +278,8 @@ def _differences(trainer, metadata: dict) -> list[str]:
     for key, value in trainer.config.as_dict().items():
         if key not in RESUMABLE_CHANGES and saved_config.get(key) != value:
             differences.append(f"{key}: checkpoint {saved_config.get(key)!r}, now {value!r}")
-    # A trainer whose task is not given yet infers it from the network and Y when it fits,
-    # and that inference refuses a contradiction; until then any saved task may apply.
+    # A trainer not fitted yet has no task (fit reads it from the network and Y): it takes
+    # the checkpoint's, which a later fit on the same data infers again.
     if trainer.task is not None and metadata.get("task") != trainer.task:
         differences.append(f"task: checkpoint {metadata.get('task')!r}, now {trainer.task!r}")
     saved_data = _section(metadata, "data", optional=True) or {}
@@ -350,6 +353,7 @@ def _build_state(trainer, arrays: dict, metadata: dict) -> dict:
         "examples_seen": _integer(metadata.get("examples_seen"), "examples_seen"),
         # NaN before the first batch of a run, so not necessarily finite
         "reference_loss": _number(metadata.get("reference_loss"), "reference_loss", finite=False),
+        "task": metadata.get("task") if metadata.get("task") in TASKS else None,
     }
 
     # The optimizer: a fresh one of this config tells which arrays and scalars to expect.
@@ -437,6 +441,8 @@ def _restore(trainer, state: dict) -> None:
         if load_state_dict is not None:
             load_state_dict(arrays, scalars)
     trainer.net.theta = state["theta"]
+    if trainer.task is None:
+        trainer.task = state["task"]
     trainer.rng.bit_generator.state = state["rng"]
     trainer.epoch = state["epoch"]
     trainer.examples_seen = state["examples_seen"]

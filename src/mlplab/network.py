@@ -36,6 +36,7 @@ import numbers
 from collections.abc import Sequence
 
 import numpy as np
+from scipy import sparse
 
 from ._kernels import NUMPY, TASK_CODES
 from ._rng import as_generator
@@ -44,10 +45,27 @@ from .activations import ACTIVATIONS, resolve_activation
 from .initializers import INITIALIZERS, renamed_epsilon, resolve_initializer
 from .layout import ThetaLayout
 from .losses import apply_output, resolve_output
+from .memory import allocation, describe_network
+from .names import explain_unknown_keywords
 
 __all__ = ["Network"]
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+#: Rows of a sparse X made dense at a time by cost and cost_and_grad.
+SPARSE_CHUNK_ROWS = 1024
+
+
+def copy_rows(X, rows, out: np.ndarray) -> None:
+    """out ← X[rows] as a dense block, for dense X or a scipy sparse (CSR) X.
+
+    Only the selected rows of a sparse X are made dense, so a sparse data set is never
+    densified as a whole: the first layer's product then runs on the dense block.
+    """
+    block = X[rows]
+    if sparse.issparse(block):
+        block = block.toarray()
+    np.copyto(out, block)
 
 
 def resolve_dtype(dtype) -> np.dtype:
@@ -76,15 +94,22 @@ class Workspace:
     def __init__(self, layer_sizes: Sequence[int], m: int, dtype: np.dtype) -> None:
         self.m = m
         self.layers = []
-        for units in layer_sizes[:-1]:
-            with_bias = np.empty((m, units + 1), dtype=dtype)
-            with_bias[:, 0] = 1.0
-            self.layers.append(with_bias)
+        units_total = sum(u + 1 for u in layer_sizes[:-1]) + 2 * layer_sizes[-1]
+        units_total += sum(layer_sizes[1:])
+        with allocation(
+            m * units_total * np.dtype(dtype).itemsize,
+            f"the activations of a batch of {m:,} examples through layers "
+            f"{'-'.join(map(str, layer_sizes))}",
+        ):
+            for units in layer_sizes[:-1]:
+                with_bias = np.empty((m, units + 1), dtype=dtype)
+                with_bias[:, 0] = 1.0
+                self.layers.append(with_bias)
+            self.logits = np.empty((m, layer_sizes[-1]), dtype=dtype)
+            self.output = np.empty((m, layer_sizes[-1]), dtype=dtype)
+            self.deltas = [np.empty((m, units), dtype=dtype) for units in layer_sizes[1:]]
         self.inputs = self.layers[0][:, 1:]
         self.hidden = [layer[:, 1:] for layer in self.layers[1:]]
-        self.logits = np.empty((m, layer_sizes[-1]), dtype=dtype)
-        self.output = np.empty((m, layer_sizes[-1]), dtype=dtype)
-        self.deltas = [np.empty((m, units), dtype=dtype) for units in layer_sizes[1:]]
         self.scale = np.dtype(dtype).type(1.0 / m)
         self._scratch: dict = {}
         # Views of θ and of the gradient buffer that Network.train_forward/train_backward
@@ -113,9 +138,10 @@ class Network:
         Two entries make a network with no hidden layer (logistic regression).
     activation : {"sigmoid", "tanh", "relu", "identity"}, default="sigmoid"
         f of the hidden units (``"logistic"`` is accepted for ``"sigmoid"``).
-    output : {"sigmoid", "softmax", "identity"}, default="sigmoid"
+    output : {"sigmoid", "softmax", "identity", "exp"}, default="sigmoid"
         The output layer and, paired with it, the loss: binary cross-entropy per output
-        (the lecture's cost), categorical cross-entropy, or squared error.
+        (the lecture's cost), categorical cross-entropy, squared error, or half the
+        Poisson deviance (e^z, the log link); see :mod:`mlplab.losses`.
     initializer : {"uniform", "glorot", "he", "zeros"}, default="uniform"
         How θ is drawn; see :mod:`mlplab.initializers`.
     init_epsilon : float, optional
@@ -134,6 +160,7 @@ class Network:
         Views of ``theta`` in the lecture's layout; writing into them changes the network.
     """
 
+    @explain_unknown_keywords("network")
     def __init__(
         self,
         layer_sizes: Sequence[int],
@@ -158,7 +185,9 @@ class Network:
             )
         self.dtype = resolve_dtype(dtype)
         self.layout = ThetaLayout(self.layer_sizes)
-        self._theta = np.zeros(self.layout.size, dtype=self.dtype)
+        what = describe_network(self.layer_sizes, self.layout.size, self.dtype)
+        with allocation(self.layout.size * self.dtype.itemsize, what):
+            self._theta = np.zeros(self.layout.size, dtype=self.dtype)
         self._thetas = self.layout.thetas(self._theta)
         self._workspaces: dict[int, Workspace] = {}
         init_epsilon = renamed_epsilon("Network", epsilon, init_epsilon)
@@ -314,19 +343,26 @@ class Network:
         return Z
 
     # ------------------------------------------------------------------ learning
+    @explain_unknown_keywords("network")
     def cost(self, X, Y, lam: float = 0.0) -> float:
         """J(θ): the mean loss over the m examples plus λ/(2m) Σ θ², bias column excluded.
 
         Y has shape (m, n_out): one-hot rows for classification, targets for regression.
+        The loss of an example is summed over its K outputs (the lecture's J); the
+        estimators *report* the squared error averaged over outputs, as scikit-learn
+        does (see :class:`mlplab.MLPRegressor`), but minimize this J.
         """
         lam = check_lam(lam)
-        X, Y = self._check_XY(X, Y)
+        X, Y = self.check_XY(X, Y)
+        if sparse.issparse(X):
+            return self._sparse_cost_and_grad(X, Y, lam, None)
         ws = self.workspace(X.shape[0])
         np.copyto(ws.inputs, X)
         with np.errstate(under="ignore"):  # saturated units underflow harmlessly to 0
             data_loss, _ = self.train_forward(ws, Y, NUMPY, TASK_CODES[None], None)
         return data_loss / X.shape[0] + self.penalty(lam, X.shape[0])
 
+    @explain_unknown_keywords("network")
     def cost_and_grad(
         self, X, Y, lam: float = 0.0, *, out: np.ndarray | None = None
     ) -> tuple[float, np.ndarray]:
@@ -336,7 +372,7 @@ class Network:
         ``out`` (shape ``theta.shape``, contiguous) receives the gradient when given.
         """
         lam = check_lam(lam)
-        X, Y = self._check_XY(X, Y)
+        X, Y = self.check_XY(X, Y)
         grad = np.empty_like(self._theta) if out is None else out
         if grad.shape != self._theta.shape or grad.dtype != self.dtype:
             raise ValueError(
@@ -347,6 +383,8 @@ class Network:
             # The per-layer gradients are written through reshaped views of ``out``; on a
             # strided array those reshapes would be copies and the gradient would be lost.
             raise ValueError("out must be a writeable, contiguous array; pass a fresh np.empty")
+        if sparse.issparse(X):
+            return self._sparse_cost_and_grad(X, Y, lam, grad), grad
         m = X.shape[0]
         ws = self.workspace(m)
         np.copyto(ws.inputs, X)
@@ -366,6 +404,33 @@ class Network:
         from .backprop import example_deltas
 
         return example_deltas(self, x, y)
+
+    def _sparse_cost_and_grad(self, X, Y, lam: float, grad) -> float:
+        """J over a sparse X (and D into ``grad`` unless None), SPARSE_CHUNK_ROWS at a time.
+
+        Each chunk's rows are made dense and go through the same forward and backward
+        pass; its D part (scaled by its own m_c) is weighted by m_c/m, so the sum is Δ/m.
+        """
+        m = X.shape[0]
+        data_loss = 0.0
+        part = None
+        if grad is not None:
+            grad.fill(0.0)
+            part = np.empty_like(grad)
+        with np.errstate(under="ignore"):  # saturated units underflow harmlessly to 0
+            for start in range(0, m, SPARSE_CHUNK_ROWS):
+                stop = min(start + SPARSE_CHUNK_ROWS, m)
+                ws = self.workspace(stop - start)
+                copy_rows(X, slice(start, stop), ws.inputs)
+                loss, _ = self.train_forward(ws, Y[start:stop], NUMPY, TASK_CODES[None], None)
+                data_loss += loss
+                if grad is not None:
+                    self.train_backward(ws, part, NUMPY)  # Δ/m_c of the chunk
+                    part *= (stop - start) / m
+                    grad += part
+        if grad is not None:
+            self.layout.add_decay(self._theta, grad, lam / m)  # + λ/m·W
+        return data_loss / m + self.penalty(lam, m)
 
     def penalty(self, lam: float, m: int) -> float:
         """λ/(2m) Σₗ Σᵢ Σⱼ≥1 (θ⁽ˡ⁾ᵢⱼ)², the regularization term of J (bias excluded)."""
@@ -431,13 +496,16 @@ class Network:
 
     # ------------------------------------------------------------------ validation
     def _check_X(self, X) -> np.ndarray:
-        """X as a 2-D array of the network's dtype with n_in columns, or a ValueError."""
-        X = np.asarray(X, dtype=self.dtype)
+        """X as a 2-D array (or CSR matrix) of the network's dtype with n_in columns."""
+        if sparse.issparse(X):
+            X = sparse.csr_matrix(X, dtype=self.dtype)  # rows are gathered: CSR
+        else:
+            X = np.asarray(X, dtype=self.dtype)
         if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
             raise ValueError(f"X must have shape (m, {self.layer_sizes[0]}), got {X.shape}")
         return X
 
-    def _check_XY(self, X, Y) -> tuple[np.ndarray, np.ndarray]:
+    def check_XY(self, X, Y) -> tuple[np.ndarray, np.ndarray]:
         """X and Y as 2-D arrays of matching lengths; Y gets n_out columns."""
         X = self._check_X(X)
         Y = np.asarray(Y, dtype=self.dtype)

@@ -21,8 +21,9 @@ finite, sizes matching the layer sizes) *before* it builds a model, and anything
 malformed, truncated, damaged, of a newer format or not an mlplab file is refused with a
 :class:`ModelFileError` that names the file and the problem.
 
-Parameters that are not JSON data (callbacks, a numpy ``Generator`` as ``random_state``)
-are not saved: the file lists them under ``dropped_params`` with the reason, and the
+Parameters that are not JSON data (callbacks, a numpy ``Generator`` as ``random_state``),
+and paths that mlplab would write to (``checkpoint_dir``, ignored in a file too), are not
+saved: the file lists them under ``dropped_params`` with the reason, and the
 loaded estimator has their defaults. A loaded estimator predicts exactly what the saved
 one did; it can be trained further (``warm_start``, ``partial_fit``) from the saved
 weights, with a fresh optimizer state.
@@ -82,6 +83,10 @@ LABEL_DTYPES = (
 )
 TARGET_TYPES = ("binary", "multiclass", "multilabel-indicator")
 
+
+#: Estimator parameters that are paths mlplab writes to (and deletes in): never saved, and
+#: ignored in a file, so that a model file cannot choose where mlplab writes.
+PATH_PARAMS = ("checkpoint_dir",)
 
 #: Makes the exception for a problem found in a model (file): ``raise fail("...")``.
 Fail = Callable[[str], Exception]
@@ -246,6 +251,13 @@ def _describe_estimator(state: dict, cls: type, tensors: dict, networks: list) -
                 _describe_estimator(sub, cls, tensors, networks) for sub in section["estimators"]
             ],
         }
+        built = section["strategy"]
+        if params.get("multiclass", "native") != built:
+            raise ValueError(
+                f"cannot save this model: its multiclass parameter is "
+                f"{params.get('multiclass')!r}, but it was fitted as multiclass={built!r}; "
+                f"set multiclass={built!r} again, or fit it anew, before saving"
+            )
         spec["training"] = {"n_iter_": int(state["training"]["n_iter_"])}
         return spec
     spec["network"] = _add_network(state["network"], tensors, networks)
@@ -282,6 +294,13 @@ def _json_params(params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, s
     kept: dict[str, Any] = {}
     dropped: dict[str, str] = {}
     for name, value in params.items():
+        if name in PATH_PARAMS:
+            if value is not None:
+                dropped[name] = (
+                    "a model file never chooses where mlplab writes, so this path was not "
+                    f"saved; set {name} again to use it when training further"
+                )
+            continue
         if name == "dtype" and value is not None:  # None (follow X) is saved as null
             try:
                 kept[name] = np.dtype(value).name
@@ -316,6 +335,15 @@ def _encode_classes(classes) -> dict[str, Any]:
     """Class labels as {"dtype": name, "values": [...]} that JSON keeps exactly."""
     classes = np.asarray(classes)
     kind = classes.dtype.kind
+    for label in classes.tolist() if kind in "OU" else ():
+        if isinstance(label, str):
+            try:
+                label.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(
+                    f"cannot save the class label {label!r}: it is not valid Unicode text (a "
+                    "lone surrogate), so no file or output could hold it; fix the labels"
+                ) from None
     if kind == "O":
         values = classes.tolist()
         if all(isinstance(v, str) for v in values):
@@ -528,8 +556,11 @@ def _parse_estimator(
         )
     if classifier:
         _check_classifier_network(parsed, network, where, fail)
-    elif network["output"] != "identity":
-        raise fail(f"{where}: a regressor's network must have the identity output")
+    elif network["output"] != ("exp" if parsed["params"].get("loss") == "poisson" else "identity"):
+        raise fail(
+            f"{where}: a regressor's network must have the identity output (the exp output "
+            "with loss='poisson')"
+        )
     parsed["training"] = _check_training(
         spec["training"], cls.TRAINING_SUMMARY, f"{where}.training", fail
     )
@@ -621,6 +652,8 @@ def _check_params(params, cls: type, where: str, fail: Fail) -> dict[str, Any]:
         raise fail(f"{where} has parameters {unknown} that {cls.__name__} does not have")
     values = {}
     for name, value in params.items():
+        if name in PATH_PARAMS:
+            continue  # a file may not choose where mlplab writes: left at the default
         if isinstance(value, list):
             if not all(_is_int(v) for v in value):
                 raise fail(f"{where}.{name} must be a list of integers, got {value!r}")

@@ -25,9 +25,11 @@ __all__ = [
     "TASKS",
     "PreparedData",
     "Scaling",
+    "check_fits_dtype",
     "infer_task",
     "load_dataset",
     "prepare",
+    "prepare_data",
     "read_features",
     "split_indices",
 ]
@@ -57,12 +59,25 @@ class Scaling:
     scale: np.ndarray
 
     @classmethod
-    def fit(cls, X: np.ndarray, kind: str) -> Scaling:
-        """The scaling of ``kind`` for training inputs X of shape (m, n)."""
+    def fit(cls, X: np.ndarray, kind: str, names=None) -> Scaling:
+        """The scaling of ``kind`` for training inputs X of shape (m, n).
+
+        A feature whose spread float64 cannot compute (values near 1e308, whose squares
+        overflow) is refused, naming the feature (from ``names``) and its largest value,
+        rather than silently scaled to zero.
+        """
         n = X.shape[1]
         if kind == "divide":
             return cls(kind, np.zeros(n), np.full(n, 16.0))
-        scale = X.std(axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            scale = X.std(axis=0)
+        for j in np.flatnonzero(~np.isfinite(scale)):
+            value = X[np.argmax(np.abs(X[:, j])), j]
+            name = f"{names[j]!r}" if names is not None else f"{j + 1}"
+            raise ValueError(
+                f"feature {name} holds {float(value)!r}, too large to standardize in float64 (its "
+                "square overflows); rescale the column (e.g. to other units) or use --no-scale"
+            )
         scale[~(scale > 1e-12 * np.maximum(1.0, np.abs(X).max(axis=0)))] = 1.0
         return cls(kind, X.mean(axis=0), scale)
 
@@ -117,7 +132,7 @@ class PreparedData:
     @property
     def builtin(self) -> bool:
         """Whether the data is a registered data set (not a CSV file)."""
-        return not _is_csv(self.source)
+        return not is_csv(self.source)
 
     @property
     def image_shape(self) -> tuple[int, int] | None:
@@ -169,14 +184,14 @@ def load_dataset(data: str, target: str | None = None, *, seed: int = 0):
     """:func:`mlplab.datasets.load` with the command line's wording in its errors."""
     from ..datasets import load
 
-    if target is not None and not _is_csv(data):
+    if target is not None and not is_csv(data):
         raise ValueError(
             f"--target applies only to CSV files; data set {data!r} has a fixed target"
         )
     return load(data, target=target, random_state=seed)
 
 
-def _is_csv(data: str) -> bool:
+def is_csv(data: str) -> bool:
     """Whether ``--data`` names a file rather than a registered data set."""
     from ..datasets import DATASETS
 
@@ -195,6 +210,21 @@ def infer_task(y: np.ndarray, task: str = "auto") -> str:
             )
         return task
     return "regression" if y.dtype.kind == "f" else "classification"
+
+
+def prepare_data(opts: dict) -> PreparedData:
+    """The data set of the command's --data, split and with its scaling fitted."""
+    dataset = load_dataset(opts["data"], opts["target"], seed=opts["seed"])
+    return prepare(
+        dataset,
+        source=opts["data"],
+        target=opts["target"],
+        task=opts["task"],
+        test_fraction=opts["test_fraction"],
+        validation_fraction=opts["validation_fraction"],
+        scale=opts["scale"],
+        seed=opts["seed"],
+    )
 
 
 def split_indices(
@@ -269,7 +299,7 @@ def prepare(
             f"the target {dataset.target_name!r} has only one class ({str(y[0])!r}); a "
             "classifier needs at least two: check the target column (or --task regression)"
         )
-    is_digits = dataset.name == "digits" and not _is_csv(source)
+    is_digits = dataset.name == "digits" and not is_csv(source)
     # For the digits this is exactly mlplab.datasets.digits_split (the same stratified
     # train_test_split with the same seed), without loading the images a second time.
     rest, test = split_indices(y, test_fraction, seed, stratify=classify)
@@ -281,7 +311,8 @@ def prepare(
         _check_classes_in_training(y, y_train, {"validation": y_val, "test": y_test})
     scaling = None
     if scale:
-        scaling = Scaling.fit(X_train, "divide" if is_digits else "standardize")
+        kind = "divide" if is_digits else "standardize"
+        scaling = Scaling.fit(X_train, kind, names=list(dataset.feature_names))
     return PreparedData(
         dataset=dataset,
         task=task,
@@ -367,3 +398,36 @@ def _names(names, limit: int = 6) -> str:
     if len(quoted) > limit:
         quoted = [*quoted[: limit - 2], "…", *quoted[-2:]]
     return ", ".join(quoted)
+
+
+def check_fits_dtype(data, dtype: str, source: str) -> None:
+    """Refuse features (raw or scaled) or regression targets that --dtype cannot hold.
+
+    float32 holds magnitudes up to about 3.4e38: a larger value would become infinity
+    and train a useless model without a word.
+    """
+    import numpy as np
+
+    largest = float(np.finfo(np.dtype(dtype)).max)
+    names = data.dataset.feature_names
+    columns = [(data.dataset.X, "feature {}", "rescale the column, or use --dtype float64")]
+    if data.scaling is not None:
+        columns.append(
+            (data.scaled(data.X_train), "feature {} after scaling", "use --dtype float64")
+        )
+    for X, what, fix in columns:
+        too_large = np.abs(X) > largest
+        if too_large.any():
+            i, j = np.argwhere(too_large)[0]
+            raise ValueError(
+                f"{source}: {what.format(repr(names[j]))} holds {float(X[i, j])!r} (example "
+                f"{i + 1}), beyond the largest {dtype} ({largest:.4g}); {fix}"
+            )
+    if data.task == "regression":
+        y = np.asarray(data.dataset.y, dtype=np.float64)
+        if (np.abs(y) > largest).any():
+            value = float(y[np.argmax(np.abs(y))])
+            raise ValueError(
+                f"{source}: the target holds {value!r}, beyond the largest {dtype} "
+                f"({largest:.4g}); rescale it, or use --dtype float64"
+            )

@@ -5,16 +5,21 @@ Imported only by commands that train or score, never by ``--help``.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import warnings
 
 import numpy as np
 
 __all__ = [
+    "arrays_in_training_order",
     "build_estimator",
     "class_metrics",
     "estimator_params",
     "is_classifier",
+    "labels_as_classes",
     "load_estimator",
+    "matched_by_name",
     "score_part",
 ]
 
@@ -32,46 +37,116 @@ def load_estimator(path):
     return model
 
 
-def build_estimator(
-    task: str,
-    *,
-    hidden: tuple[int, ...],
-    activation: str,
-    output: str,
-    solver: str,
-    learning_rate: float,
-    alpha: float,
-    epochs: int,
-    batch_size,
-    patience: int,
-    early_stopping: bool,
-    dtype: str,
-    seed: int,
-    verbose: bool = False,
-    checkpoint_dir=None,
-    checkpoint_every: int = 1,
-):
-    """An unfitted MLPClassifier (task "classification") or MLPRegressor with these settings."""
+def matched_by_name(model, dataset, source: str, names=None):
+    """``dataset`` with its feature columns in the model's training order, matched by name.
+
+    The names are the model's own (``feature_names_in_``), else ``names`` (those of the
+    run's config.json beside the model file): the columns of those names are taken
+    wherever they are in the file, and a missing one is refused. Without names the
+    columns are taken by position, and must then be as many.
+    """
+    import dataclasses
+
+    names = getattr(model, "feature_names_in_", None) if names is None else names
+    if names is not None and len(names) != model.n_features_in_:
+        names = None  # a config.json that does not describe this model
+    if names is None:
+        if dataset.n_features != model.n_features_in_:
+            raise ValueError(
+                f"the model takes {model.n_features_in_} features, but {source!r} has "
+                f"{dataset.n_features}; evaluate it on the kind of data it was trained on"
+            )
+        return dataset
+    names = [str(name) for name in names]
+    where = {name: j for j, name in enumerate(dataset.feature_names)}
+    missing = [name for name in names if name not in where]
+    if missing:
+
+        def listed(values) -> str:
+            shown = ", ".join(map(repr, values[:5]))
+            return shown + (f" and {len(values) - 5} more" if len(values) > 5 else "")
+
+        raise ValueError(
+            f"the model takes {len(names)} features, but {source!r} has "
+            f"{dataset.n_features}: no column {listed(missing)} (columns are matched by "
+            f"name; the data has {listed(list(dataset.feature_names))}); evaluate it on the "
+            "kind of data it was trained on"
+        )
+    order = [where[name] for name in names]
+    return dataclasses.replace(
+        dataset,
+        X=dataset.X[:, order],
+        feature_names=tuple(names),
+        feature_units=tuple(dataset.feature_units[j] for j in order),
+    )
+
+
+def labels_as_classes(model, y: np.ndarray) -> np.ndarray:
+    """``y`` as the model's class labels (its dtype); labels it does not know are refused.
+
+    Labels are compared as values, never cast first: ``"cats"`` is not the class
+    ``"cat"`` (a cast to the classes' string dtype would cut it to that), ``1.0`` is ``1``.
+    """
+    classes = model.classes_
+    position = {label: k for k, label in enumerate(classes.tolist())}
+    values = np.asarray(y, dtype=object).tolist()
+    unknown = sorted({repr(v) for v in values if v not in position})
+    if unknown:
+        raise ValueError(
+            f"the data has labels the model does not know: {', '.join(unknown[:5])}"
+            f"{' ...' if len(unknown) > 5 else ''}; the model's classes are "
+            f"{', '.join(repr(c) for c in classes.tolist())}"
+        )
+    return classes[[position[v] for v in values]]
+
+
+@contextlib.contextmanager
+def arrays_in_training_order():
+    """Silence scikit-learn's "X does not have valid feature names" where it is moot.
+
+    The commands match the columns by name themselves and pass plain arrays whose
+    columns are in the model's training order.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="X does not have valid feature names", category=UserWarning
+        )
+        yield
+
+
+#: ``n_iter_no_change`` when every epoch is asked for (--no-early-stopping): no stopping
+#: rule at all, and a constant so that --resume with more --epochs keeps the same setup.
+EVERY_EPOCH_PATIENCE = 10**9
+
+
+def build_estimator(task: str, opts: dict, *, checkpoint_dir=None, show_progress: bool = False):
+    """The unfitted MLPClassifier (task "classification") or MLPRegressor of the options.
+
+    ``opts`` are the command's options (--hidden, --activation, ..., --dtype, --seed).
+    """
     from ..estimators import MLPClassifier, MLPRegressor
 
+    every = opts.get("checkpoint_every")
     params = {
-        "hidden_layer_sizes": tuple(hidden),
-        "activation": activation,
-        "solver": solver,
-        "alpha": float(alpha),
-        "batch_size": batch_size,
-        "learning_rate_init": float(learning_rate),
-        "max_iter": int(epochs),
-        "n_iter_no_change": int(patience),
-        "early_stopping": bool(early_stopping),
-        "random_state": int(seed),
-        "verbose": "progress" if verbose else False,  # the bar on stderr, stdout stays clean
-        "dtype": np.dtype(dtype).type,
-        "checkpoint_dir": None if checkpoint_dir is None else str(checkpoint_dir),
-        "checkpoint_every": int(checkpoint_every),
+        "hidden_layer_sizes": tuple(opts["hidden"]),
+        "activation": opts["activation"],
+        "solver": opts["solver"],
+        "initializer": opts["initializer"],
+        "init_epsilon": None if opts["init_epsilon"] is None else float(opts["init_epsilon"]),
+        "alpha": float(opts["alpha"]),
+        "batch_size": opts["batch_size"],
+        "learning_rate_init": float(opts["learning_rate"]),
+        "max_iter": int(opts["epochs"]),
+        "n_iter_no_change": EVERY_EPOCH_PATIENCE if opts.get("every_epoch") else opts["patience"],
+        "early_stopping": bool(opts["early_stopping"]),
+        "random_state": int(opts["seed"]),
+        "verbose": "progress" if show_progress else False,  # the bar on stderr; stdout clean
+        "dtype": np.dtype(opts["dtype"]).type,
+        "checkpoint_dir": None if not every or checkpoint_dir is None else str(checkpoint_dir),
+        "checkpoint_every": int(every or 1),
     }
     if task == "classification":
-        return MLPClassifier(output=output, **params)
+        return MLPClassifier(output=opts["output"], **params)
     return MLPRegressor(**params)
 
 
@@ -102,15 +177,9 @@ def score_part(model, X: np.ndarray, y: np.ndarray) -> dict:
         return result
     if is_classifier(model):
         classes = model.classes_
-        unknown = np.setdiff1d(np.unique(y.astype(classes.dtype)), classes)
-        if unknown.size:
-            shown = ", ".join(repr(str(u)) for u in unknown[:5])
-            raise ValueError(
-                f"the data has labels the model does not know: {shown}; the model's classes "
-                f"are {', '.join(repr(str(c)) for c in classes)}"
-            )
+        y = labels_as_classes(model, y)
         proba = model.predict_proba(X)
-        one_hot = (y.astype(classes.dtype)[:, None] == classes[None, :]).astype(np.float64)
+        one_hot = (y[:, None] == classes[None, :]).astype(np.float64)
         result["accuracy"] = metrics.accuracy("multiclass", proba, one_hot)
         result["loss"] = metrics.log_loss(one_hot, proba)
     else:
@@ -129,7 +198,7 @@ def class_metrics(model, X: np.ndarray, y: np.ndarray) -> list[dict]:
     classes = model.classes_
     predicted = model.predict(X)
     precision, recall, f1, support = precision_recall_fscore_support(
-        y.astype(classes.dtype), predicted, labels=classes, zero_division=0
+        labels_as_classes(model, y), predicted, labels=classes, zero_division=0
     )
     return [
         {

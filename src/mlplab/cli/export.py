@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._common import data_errors
+from ._common import count, data_errors, refuse_overwriting_inputs
 
 
 @click.command()
@@ -19,7 +19,7 @@ from ._common import data_errors
     type=click.Path(dir_okay=False, path_type=Path),
     help="The .onnx file to write.",
 )
-@click.option("--opset", type=click.IntRange(min=1), default=None, help="ONNX opset (default 17).")
+@click.option("--opset", type=count(), default=None, help="ONNX opset (default 17).")
 def export(model_path: Path, onnx_path: Path, opset: int | None) -> None:
     """Export a saved model to ONNX, to run it without Python or mlplab.
 
@@ -30,6 +30,7 @@ def export(model_path: Path, onnx_path: Path, opset: int | None) -> None:
     Examples:
       mlplab export mlplab-run/model.safetensors --onnx digits.onnx
     """
+    refuse_overwriting_inputs(onnx_path, "--onnx", the_model=model_path)
     with data_errors():
         from .. import load
         from ..export import export_onnx

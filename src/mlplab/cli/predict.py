@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ._common import data_errors, echo_err
+from ._common import data_errors, echo_err, refuse_overwriting_inputs
 
 
 @click.command()
@@ -37,6 +37,7 @@ def predict(model_path: Path, input_path: Path, out_path: Path | None) -> None:
       mlplab predict mlplab-run/model.safetensors new.csv
       mlplab predict model.safetensors new.csv --out predictions.csv
     """
+    refuse_overwriting_inputs(out_path, "--out", the_model=model_path, the_input_CSV=input_path)
     with data_errors():
         _predict(model_path, input_path, out_path)
 
@@ -45,7 +46,7 @@ def _predict(model_path: Path, input_path: Path, out_path: Path | None) -> None:
     import numpy as np
 
     from ._data import read_features
-    from ._model import is_classifier, load_estimator
+    from ._model import arrays_in_training_order, is_classifier, load_estimator
 
     model = load_estimator(model_path)
     feature_names, target = _training_columns(model, model_path)
@@ -57,14 +58,15 @@ def _predict(model_path: Path, input_path: Path, out_path: Path | None) -> None:
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    with arrays_in_training_order():
+        proba = model.predict_proba(X) if is_classifier(model) else None
+        predictions = None if proba is not None else np.asarray(model.predict(X))
     if is_classifier(model):
-        proba = model.predict_proba(X)
         labels = model.classes_[np.argmax(proba, axis=1)]
         writer.writerow(["prediction", *(f"p_{c}" for c in model.classes_)])
         for label, row in zip(labels, proba):
             writer.writerow([label, *(f"{p:.6g}" for p in row)])
     else:
-        predictions = np.asarray(model.predict(X))
         if predictions.ndim == 1:
             writer.writerow(["prediction"])
             writer.writerows([f"{p:.10g}"] for p in predictions)

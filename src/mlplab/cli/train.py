@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import os
 import shlex
@@ -17,6 +16,8 @@ import click
 from .._version import __version__
 from ..solvers import check_resumable
 from ._common import (
+    apply_preset,
+    count,
     data_errors,
     data_options,
     default_early_stopping,
@@ -25,6 +26,7 @@ from ._common import (
     model_options,
 )
 from ._errors import EXIT_SIGINT, EXIT_SIGTERM
+from ._signals import deferred_signals
 
 #: Examples used by ``--gradcheck`` (two cost evaluations per parameter each).
 GRADCHECK_EXAMPLES = 5
@@ -39,13 +41,19 @@ GRADCHECK_POOL = 200
     type=click.Path(file_okay=True, dir_okay=True, path_type=Path),
     default=Path("mlplab-run"),
     show_default=True,
-    help="Run folder for the model, history, figures and report.",
+    help="Run folder for the model, history, figures and report. A run already there is "
+    "replaced only with --force; the default folder moves on to mlplab-run-2, -3, ...",
 )
-@click.option("--force", is_flag=True, help="Write into a non-empty folder that is not a run.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the run (or the run's files in a non-empty folder) in --out, or discard "
+    "an unfinished run there.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @click.option(
     "--checkpoint-every",
-    type=click.IntRange(min=1),
+    type=count(),
     default=None,
     metavar="N",
     help="Write a resumable checkpoint every N epochs (gd, sgd, adam).",
@@ -87,7 +95,7 @@ def train(ctx: click.Context, **options) -> None:
       mlplab train --data measurements.csv --target species --alpha 1e-3
       mlplab train --epochs 5000 --checkpoint-every 10   # Ctrl-C, then add --resume
     """
-    opts = _check_options(ctx, options)
+    opts = _check_options(ctx, apply_preset(ctx, options))
     with data_errors():
         _train(ctx, opts)
 
@@ -95,6 +103,7 @@ def train(ctx: click.Context, **options) -> None:
 def _check_options(ctx: click.Context, options: dict) -> dict:
     """Usage errors (exit 2) for combinations no single option type can catch."""
     opts = dict(options)
+    opts["every_epoch"] = opts["early_stopping"] is False
     for option, used in (
         ("--checkpoint-every", opts["checkpoint_every"] is not None),
         ("--resume", opts["resume"]),
@@ -109,9 +118,9 @@ def _check_options(ctx: click.Context, options: dict) -> dict:
             "--early-stopping needs a validation part: set --validation-fraction > 0", ctx
         )
     if opts["target"] is not None and not opts["data"].lower().endswith(".csv"):
-        from ._data import _is_csv
+        from ._data import is_csv
 
-        if not _is_csv(opts["data"]):
+        if not is_csv(opts["data"]):
             raise click.UsageError(
                 f"--target applies only to CSV files; data set {opts['data']!r} has a fixed target",
                 ctx,
@@ -120,18 +129,54 @@ def _check_options(ctx: click.Context, options: dict) -> dict:
 
 
 def _train(ctx: click.Context, opts: dict) -> None:
-    """Prepare the data, train, and write the run folder; exit 130/143 if interrupted."""
-    out: Path = opts["out"]
-    quiet = opts["quiet"]
-    from ..runs import RunFolder
+    """Prepare the data, train, and put the run in place; exit 130/143 if interrupted.
 
-    run = RunFolder(out)
-    run.check_target(force=opts["force"], resume=opts["resume"])
-    data = _prepare(opts)
+    The run is written into the unfinished run folder beside --out and swapped in once
+    complete (see :mod:`mlplab.runs.placement`): until then --out is not touched.
+    """
+    from click.core import ParameterSource
+
+    from ..runs import NewRun
+
+    default_out = ctx.get_parameter_source("out") is ParameterSource.DEFAULT
+    with NewRun(
+        opts["out"],
+        force=opts["force"],
+        resume=opts["resume"],
+        default_out=default_out,
+        command=_command_line(ctx),
+    ) as placement:
+        try:
+            _train_into(ctx, opts, placement)
+        except BaseException:
+            kept = placement.kept_checkpoints
+            if kept is not None and not opts["quiet"]:
+                echo_err(
+                    f"the unfinished run's checkpoints are kept in {os.fspath(kept)}; "
+                    "continue it with the same options and --resume"
+                )
+            raise
+
+
+def _train_into(ctx: click.Context, opts: dict, placement) -> None:
+    """Train and write the run into ``placement.folder``, then swap it in."""
+    quiet = opts["quiet"]
+    out = placement.shown
+    run = placement.folder
+    if placement.taken is not None and not quiet:
+        echo_err(
+            f"note: {os.fspath(placement.taken)} holds an earlier run; this run goes to "
+            f"{os.fspath(out)} (--out chooses the folder, --force replaces)"
+        )
+    from ._data import prepare_data
+    from ._model import build_estimator
+
+    data = prepare_data(opts)
+    from ._data import check_fits_dtype
+
+    check_fits_dtype(data, opts["dtype"], opts["data"])
     if opts["early_stopping"] is None:
         opts["early_stopping"] = default_early_stopping(data.X_val.shape[0])
-    run.start(resume=opts["resume"])
-    # Written first, so that the folder is recognized as a run even if training is killed.
     config = {
         "status": "training",
         "mlplab_version": __version__,
@@ -143,13 +188,20 @@ def _train(ctx: click.Context, opts: dict) -> None:
         "run_dir": os.fspath(out),
         "data": data.summary(),
     }
-    run.write_config(config)
+    if not run.is_run():  # a run resumed in place keeps its config until it is done
+        # Written first, so that the folder is recognized as a run even if training is killed.
+        run.write_config(config)
 
-    model = _estimator(data, opts, show_progress=not quiet and sys.stderr.isatty())
+    model = build_estimator(
+        data.task,
+        opts,
+        checkpoint_dir=run.checkpoint_dir,
+        show_progress=not quiet and sys.stderr.isatty(),
+    )
     X_train = data.scaled(data.X_train)
     validation = (data.scaled(data.X_val), data.y_val) if data.X_val.shape[0] else None
     if opts["diagnose"]:
-        _diagnose(out, model, data, X_train, validation, quiet)
+        _diagnose(run, model, data, X_train, validation, quiet)
     if not quiet:
         echo_err(
             f"training on {data.dataset.name}: {data.X_train.shape[0]} training, "
@@ -157,7 +209,9 @@ def _train(ctx: click.Context, opts: dict) -> None:
             f"hidden layers {format_hidden(opts['hidden'])}, {opts['solver']}, "
             f"up to {opts['epochs']} epochs"
         )
-    seconds, notes, signal_name = _fit(model, X_train, data.y_train, validation, opts)
+    seconds, notes, signal_name = _fit(
+        model, X_train, data.y_train, validation, opts, placement.resume_from
+    )
     for note in notes:
         if not quiet or note.startswith("warning"):
             echo_err(note)
@@ -169,67 +223,22 @@ def _train(ctx: click.Context, opts: dict) -> None:
 
     gradcheck = None
     if opts["run_gradcheck"]:
-        gradcheck = _gradcheck(out, model, X_train, data.y_train, opts["alpha"])
+        gradcheck = _gradcheck(run, model, X_train, data.y_train, opts["alpha"])
     # From here on the model takes raw features: the scaling moves into θ⁽¹⁾.
     if data.scaling is not None:
         data.scaling.fold_into(model.network_)
     config.update(_results(model, data, opts, seconds, notes, signal_name))
-    _write_run(out, model, data, config, gradcheck)
+    _write_run(placement, model, data, config, gradcheck)
     if not quiet:
-        _print_summary(config, out)
+        _print_summary(config, out, placement.taken)
     if signal_name:
         ctx.exit(EXIT_SIGTERM if signal_name == "SIGTERM" else EXIT_SIGINT)
 
 
-def _prepare(opts: dict):
-    """The data set of --data, split and with its scaling fitted."""
-    from ._data import load_dataset, prepare
-
-    dataset = load_dataset(opts["data"], opts["target"], seed=opts["seed"])
-    return prepare(
-        dataset,
-        source=opts["data"],
-        target=opts["target"],
-        task=opts["task"],
-        test_fraction=opts["test_fraction"],
-        validation_fraction=opts["validation_fraction"],
-        scale=opts["scale"],
-        seed=opts["seed"],
-    )
-
-
-def _estimator(data, opts: dict, *, show_progress: bool):
-    """The unfitted estimator of the options (checkpointing into --out/checkpoints)."""
-    from ..runs import RunFolder
-    from ._model import build_estimator
-
-    every = opts["checkpoint_every"]
-    return build_estimator(
-        data.task,
-        hidden=opts["hidden"],
-        activation=opts["activation"],
-        output=opts["output"],
-        solver=opts["solver"],
-        learning_rate=opts["learning_rate"],
-        alpha=opts["alpha"],
-        epochs=opts["epochs"],
-        batch_size=opts["batch_size"],
-        patience=opts["patience"],
-        early_stopping=opts["early_stopping"],
-        dtype=opts["dtype"],
-        seed=opts["seed"],
-        verbose=show_progress,
-        checkpoint_dir=RunFolder(opts["out"]).checkpoint_dir if every else None,
-        checkpoint_every=every or 1,
-    )
-
-
-def _fit(model, X_train, y_train, validation, opts: dict):
+def _fit(model, X_train, y_train, validation, opts: dict, resume_from):
     """Train; return (seconds, notes from the warnings, the interrupting signal's name)."""
-    from ..runs import RunFolder
     from ..training import one_blas_thread, stop_on_signals
 
-    resume_from = RunFolder(opts["out"]).checkpoint_dir if opts["resume"] else None
     started = time.perf_counter()
     with (
         # SIGTERM stops training as Ctrl-C does: after the batch, then the run is saved.
@@ -244,10 +253,7 @@ def _fit(model, X_train, y_train, validation, opts: dict):
             model.fit(X_train, y_train, validation_data=validation, resume_from=resume_from)
         except KeyboardInterrupt:
             # A second Ctrl-C (or a signal outside the epoch loop): stop without saving.
-            kept = (
-                " (checkpoints are kept in --out/checkpoints)" if opts["checkpoint_every"] else ""
-            )
-            echo_err(f"interrupted: training stopped at once, nothing saved{kept}")
+            echo_err("interrupted: training stopped at once, nothing saved")
             raise SystemExit(EXIT_SIGTERM if term.received else EXIT_SIGINT) from None
     seconds = time.perf_counter() - started
     signal_name = None
@@ -303,35 +309,14 @@ def _results(model, data, opts: dict, seconds: float, notes, signal_name) -> dic
     }
 
 
-@contextlib.contextmanager
-def _deferred_signals():
-    """Hold SIGINT/SIGTERM while the model and history are written, then act on them.
-
-    A Ctrl-C that lands inside the atomic write would abandon it and leave the run with
-    no model file; held for the few milliseconds of the write, it ends the run just after.
-    """
-    received: list[int] = []
-    previous = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(ValueError):  # only the main thread may set handlers
-            previous[signum] = signal.signal(signum, lambda got, frame: received.append(got))
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-    if received:
-        raise SystemExit(EXIT_SIGTERM if signal.SIGTERM in received else EXIT_SIGINT)
-
-
-def _write_run(out: Path, model, data, config: dict, gradcheck: dict | None) -> None:
-    """model.safetensors, history.csv, the figures, config.json and report.html."""
+def _write_run(placement, model, data, config: dict, gradcheck: dict | None) -> None:
+    """model.safetensors, history.csv, the figures, config.json and report.html; swap in."""
     from ..persistence import save
-    from ..runs import RunFolder, write_report
+    from ..runs import write_report
     from ..runs.figures import draw_run_figures
 
-    run = RunFolder(out)
-    with _deferred_signals():
+    run = placement.folder
+    with deferred_signals():
         save(model, run.model_file)
         model.history_.to_csv(run.history_file)
     config["figures"] = draw_run_figures(
@@ -340,7 +325,9 @@ def _write_run(out: Path, model, data, config: dict, gradcheck: dict | None) -> 
     if gradcheck is not None:
         config["figures"].append(gradcheck)
     run.write_config(config)
-    write_report(out)
+    write_report(run.path)
+    with deferred_signals():
+        placement.commit()
 
 
 #: Options of train that doctor does not take.
@@ -411,10 +398,9 @@ def _best_epoch(history, early_stopping: bool) -> int | None:
     return None
 
 
-def _diagnose(out: Path, model, data, X_train, validation, quiet: bool) -> None:
+def _diagnose(run, model, data, X_train, validation, quiet: bool) -> None:
     """Run the diagnostics on the configuration and write diagnostics.json."""
     from ..diagnostics import diagnose, render_rich
-    from ..runs import RunFolder
     from ._common import stdout_console
 
     if not quiet:
@@ -422,17 +408,16 @@ def _diagnose(out: Path, model, data, X_train, validation, quiet: bool) -> None:
     diagnosis = diagnose(
         model, X_train, data.y_train, validation_data=validation, random_state=data.seed
     )
-    RunFolder(out).write_diagnosis(diagnosis)
+    run.write_diagnosis(diagnosis)
     if not quiet:
         render_rich(diagnosis, stdout_console())
 
 
-def _gradcheck(out: Path, model, X_train, y_train, alpha: float) -> dict:
+def _gradcheck(run, model, X_train, y_train, alpha: float) -> dict:
     """Gradient check of the trained network on a few training examples; gradcheck.json."""
     import numpy as np
 
     from ..gradcheck import check_gradients
-    from ..runs import RunFolder
 
     network = model.network_
     # From a pool of rows, so that relu networks find examples clear of their kinks.
@@ -444,7 +429,7 @@ def _gradcheck(out: Path, model, X_train, y_train, alpha: float) -> dict:
         "examples": result.examples,
         "λ": alpha,
     }
-    return RunFolder(out).write_gradcheck(result, settings)
+    return run.write_gradcheck(result, settings)
 
 
 def _encoded_targets(model, y):
@@ -460,7 +445,7 @@ def _encoded_targets(model, y):
     return (np.asarray(y)[:, None] == classes[None, :]).astype(np.float64)
 
 
-def _print_summary(config: dict, out: Path) -> None:
+def _print_summary(config: dict, out: Path, taken: Path | None) -> None:
     """The results as a rich table on stdout, then where the files are."""
     from rich.table import Table
 
@@ -489,3 +474,5 @@ def _print_summary(config: dict, out: Path) -> None:
     )
     report = os.fspath(RunFolder(out).report_file)
     console.print(f"run folder: {os.fspath(out)} (report: {report})")
+    if taken is not None:
+        console.print(f"({os.fspath(taken)} holds an earlier run and was left as it was)")

@@ -46,15 +46,20 @@ from ..activations import resolve_activation
 from ..callbacks import EarlyStopping
 from ..checkpoint import Checkpoint
 from ..initializers import INITIALIZERS
+from ..losses import SKLEARN_NAMES
 from ..network import Network, resolve_dtype
 from ..solvers import EPOCH_SOLVERS, SOLVERS
 from ..training import Trainer, TrainingConfig
 from ._errors import NotFittedError
-from ._state import OUT_ACTIVATION_NAMES, StateMixin
+from ._state import StateMixin
 from ._verbose import IterationLog
 from ._weights import LayerList, check_layer_arrays
 
 __all__ = ["NotFittedError", "TrainingSetup"]
+
+#: Sparse formats X may come in (scikit-learn's); training gathers batch rows from CSR.
+SPARSE_FORMATS = ("csr", "csc")
+
 
 #: Fitted state that does not end in "_" (scikit-learn's marker) but belongs to a fit.
 _PRIVATE_FITTED = ("_trainer", "_label_binarizer", "_callbacks", "_stopping")
@@ -443,11 +448,23 @@ class BaseMLP(StateMixin, BaseEstimator):
             random_state=rng,
         )
 
+    def _check_epsilon_meaning(self) -> None:
+        """Warn when ``epsilon`` looks like the initializer's ε; it is Adam's."""
+        if self.initializer == "uniform" and self.epsilon >= 1e-3:
+            warnings.warn(
+                f"epsilon={self.epsilon!r} is Adam's ε (numerical stability, default 1e-8), "
+                "not the initializer's: for θ ~ U[−ε, ε] pass init_epsilon "
+                f"(init_epsilon={self.epsilon!r})",
+                UserWarning,
+                stacklevel=3,
+            )
+
     def _fit(
         self, X, y, *, incremental=False, classes=None, validation_data=None, resume_from=None
     ):
         """Validate, (re)build or reuse the network, train it, and set the fitted attributes."""
         self._validate_params()
+        self._check_epsilon_meaning()
         config = self._training_config()
         if self.dtype is not None:
             resolve_dtype(self.dtype)
@@ -526,6 +543,7 @@ class BaseMLP(StateMixin, BaseEstimator):
         if self.checkpoint_dir is not None:
             callbacks.append(Checkpoint(self.checkpoint_dir, every=int(self.checkpoint_every)))
         trainer.callbacks = callbacks
+        trainer.loss_divisor = self._loss_divisor(n_outputs)
 
         epochs_before = trainer.epoch
         if incremental:
@@ -541,6 +559,10 @@ class BaseMLP(StateMixin, BaseEstimator):
         if not incremental and trainer.stop_reason == "max_iter":
             self._warn_not_converged(trainer)
         return self
+
+    def _loss_divisor(self, n_outputs: int) -> int:
+        """What the reported data loss is divided by (1: summed over outputs, as J is)."""
+        return 1
 
     def _stopping_rule(self, on_validation: bool) -> EarlyStopping:
         """scikit-learn's rule: more than n_iter_no_change epochs without a tol improvement.
@@ -594,7 +616,7 @@ class BaseMLP(StateMixin, BaseEstimator):
         self.t_ = int(trainer.examples_seen)
         self.n_outputs_ = int(n_outputs)
         self.n_layers_ = network.n_layers
-        self.out_activation_ = OUT_ACTIVATION_NAMES[network.output]
+        self.out_activation_ = SKLEARN_NAMES[network.output]
         self.n_networks_ = 1
         self.stop_reason_ = trainer.stop_reason
         self.callbacks_ = list(self._callbacks)
@@ -631,11 +653,18 @@ class BaseMLP(StateMixin, BaseEstimator):
             )
         warnings.warn(message, ConvergenceWarning, stacklevel=4)  # the caller of fit
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # CSR and CSC, batch rows made dense
+        return tags
+
     # ------------------------------------------------------------------ prediction
     def _forward(self, X) -> np.ndarray:
         """h_θ(X): the output activations a⁽ᴸ⁾, shape (m, n_outputs), after validating X."""
         self._check_fitted()
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        X = validate_data(
+            self, X, reset=False, accept_sparse=SPARSE_FORMATS, dtype=(np.float64, np.float32)
+        )
         return self.network_.forward(X)
 
 

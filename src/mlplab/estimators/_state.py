@@ -22,6 +22,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from ..losses import SKLEARN_NAMES
 from ..training import Trainer
 from ._errors import NotFittedError
 
@@ -39,9 +40,6 @@ TRAINING_SUMMARY = {
     "best_validation_score_": "float?",
     "stop_reason_": "str?",
 }
-
-#: scikit-learn's names for the output layers (its ``out_activation_``).
-OUT_ACTIVATION_NAMES = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
 
 
 class StateMixin:
@@ -126,7 +124,7 @@ class StateMixin:
         self.history_ = history
         self.n_outputs_ = network.layer_sizes[-1]
         self.n_layers_ = network.n_layers
-        self.out_activation_ = OUT_ACTIVATION_NAMES[network.output]
+        self.out_activation_ = SKLEARN_NAMES[network.output]
         self.n_networks_ = 1
         for name, value in state["training"].items():
             setattr(self, name, value)

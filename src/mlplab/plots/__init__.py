@@ -16,6 +16,7 @@ function                          what it shows (the lecture's name for it)
 :func:`gradient_check_table`      relative error per θ⁽ˡ⁾ against the 1e-7 / 1e-4 / 1e-2 marks
 :func:`confusion_matrix`          which classes are mistaken for which
 :func:`misclassified_examples`    the images the classifier got wrong
+:class:`LiveLearningCurves`       a training callback: the learning curves redrawn in a notebook
 ================================  ==============================================================
 
 Why no pyplot: pyplot keeps a global list of open figures and picks a GUI backend, which
@@ -39,9 +40,11 @@ from .classification import confusion_matrix, decision_regions, misclassified_ex
 from .curves import learning_curves, update_ratios
 from .gradcheck import gradient_check_table
 from .internals import activation_histograms, hidden_unit_activations, hidden_unit_images
+from .live import LiveLearningCurves
 
 __all__ = [
     "DPI",
+    "LiveLearningCurves",
     "activation_histograms",
     "confusion_matrix",
     "decision_regions",

@@ -16,14 +16,18 @@ import sys
 import time
 import warnings
 from collections.abc import Sequence
+from dataclasses import fields
 
 import numpy as np
+from scipy import sparse
 
 from .._rng import as_generator
 from ..callbacks import Callback
 from ..checkpoint import Checkpoint, data_fingerprint, load_checkpoint
 from ..history import History
-from ..network import Network, Workspace
+from ..memory import allocation, describe_network
+from ..names import check_keywords
+from ..network import Network, Workspace, copy_rows
 from ..optimizers import make_optimizer
 from ..solvers import SCIPY_SOLVERS, check_resumable
 from ..tasks import TASKS, infer_task
@@ -102,11 +106,18 @@ class Trainer(SafetyMixin, ScipyMixin):
         self.stop_reason: str | None = None
         self.interrupt_signal: int | None = None
         self.has_validation = False
+        # The recorded data losses (train_loss, val_loss) are divided by this: the number
+        # of outputs for scikit-learn's squared error, which averages over outputs. The
+        # gradient stays that of J (summed over outputs), as in scikit-learn.
+        self.loss_divisor = 1
         self.data_fingerprint: dict | None = None
         self.validation_fingerprint: dict | None = None
-        self._grad = np.empty_like(net.theta)
-        self._saved_theta = np.empty_like(net.theta)
-        self._before_last_step = np.empty_like(net.theta)
+        # the gradient, two copies of θ, and the optimizer's moments and scratch (Adam: 3)
+        what = "training " + describe_network(net.layer_sizes, net.n_params, net.dtype)
+        with allocation(6 * net.theta.nbytes, what):
+            self._grad = np.empty_like(net.theta)
+            self._saved_theta = np.empty_like(net.theta)
+            self._before_last_step = np.empty_like(net.theta)
         self._target_buffers: dict[int, np.ndarray] = {}
         self._saved_optimizer: dict[str, np.ndarray] | None = None
         self._residual_ss: np.ndarray | None = None
@@ -167,14 +178,14 @@ class Trainer(SafetyMixin, ScipyMixin):
             check_resumable(self.config.solver, "a Checkpoint callback")
         if resume_from is not None:
             check_resumable(self.config.solver, "resume_from")
-        X, Y = self.net._check_XY(X, Y)
+        X, Y = self.net.check_XY(X, Y)
         self.task = infer_task(self.net.output, Y, self.task)
-        X = np.ascontiguousarray(X)
+        X = X if sparse.issparse(X) else np.ascontiguousarray(X)  # sparse: rows per batch
         Y = np.ascontiguousarray(Y)
         validation = None
         if validation_data is not None:
-            X_val, Y_val = self.net._check_XY(*validation_data)
-            validation = (np.ascontiguousarray(X_val), np.ascontiguousarray(Y_val))
+            X_val, Y_val = self.net.check_XY(*validation_data)
+            validation = (X_val, np.ascontiguousarray(Y_val))  # loaded once, densified
         self.has_validation = validation is not None
         if checkpointing or resume_from is not None:
             self.data_fingerprint = data_fingerprint(X, Y)
@@ -315,7 +326,16 @@ class Trainer(SafetyMixin, ScipyMixin):
             if stop == m_total:
                 np.copyto(self._before_last_step, net.theta)
             cost, right = train_step(
-                net, ws, Y_batch, grad, optimizer, kernels, task, residual_ss, lam
+                net,
+                ws,
+                Y_batch,
+                grad,
+                optimizer,
+                kernels,
+                task,
+                residual_ss,
+                lam,
+                self.loss_divisor,
             )
             if math.isnan(self.reference_loss):
                 self.reference_loss = cost
@@ -338,7 +358,7 @@ class Trainer(SafetyMixin, ScipyMixin):
         # explosion would otherwise survive the rollback). The buffers of the step are
         # free again, and no metric is counted.
         final_loss, _ = net.train_forward(ws, Y_batch, kernels, TASK_CODES[None], None)
-        final_cost = final_loss / ws.m
+        final_cost = final_loss / (ws.m * self.loss_divisor)
         if not math.isfinite(final_cost) or final_cost > divergence_limit:
             self._diverged(snapshot, final_cost)
             return None
@@ -352,10 +372,14 @@ class Trainer(SafetyMixin, ScipyMixin):
         if Y_batch is None:
             Y_batch = self._target_buffers[m] = np.empty((m, Y.shape[1]), dtype=self.net.dtype)
         if order is None:
-            np.copyto(ws.inputs, X[start:stop])
+            copy_rows(X, slice(start, stop), ws.inputs)
             np.copyto(Y_batch, Y[start:stop])
-        else:
+        elif not sparse.issparse(X):
             self._kernels.gather(X, Y, order, start, ws, Y_batch)
+        else:  # sparse X: this batch's rows made dense
+            index = order[start:stop]
+            copy_rows(X, index, ws.inputs)
+            np.take(Y, index, axis=0, out=Y_batch)
         return ws, Y_batch
 
     def _end_epoch(self, row: dict, progress) -> None:
@@ -389,7 +413,7 @@ class Trainer(SafetyMixin, ScipyMixin):
             return None
         X_val, Y_val = validation
         ws = Workspace(self.net.layer_sizes, X_val.shape[0], self.net.dtype)
-        np.copyto(ws.inputs, X_val)
+        copy_rows(X_val, slice(None), ws.inputs)
         labels = class_indices(Y_val) if self.task == "multiclass" else None
         return ws, Y_val, labels
 
@@ -401,7 +425,7 @@ class Trainer(SafetyMixin, ScipyMixin):
         # how well they predict new data, and adding it would shift the validation curve
         # with λ, the very comparison the curve is for.
         data_loss, _ = self.net.train_forward(ws, Y_val, NUMPY, TASK_CODES[None], None)
-        row = {"val_loss": data_loss / m}
+        row = {"val_loss": data_loss / (m * self.loss_divisor)}
         if self.task == "regression":
             row["val_r2"] = r2(ws.output, Y_val)
         else:
@@ -458,6 +482,7 @@ def train(
     >>> (net.forward(X) > 0.5).astype(int).ravel().tolist()
     [1, 0, 0, 1]
     """
+    check_keywords("train", config, {f.name for f in fields(TrainingConfig)}, "estimator")
     trainer = Trainer(
         net,
         TrainingConfig(**config),

@@ -44,7 +44,11 @@ class ScipyMixin:
             net.theta[...] = intermediate_result.x
             self.epoch += 1
             self.examples_seen += m_total
-            row = {"epoch": self.epoch, "train_loss": float(intermediate_result.fun)}
+            loss = float(intermediate_result.fun)  # J: the data term summed over outputs
+            if self.loss_divisor != 1:
+                penalty = net.penalty(lam, m_total)
+                loss = (loss - penalty) / self.loss_divisor + penalty
+            row = {"epoch": self.epoch, "train_loss": loss}
             output = net.forward(X)
             if self.task == "regression":
                 row["train_r2"] = r2(output, Y)

@@ -26,7 +26,9 @@ from .._kernels import NUMPY, TASK_CODES, kernels_for
 __all__ = ["NUMPY", "TASK_CODES", "kernels_for", "one_blas_thread", "small_products", "train_step"]
 
 
-def train_step(net, ws, Y_batch, grad, optimizer, kernels, task: int, residual_ss, lam: float):
+def train_step(
+    net, ws, Y_batch, grad, optimizer, kernels, task: int, residual_ss, lam: float, divisor=1
+):
     """One fused step on the batch loaded into ``ws``; θ := θ − η D in place.
 
     Parameters
@@ -45,11 +47,14 @@ def train_step(net, ws, Y_batch, grad, optimizer, kernels, task: int, residual_s
         Regression: Σ (y − h)² per output is added to it.
     lam : float
         λ.
+    divisor : int, default=1
+        The data loss is reported divided by it (:attr:`Trainer.loss_divisor`); the
+        gradient stays that of J.
 
     Returns
     -------
     cost : float
-        J of the batch at the θ before the step (data loss / m + λ/(2m) Σ W²).
+        J of the batch at the θ before the step (data loss / (m·divisor) + λ/(2m) Σ W²).
     right : int
         Examples of the batch classified right (0 for regression).
     """
@@ -60,7 +65,7 @@ def train_step(net, ws, Y_batch, grad, optimizer, kernels, task: int, residual_s
     # exactly J of the batch. (Checking it after the step costs nothing: divergence rolls
     # θ back to the start of the epoch anyway.)
     squared = optimizer.step_with_decay(net.theta, grad, net.layout, lam / m)
-    return data_loss / m + lam / (2.0 * m) * squared, right
+    return data_loss / (m * divisor) + lam / (2.0 * m) * squared, right
 
 
 # ---------------------------------------------------------------------- BLAS threads
