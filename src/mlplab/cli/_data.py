@@ -26,14 +26,21 @@ __all__ = [
     "PreparedData",
     "Scaling",
     "infer_task",
+    "is_csv",
     "load_dataset",
     "prepare",
+    "read_column",
     "read_features",
     "split_indices",
 ]
 
 #: What ``--task`` accepts; "auto" decides from the targets (see :func:`infer_task`).
 TASKS = ("auto", "classification", "regression")
+
+#: Most distinct whole-number targets ``--task auto`` reads as class labels; more are far
+#: likelier a quantity written without decimals (a count, a score, "151.0"), so auto
+#: refuses to guess and asks for --task.
+AUTO_MAX_CLASSES = 20
 
 #: Data sets whose inputs are 8×8 images (hidden units can be drawn as images).
 IMAGE_SHAPES = {"digits": (8, 8)}
@@ -82,6 +89,20 @@ class Scaling:
         weights /= self.scale.astype(theta.dtype)
         theta[:, 0] -= weights @ self.mean.astype(theta.dtype)
 
+    def fold_into_output(self, network) -> None:
+        """Make a regression network predict raw targets: θ⁽ᴸ⁻¹⁾ absorbs the scaling, in place.
+
+        The network was trained on y′ = (y − μ)/s; its identity output h′ = b + W a⁽ᴸ⁻¹⁾, so
+        y = μ + s h′ = (μ + s b) + (s W) a⁽ᴸ⁻¹⁾: row k of θ⁽ᴸ⁻¹⁾ is multiplied by s_k and
+        μ_k is added to its bias. (The estimators' ``loss_`` stays that of the scaled
+        targets; the saved model predicts in the target's own units.)
+        """
+        if network.output != "identity":
+            raise ValueError("only an identity output layer can absorb a target scaling")
+        theta = network.thetas[-1]
+        theta *= self.scale.astype(theta.dtype)[:, None]
+        theta[:, 0] += self.mean.astype(theta.dtype)
+
     def to_dict(self) -> dict:
         """Plain values for config.json."""
         return {"kind": self.kind, "mean": self.mean.tolist(), "scale": self.scale.tolist()}
@@ -92,7 +113,10 @@ class PreparedData:
     """A data set split into training, validation and test parts, raw and scaled.
 
     ``X_*`` are raw features (as loaded) of shape (m_part, n); ``scaled(X)`` gives what the
-    network trains on. Parts that are not used (a fraction of 0) have zero rows.
+    network trains on. A regression target is standardized too (``target_scaling``,
+    fitted on the training part; ``scaled_target(y)``), and the scaling is folded into
+    the output layer after training, as the input scaling is folded into θ⁽¹⁾.
+    Parts that are not used (a fraction of 0) have zero rows.
     """
 
     dataset: object
@@ -109,15 +133,22 @@ class PreparedData:
     seed: int
     source: str = ""
     target: str | None = None
+    target_scaling: Scaling | None = None
 
     def scaled(self, X: np.ndarray) -> np.ndarray:
         """X as the network sees it during training."""
         return X if self.scaling is None else self.scaling.transform(X)
 
+    def scaled_target(self, y: np.ndarray) -> np.ndarray:
+        """y as the network sees it during training (regression: standardized), shape (m,)."""
+        if self.target_scaling is None:
+            return y
+        return self.target_scaling.transform(np.asarray(y, dtype=np.float64)[:, None])[:, 0]
+
     @property
     def builtin(self) -> bool:
         """Whether the data is a registered data set (not a CSV file)."""
-        return not _is_csv(self.source)
+        return not is_csv(self.source)
 
     @property
     def image_shape(self) -> tuple[int, int] | None:
@@ -162,29 +193,40 @@ class PreparedData:
             "n_test": int(self.X_test.shape[0]),
         }
         summary["scaling"] = None if self.scaling is None else self.scaling.to_dict()
+        if self.target_scaling is not None:
+            summary["target_scaling"] = self.target_scaling.to_dict()
         return summary
 
 
-def load_dataset(data: str, target: str | None = None, *, seed: int = 0):
-    """:func:`mlplab.datasets.load` with the command line's wording in its errors."""
+def load_dataset(data: str, target: str | None = None, *, seed: int = 0, drop=()):
+    """:func:`mlplab.datasets.load` with the command line's wording in its errors.
+
+    ``drop`` holds the columns of --drop and --id: neither is a feature.
+    """
     from ..datasets import load
 
-    if target is not None and not _is_csv(data):
-        raise ValueError(
-            f"--target applies only to CSV files; data set {data!r} has a fixed target"
-        )
-    return load(data, target=target, random_state=seed)
+    for given, flag in ((target is not None, "--target"), (bool(drop), "--drop/--id")):
+        if given and not is_csv(data):
+            raise ValueError(
+                f"{flag} applies only to CSV files; data set {data!r} has a fixed target"
+            )
+    return load(data, target=target, random_state=seed, drop=tuple(drop))
 
 
-def _is_csv(data: str) -> bool:
+def is_csv(data: str) -> bool:
     """Whether ``--data`` names a file rather than a registered data set."""
     from ..datasets import DATASETS
 
     return data.strip().lower().replace("_", "-") not in DATASETS
 
 
-def infer_task(y: np.ndarray, task: str = "auto") -> str:
-    """ "classification" for integer or string targets, "regression" for other numbers."""
+def infer_task(y: np.ndarray, task: str = "auto", target_name: str = "target") -> str:
+    """ "classification" for integer or string targets, "regression" for other numbers.
+
+    With ``task="auto"``, whole-number targets with more than :data:`AUTO_MAX_CLASSES`
+    distinct values (diabetes' disease progression, written ``151.0``) are refused with
+    a message that asks for ``--task regression`` or ``--task classification``.
+    """
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; valid tasks are {', '.join(TASKS)}")
     if task != "auto":
@@ -194,7 +236,19 @@ def infer_task(y: np.ndarray, task: str = "auto") -> str:
                 f"such as {str(y[0])!r}"
             )
         return task
-    return "regression" if y.dtype.kind == "f" else "classification"
+    if y.dtype.kind == "f":
+        return "regression"
+    if y.dtype.kind in "iu":
+        values = np.unique(y)
+        if values.size > AUTO_MAX_CLASSES:
+            examples = ", ".join(str(v) for v in y[:3])
+            raise ValueError(
+                f"the target {target_name!r} holds {values.size} distinct whole numbers "
+                f"(such as {examples}), more than the {AUTO_MAX_CLASSES} classes --task "
+                "auto reads as labels: if it is a quantity, give --task regression; if "
+                "they are class labels, give --task classification"
+            )
+    return "classification"
 
 
 def split_indices(
@@ -251,7 +305,8 @@ def prepare(
     validation_fraction : float in [0, 1)
         Of the rest, held out for the learning curves and early stopping.
     scale : bool
-        Divide the digits by 16, standardize anything else; False keeps raw inputs.
+        Divide the digits by 16, standardize anything else (and a regression target);
+        False keeps raw inputs and targets.
     seed : int
         Seeds both splits.
     """
@@ -261,7 +316,7 @@ def prepare(
     ):
         if not 0 <= value < 1:
             raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-    task = infer_task(dataset.y, task)
+    task = infer_task(dataset.y, task, dataset.target_name)
     classify = task == "classification"
     X, y = dataset.X, dataset.y
     if classify and np.unique(y).size < 2:
@@ -269,7 +324,7 @@ def prepare(
             f"the target {dataset.target_name!r} has only one class ({str(y[0])!r}); a "
             "classifier needs at least two: check the target column (or --task regression)"
         )
-    is_digits = dataset.name == "digits" and not _is_csv(source)
+    is_digits = dataset.name == "digits" and not is_csv(source)
     # For the digits this is exactly mlplab.datasets.digits_split (the same stratified
     # train_test_split with the same seed), without loading the images a second time.
     rest, test = split_indices(y, test_fraction, seed, stratify=classify)
@@ -279,9 +334,11 @@ def prepare(
     X_val, y_val = X_rest[val], y_rest[val]
     if classify:
         _check_classes_in_training(y, y_train, {"validation": y_val, "test": y_test})
-    scaling = None
+    scaling = target_scaling = None
     if scale:
         scaling = Scaling.fit(X_train, "divide" if is_digits else "standardize")
+        if not classify:
+            target_scaling = Scaling.fit(np.asarray(y_train, np.float64)[:, None], "standardize")
     return PreparedData(
         dataset=dataset,
         task=task,
@@ -297,6 +354,7 @@ def prepare(
         seed=int(seed),
         source=source,
         target=target,
+        target_scaling=target_scaling,
     )
 
 
@@ -331,7 +389,8 @@ def read_features(path, feature_names=None, n_features: int | None = None, drop=
     n_features : int, optional
         Otherwise the file must have this many columns (after dropping ``drop``).
     drop : sequence of str
-        The training target: not a feature, but its cells, when present, must be what
+        The training target (and columns that were not features, such as an ID): not a
+        feature, but its cells, when present, must be what
         training accepts.
 
     Returns
@@ -349,9 +408,19 @@ def read_features(path, feature_names=None, n_features: int | None = None, drop=
     else:
         columns = [j for j, name in enumerate(header) if name not in set(drop)]
         if n_features is not None and len(columns) != n_features:
-            expected = f" ({_names(feature_names)})" if feature_names else ""
+            missing = [name for name in feature_names or () if name not in header]
+            # Name the missing columns when the header has the others (a column left out);
+            # a header with none of the names is some other file: say the counts.
+            if missing and len(missing) < len(feature_names):
+                raise table.error(
+                    f"the file has no column {_names(missing, limit=len(missing))} (the "
+                    f"model's feature{'s' if len(missing) > 1 else ''}; it takes "
+                    f"{n_features}: {_names(feature_names)}); add "
+                    f"{'them' if len(missing) > 1 else 'it'} to the header",
+                    line=table.header_line,
+                )
             raise table.error(
-                f"the model takes {n_features} features{expected}, but the file has "
+                f"the model takes {n_features} features, but the file has "
                 f"{len(columns)} columns ({_names([header[j] for j in columns])})",
                 line=table.header_line,
             )
@@ -359,6 +428,20 @@ def read_features(path, feature_names=None, n_features: int | None = None, drop=
     present = [header.index(name) for name in drop if name in header and name not in columns]
     X, _ = table.parse(columns, target=present[0] if present else None)
     return X, [header[j] for j in columns]
+
+
+def read_column(path, name: str) -> list[str]:
+    """The cells of one column of a CSV file (an ID column), stripped, as text."""
+    from ..datasets import read_csv_table
+
+    table = read_csv_table(path)
+    if name not in table.names:
+        raise table.error(
+            f"no ID column {name!r}; the columns: {_names(table.names, limit=len(table.names))}",
+            line=table.header_line,
+        )
+    j = table.names.index(name)
+    return [fields[j].strip() if j < len(fields) else "" for _, fields in table.rows]
 
 
 def _names(names, limit: int = 6) -> str:

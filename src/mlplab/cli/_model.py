@@ -46,12 +46,17 @@ def build_estimator(
     patience: int,
     early_stopping: bool,
     dtype: str,
+    monitor: str = "val_loss",
     seed: int,
     verbose: bool = False,
     checkpoint_dir=None,
     checkpoint_every: int = 1,
 ):
-    """An unfitted MLPClassifier (task "classification") or MLPRegressor with these settings."""
+    """An unfitted MLPClassifier (task "classification") or MLPRegressor with these settings.
+
+    ``monitor`` is the command line's ``--monitor``: "val_loss", or the task's validation
+    score ("val_accuracy", "val_r2").
+    """
     from ..estimators import MLPClassifier, MLPRegressor
 
     params = {
@@ -64,6 +69,7 @@ def build_estimator(
         "max_iter": int(epochs),
         "n_iter_no_change": int(patience),
         "early_stopping": bool(early_stopping),
+        "early_stopping_monitor": "loss" if monitor == "val_loss" else "score",
         "random_state": int(seed),
         "verbose": "progress" if verbose else False,  # the bar on stderr, stdout stays clean
         "dtype": np.dtype(dtype).type,

@@ -60,6 +60,7 @@ def _diagnose(opts: dict):
 
     from ..diagnostics import diagnose, render_rich
     from ..runs import RunFolder
+    from ._advice import in_cli_words
     from .train import _estimator, _prepare
 
     # The same data split and estimator as `mlplab train` with the same options.
@@ -79,6 +80,7 @@ def _diagnose(opts: dict):
             quick=opts["quick"],
             random_state=opts["seed"],
         )
+    diagnosis = in_cli_words(diagnosis, doctor)
     render_rich(diagnosis, stdout_console())
     out = opts["out"]
     if out is not None:

@@ -52,7 +52,7 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
     model = load_estimator(model_path)
     run = _run_config(model_path)
     seed = int(((run or {}).get("data") or {}).get("split", {}).get("seed", 0))
-    dataset = load_dataset(data, target, seed=seed)
+    dataset = load_dataset(data, target, seed=seed, drop=_run_not_features(run, data))
     if dataset.n_features != model.n_features_in_:
         raise ValueError(
             f"the model takes {model.n_features_in_} features, but {data!r} has "
@@ -114,6 +114,20 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
                 str(row["support"]),
             )
         console.print(per_class)
+
+
+def _run_not_features(run: dict | None, data: str) -> tuple[str, ...]:
+    """The run's --drop and --id columns, when evaluating on a CSV file that has them."""
+    from ..datasets import read_csv_table
+    from ._data import is_csv
+
+    recorded = ((run or {}).get("data") or {}) if is_csv(data) else {}
+    names = [*(recorded.get("drop") or ()), recorded.get("id_column")]
+    names = [n for n in names if isinstance(n, str)]
+    if not names:
+        return ()
+    header = read_csv_table(data).names
+    return tuple(n for n in names if n in header)
 
 
 def _run_config(model_path: Path) -> dict | None:

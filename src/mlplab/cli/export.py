@@ -10,6 +10,35 @@ import click
 from ._common import data_errors
 
 
+class Opset(click.ParamType):
+    """An ONNX opset from the oldest the graph needs to the newest the installed onnx knows.
+
+    The range is read when the option is given (onnx is imported then, not for --help).
+    """
+
+    name = "N"
+
+    def convert(self, value, param, ctx):
+        from ..export import MIN_OPSET, newest_opset
+
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not an integer", param, ctx)
+        try:
+            newest = newest_opset()
+        except ImportError:
+            self.fail("exporting needs the onnx package: pip install onnx", param, ctx)
+        if not MIN_OPSET <= number <= newest:
+            self.fail(
+                f"{number} is not an opset this export can write: choose {MIN_OPSET} to "
+                f"{newest} (the newest the installed onnx knows)",
+                param,
+                ctx,
+            )
+        return number
+
+
 @click.command()
 @click.argument("model_path", metavar="MODEL", type=click.Path(path_type=Path))
 @click.option(
@@ -19,7 +48,13 @@ from ._common import data_errors
     type=click.Path(dir_okay=False, path_type=Path),
     help="The .onnx file to write.",
 )
-@click.option("--opset", type=click.IntRange(min=1), default=None, help="ONNX opset (default 17).")
+@click.option(
+    "--opset",
+    type=Opset(),
+    default=None,
+    help="ONNX opset: from the oldest the graph needs to the newest the installed onnx "
+    "knows (an invalid one is refused with the range).",
+)
 def export(model_path: Path, onnx_path: Path, opset: int | None) -> None:
     """Export a saved model to ONNX, to run it without Python or mlplab.
 

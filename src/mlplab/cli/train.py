@@ -58,7 +58,8 @@ GRADCHECK_POOL = 200
 @click.option(
     "--diagnose",
     is_flag=True,
-    help="Also run the diagnostics (as mlplab doctor) and add them to the report.",
+    help="Also diagnose the trained model from its own history and weights (the checks "
+    "of mlplab doctor) and add the findings to the report.",
 )
 @click.option(
     "--gradcheck",
@@ -110,14 +111,24 @@ def _check_options(ctx: click.Context, options: dict) -> dict:
             "--early-stopping needs a validation part: set --validation-fraction > 0", ctx
         )
     if opts["target"] is not None and not opts["data"].lower().endswith(".csv"):
-        from ._data import _is_csv
+        from ._data import is_csv
 
-        if not _is_csv(opts["data"]):
+        if not is_csv(opts["data"]):
             raise click.UsageError(
                 f"--target applies only to CSV files; data set {opts['data']!r} has a fixed target",
                 ctx,
             )
     return opts
+
+
+def _check_monitor(ctx: click.Context, opts: dict, task: str) -> None:
+    """--monitor must name a figure the task records (accuracy or R²)."""
+    wrong = {"classification": "val_r2", "regression": "val_accuracy"}[task]
+    if opts["monitor"] == wrong:
+        right = "val_accuracy" if task == "classification" else "val_r2"
+        raise click.UsageError(
+            f"--monitor {wrong} does not apply to {task}: use val_loss or {right}", ctx
+        )
 
 
 class _TermAsInterrupt:
@@ -158,6 +169,7 @@ def _train(ctx: click.Context, opts: dict) -> None:
     run = RunFolder(out)
     run.check_target(force=opts["force"], resume=opts["resume"])
     data = _prepare(opts)
+    _check_monitor(ctx, opts, data.task)
     if opts["early_stopping"] is None:
         opts["early_stopping"] = default_early_stopping(data.X_val.shape[0])
     run.start(resume=opts["resume"])
@@ -171,15 +183,15 @@ def _train(ctx: click.Context, opts: dict) -> None:
         + " --out "
         + shlex.quote(os.fspath(out)),
         "run_dir": os.fspath(out),
-        "data": data.summary(),
+        "data": {**data.summary(), "drop": list(opts["drop"]), "id_column": opts["id_column"]},
     }
     run.write_config(config)
 
     model = _estimator(data, opts, show_progress=not quiet and sys.stderr.isatty())
-    X_train = data.scaled(data.X_train)
-    validation = (data.scaled(data.X_val), data.y_val) if data.X_val.shape[0] else None
-    if opts["diagnose"]:
-        _diagnose(out, model, data, X_train, validation, quiet)
+    X_train, y_train = data.scaled(data.X_train), data.scaled_target(data.y_train)
+    validation = None
+    if data.X_val.shape[0]:
+        validation = (data.scaled(data.X_val), data.scaled_target(data.y_val))
     if not quiet:
         echo_err(
             f"training on {data.dataset.name}: {data.X_train.shape[0]} training, "
@@ -187,7 +199,7 @@ def _train(ctx: click.Context, opts: dict) -> None:
             f"hidden layers {format_hidden(opts['hidden'])}, {opts['solver']}, "
             f"up to {opts['epochs']} epochs"
         )
-    seconds, notes, signal_name = _fit(model, X_train, data.y_train, validation, opts)
+    seconds, notes, signal_name = _fit(model, X_train, y_train, validation, opts)
     for note in notes:
         if not quiet or note.startswith("warning"):
             echo_err(note)
@@ -197,12 +209,17 @@ def _train(ctx: click.Context, opts: dict) -> None:
             f"{model.history_.n_epochs} to {os.fspath(out)}"
         )
 
+    if opts["diagnose"] and model.history_.n_epochs:
+        _diagnose(out, model, data, X_train, y_train, validation, quiet)
     gradcheck = None
     if opts["run_gradcheck"]:
-        gradcheck = _gradcheck(out, model, X_train, data.y_train, opts["alpha"])
-    # From here on the model takes raw features: the scaling moves into θ⁽¹⁾.
+        gradcheck = _gradcheck(out, model, X_train, y_train, opts["alpha"])
+    # From here on the model takes raw features (the scaling moves into θ⁽¹⁾) and a
+    # regressor predicts raw targets (the target's scaling moves into the output layer).
     if data.scaling is not None:
         data.scaling.fold_into(model.network_)
+    if data.target_scaling is not None:
+        data.target_scaling.fold_into_output(model.network_)
     config.update(_results(model, data, opts, seconds, notes, signal_name))
     _write_run(out, model, data, config, gradcheck)
     if not quiet:
@@ -215,7 +232,9 @@ def _prepare(opts: dict):
     """The data set of --data, split and with its scaling fitted."""
     from ._data import load_dataset, prepare
 
-    dataset = load_dataset(opts["data"], opts["target"], seed=opts["seed"])
+    dataset = load_dataset(
+        opts["data"], opts["target"], seed=opts["seed"], drop=_not_features(opts)
+    )
     return prepare(
         dataset,
         source=opts["data"],
@@ -226,6 +245,12 @@ def _prepare(opts: dict):
         scale=opts["scale"],
         seed=opts["seed"],
     )
+
+
+def _not_features(opts: dict) -> tuple[str, ...]:
+    """The CSV columns that are not features: --drop's and --id's."""
+    id_column = opts.get("id_column")
+    return tuple(dict.fromkeys([*opts.get("drop", ()), *([id_column] if id_column else [])]))
 
 
 def _estimator(data, opts: dict, *, show_progress: bool):
@@ -246,6 +271,7 @@ def _estimator(data, opts: dict, *, show_progress: bool):
         batch_size=opts["batch_size"],
         patience=opts["patience"],
         early_stopping=opts["early_stopping"],
+        monitor=opts["monitor"],
         dtype=opts["dtype"],
         seed=opts["seed"],
         verbose=show_progress,
@@ -283,7 +309,7 @@ def _fit(model, X_train, y_train, validation, opts: dict):
     signal_name = None
     if model.stop_reason_ == "interrupted":
         signal_name = "SIGTERM" if term.received == signal.SIGTERM else "SIGINT"
-    return seconds, _training_notes(caught, opts), signal_name
+    return seconds, _training_notes(caught, opts, model.history_), signal_name
 
 
 def _results(model, data, opts: dict, seconds: float, notes, signal_name) -> dict:
@@ -312,6 +338,7 @@ def _results(model, data, opts: dict, seconds: float, notes, signal_name) -> dic
             "batch_size": opts["batch_size"],
             "patience": opts["patience"],
             "early_stopping": opts["early_stopping"],
+            "monitor": opts["monitor"] if opts["early_stopping"] else "train_loss",
             "dtype": opts["dtype"],
             "seed": opts["seed"],
             "n_params": int(network.n_params),
@@ -319,7 +346,10 @@ def _results(model, data, opts: dict, seconds: float, notes, signal_name) -> dic
         },
         "training": {
             "epochs_run": int(history.n_epochs),
-            "best_epoch": _best_epoch(history, opts["early_stopping"] and "validation" in parts),
+            "best_epoch": _best_epoch(
+                history,
+                opts["monitor"] if opts["early_stopping"] and "validation" in parts else None,
+            ),
             "seconds": seconds,
             "stop_reason": model.stop_reason_,
             "interrupted": signal_name,
@@ -407,8 +437,13 @@ def _option_text(value) -> str:
     return os.fspath(value) if isinstance(value, os.PathLike) else str(value)
 
 
-def _training_notes(caught, opts) -> list[str]:
-    """One line per warning the training raised, in the command line's words."""
+def _training_notes(caught, opts, history) -> list[str]:
+    """One line per warning the training raised, in the command line's words.
+
+    The epoch-limit note advises more epochs only while the validation figure still
+    improves: if it peaked well before the limit (the network overfits), more epochs
+    would not help, and the note says so instead.
+    """
     notes = []
     for record in caught:
         category = record.category.__name__
@@ -416,10 +451,7 @@ def _training_notes(caught, opts) -> list[str]:
         if category == "TrainingInterrupted":
             continue  # reported by the caller with the signal's name
         if category == "ConvergenceWarning":
-            notes.append(
-                f"note: stopped at the epoch limit ({opts['epochs']}) while still improving; "
-                "more --epochs may help"
-            )
+            notes.append(_epoch_limit_note(opts, history))
         elif category == "DivergenceWarning":
             notes.append(f"warning: {message.replace('learning_rate_init', '--learning-rate')}")
         else:
@@ -427,31 +459,60 @@ def _training_notes(caught, opts) -> list[str]:
     return list(dict.fromkeys(notes))
 
 
-def _best_epoch(history, early_stopping: bool) -> int | None:
-    """The epoch whose weights early stopping kept: the first with the best validation score."""
+def _epoch_limit_note(opts: dict, history) -> str:
+    """The note for a run that reached --epochs: more epochs, or not, by the validation curve."""
+    limit = opts["epochs"]
+    column = opts["monitor"] if opts["monitor"] in history else "val_loss"
+    best = _best_epoch(history, column) if column in history else None
+    # "well before": more than a tenth of the run (and 10 epochs) without a better value
+    if best is not None and limit - best >= max(10, limit // 10):
+        name = column.removeprefix("val_").replace("r2", "R²")
+        return (
+            f"note: the training loss still fell at the epoch limit ({limit}), but the "
+            f"validation {name} was best at epoch {best}: the network overfits, so more "
+            "--epochs will not help; try a larger --alpha, fewer hidden units, or "
+            "--early-stopping"
+        )
+    return (
+        f"note: stopped at the epoch limit ({limit}) while still improving; more --epochs may help"
+    )
+
+
+def _best_epoch(history, monitor: str | None) -> int | None:
+    """The epoch whose weights early stopping kept: the first with the best ``monitor`` value.
+
+    Early stopping (:class:`mlplab.callbacks.EarlyStopping`) keeps the weights of every
+    strict improvement, so that epoch is the first arg-min of a loss, arg-max of a score.
+    """
     import numpy as np
 
-    if not early_stopping or history.n_epochs == 0:
+    if monitor is None or history.n_epochs == 0 or monitor not in history:
         return None
-    for column in ("val_accuracy", "val_r2"):
-        if column in history:
-            values = history[column]
-            if np.isfinite(values).any():
-                return int(history["epoch"][int(np.nanargmax(values))])
-    return None
+    values = np.asarray(history[monitor], dtype=float)
+    if not np.isfinite(values).any():
+        return None
+    pick = np.nanargmin if monitor.endswith("loss") else np.nanargmax
+    return int(history["epoch"][int(pick(values))])
 
 
-def _diagnose(out: Path, model, data, X_train, validation, quiet: bool) -> None:
-    """Run the diagnostics on the configuration and write diagnostics.json."""
-    from ..diagnostics import diagnose, render_rich
+def _diagnose(out: Path, model, data, X_train, y_train, validation, quiet: bool) -> None:
+    """The diagnostics of the trained model (its own history and weights); diagnostics.json."""
+    from ..diagnostics import diagnose_run, render_rich
     from ..runs import RunFolder
+    from ._advice import in_cli_words
     from ._common import stdout_console
 
     if not quiet:
-        echo_err("running the diagnostics (mlplab doctor)…")
-    diagnosis = diagnose(
-        model, X_train, data.y_train, validation_data=validation, random_state=data.seed
+        echo_err("running the diagnostics on this run…")
+    diagnosis = diagnose_run(
+        model,
+        X_train,
+        y_train,
+        validation_data=validation,
+        random_state=data.seed,
+        feature_names=list(data.dataset.feature_names),
     )
+    diagnosis = in_cli_words(diagnosis, train)
     RunFolder(out).write_diagnosis(diagnosis)
     if not quiet:
         render_rich(diagnosis, stdout_console())
@@ -512,7 +573,9 @@ def _print_summary(config: dict, out: Path) -> None:
     console.print(table)
 
     reason = STOP_REASONS.get(training["stop_reason"], str(training["stop_reason"]))
-    best = f", best epoch {training['best_epoch']}" if training.get("best_epoch") else ""
+    best = ", early stopping off"
+    if training.get("best_epoch"):
+        best = f", best epoch {training['best_epoch']} by {config['model']['monitor']}"
     console.print(
         f"{training['epochs_run']} epochs{best} in {format_seconds(training['seconds'])}; "
         f"stopped: {reason}"

@@ -132,8 +132,12 @@ def metrics_section(config: Mapping, history) -> str:
         epochs = _n_epochs(history)
     if epochs is not None:
         facts.append(("epochs run", format_value(epochs)))
+    monitor = (config.get("model") or {}).get("monitor")
     if training.get("best_epoch") is not None:
-        facts.append(("best epoch (weights kept)", format_value(training["best_epoch"])))
+        by = f" by {monitor}" if monitor else ""
+        facts.append((f"best epoch{by} (weights kept)", format_value(training["best_epoch"])))
+    elif monitor == "train_loss":
+        facts.append(("early stopping", "off (stops when the training loss stops improving)"))
     if training.get("seconds") is not None:
         facts.append(("training time", format_seconds(training["seconds"])))
     if training.get("stop_reason"):
