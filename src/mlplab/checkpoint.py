@@ -274,7 +274,9 @@ def _differences(trainer, metadata: dict) -> list[str]:
     for key, value in trainer.config.as_dict().items():
         if key not in RESUMABLE_CHANGES and saved_config.get(key) != value:
             differences.append(f"{key}: checkpoint {saved_config.get(key)!r}, now {value!r}")
-    if metadata.get("task") != trainer.task:
+    # A trainer whose task is not given yet infers it from the network and Y when it fits,
+    # and that inference refuses a contradiction; until then any saved task may apply.
+    if trainer.task is not None and metadata.get("task") != trainer.task:
         differences.append(f"task: checkpoint {metadata.get('task')!r}, now {trainer.task!r}")
     saved_data = _section(metadata, "data", optional=True) or {}
     current_data = trainer.data_fingerprint or {}
