@@ -27,3 +27,19 @@ def test_quick_start_has_exactly_two_commands_install_and_train_then_install_and
 def test_ci_runs_the_readme_test_command():
     ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert quick_start_commands()[1] in ci_lines
+
+
+def test_the_python_example_runs_without_a_warning(tmp_path, monkeypatch):
+    # filterwarnings = ["error"] turns a ConvergenceWarning (a snippet that never
+    # converged) into a failure here
+    import contextlib
+    import io
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    (code,) = re.findall(r"^```python\n(.*?)^```", text, re.DOTALL | re.MULTILINE)
+    monkeypatch.chdir(tmp_path)  # it saves a model file
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
+    assert "3000 epochs: [1 0 0 1]" in printed.getvalue()

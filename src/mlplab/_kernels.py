@@ -186,7 +186,9 @@ class NumbaKernels:
         self._gather(X, Y, order, start, ws.layers[0], targets)
 
     def output(self, name, ws, Y, scale, task, residual_ss) -> tuple[float, int]:
-        """See :meth:`NumpyKernels.output`."""
+        """See :meth:`NumpyKernels.output` (which serves the outputs not compiled here)."""
+        if name not in self._outputs:
+            return NUMPY.output(name, ws, Y, scale, task, residual_ss)
         if name == "softmax" and ws.output.size >= SOFTMAX_SPLIT_SIZE:
             # numba's exp is scalar; numpy's vectorized exp wins once there are enough
             self._softmax_shift(ws.logits, ws.output)

@@ -30,6 +30,7 @@ import numpy as np
 
 from .fileformat import ModelFileError, read, write
 from .optimizers import make_optimizer
+from .tasks import TASKS
 
 __all__ = [
     "CheckpointWarning",
@@ -274,8 +275,8 @@ def _differences(trainer, metadata: dict) -> list[str]:
     for key, value in trainer.config.as_dict().items():
         if key not in RESUMABLE_CHANGES and saved_config.get(key) != value:
             differences.append(f"{key}: checkpoint {saved_config.get(key)!r}, now {value!r}")
-    # A trainer whose task is not given yet infers it from the network and Y when it fits,
-    # and that inference refuses a contradiction; until then any saved task may apply.
+    # A trainer not fitted yet has no task (fit reads it from the network and Y): it takes
+    # the checkpoint's, which a later fit on the same data infers again.
     if trainer.task is not None and metadata.get("task") != trainer.task:
         differences.append(f"task: checkpoint {metadata.get('task')!r}, now {trainer.task!r}")
     saved_data = _section(metadata, "data", optional=True) or {}
@@ -350,6 +351,7 @@ def _build_state(trainer, arrays: dict, metadata: dict) -> dict:
         "examples_seen": _integer(metadata.get("examples_seen"), "examples_seen"),
         # NaN before the first batch of a run, so not necessarily finite
         "reference_loss": _number(metadata.get("reference_loss"), "reference_loss", finite=False),
+        "task": metadata.get("task") if metadata.get("task") in TASKS else None,
     }
 
     # The optimizer: a fresh one of this config tells which arrays and scalars to expect.
@@ -437,6 +439,8 @@ def _restore(trainer, state: dict) -> None:
         if load_state_dict is not None:
             load_state_dict(arrays, scalars)
     trainer.net.theta = state["theta"]
+    if trainer.task is None:
+        trainer.task = state["task"]
     trainer.rng.bit_generator.state = state["rng"]
     trainer.epoch = state["epoch"]
     trainer.examples_seen = state["examples_seen"]

@@ -52,7 +52,7 @@ MIN_OPSET = 13
 
 #: ONNX operator of each hidden activation and output layer, by the registries' names.
 HIDDEN_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "identity": "Identity"}
-OUTPUT_OPS = {"sigmoid": "Sigmoid", "softmax": "Softmax", "identity": "Identity"}
+OUTPUT_OPS = {"sigmoid": "Sigmoid", "softmax": "Softmax", "identity": "Identity", "exp": "Exp"}
 
 
 def export_onnx(model, path: str | os.PathLike | None = None, *, opset: int | None = None):

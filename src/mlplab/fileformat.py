@@ -38,6 +38,8 @@ from typing import Any
 
 import numpy as np
 
+from .regular_files import NotARegularFileError, open_regular
+
 __all__ = ["ModelFileError", "atomic_write_bytes", "pack", "read", "unpack", "write"]
 
 FORMAT_VERSION = 1
@@ -76,9 +78,12 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
             with contextlib.suppress(OSError):  # e.g. a file system without permissions
                 os.chmod(temporary, mode)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+        if isinstance(error, OSError) and error.filename in (None, temporary):
+            # named by the file asked for, not by the hidden temporary that is gone
+            raise type(error)(error.errno, error.strerror, path) from error
         raise
     # Make the rename itself durable where the platform allows opening a directory.
     with contextlib.suppress(OSError):
@@ -174,19 +179,21 @@ def read(path: str | os.PathLike, *, kind: str) -> tuple[dict[str, np.ndarray], 
     """
     path = os.fspath(path)
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path, what=f"an mlplab {kind} file") as handle:
             info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise ModelFileError(f"{path}: not a regular file, so not an mlplab {kind} file")
             start = handle.read(8)
             if len(start) == 8:
                 _check_header_size(start, info.st_size, kind, path)
             data = start + handle.read()
     except FileNotFoundError:
         raise ModelFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ModelFileError(f"{path}: is a directory, not a model file") from None
-    except OSError as error:
+    except NotARegularFileError as error:
+        raise ModelFileError(str(error)) from None
+    except (OSError, ValueError) as error:
+        if isinstance(error, ModelFileError):
+            raise
+        if not isinstance(error, OSError):  # a path that the system cannot take ("a\0b")
+            raise ModelFileError(f"{path!r}: not a usable file name ({error})") from None
         raise ModelFileError(f"{path}: cannot be read ({error.strerror})") from None
     return unpack(data, kind=kind, name=path)
 

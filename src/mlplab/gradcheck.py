@@ -37,6 +37,7 @@ import numpy as np
 
 from ._rng import as_generator
 from ._tables import markdown_table
+from .names import explain_unknown_keywords
 
 __all__ = [
     "VERDICTS",
@@ -255,6 +256,7 @@ class GradientCheck:
         return rows
 
 
+@explain_unknown_keywords("network")
 def check_gradients(
     net,
     X,

@@ -36,6 +36,7 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 
 from ._tables import markdown_table
+from .regular_files import read_regular_bytes
 
 __all__ = ["History"]
 
@@ -136,19 +137,19 @@ class History(Mapping):
     @classmethod
     def from_csv(cls, path: str | os.PathLike) -> History:
         """Read a table written by :meth:`to_csv`."""
-        with open(path, newline="", encoding="utf-8") as handle:
-            reader = csv.reader(handle)
-            columns = next(reader, None)
-            if not columns:
-                raise ValueError(f"{os.fspath(path)}: empty history file")
-            history = cls(columns)
-            for line_number, values in enumerate(reader, start=2):
-                if len(values) != len(columns):
-                    raise ValueError(
-                        f"{os.fspath(path)}, line {line_number}: expected {len(columns)} "
-                        f"fields, got {len(values)}"
-                    )
-                history.append({name: float(value) for name, value in zip(columns, values)})
+        text = read_regular_bytes(path, what="a history file").decode("utf-8")
+        reader = csv.reader(io.StringIO(text, newline=""))
+        columns = next(reader, None)
+        if not columns:
+            raise ValueError(f"{os.fspath(path)}: empty history file")
+        history = cls(columns)
+        for line_number, values in enumerate(reader, start=2):
+            if len(values) != len(columns):
+                raise ValueError(
+                    f"{os.fspath(path)}, line {line_number}: expected {len(columns)} "
+                    f"fields, got {len(values)}"
+                )
+            history.append({name: float(value) for name, value in zip(columns, values)})
         return history
 
     # ------------------------------------------------------------------ state

@@ -10,7 +10,14 @@ output      a⁽ᴸ⁾                    summed loss over the batch (the cost b
 sigmoid     1 / (1 + e^(−z))       −Σᵢ Σₖ [yₖ log aₖ + (1 − yₖ) log(1 − aₖ)]   (the lecture's)
 softmax     e^(zₖ) / Σⱼ e^(zⱼ)     −Σᵢ Σₖ yₖ log aₖ                           (categorical)
 identity    z                      ½ Σᵢ Σₖ (aₖ − yₖ)²                          (squared error)
+exp         e^z                    Σᵢ Σₖ [aₖ − yₖ log aₖ + yₖ log yₖ − yₖ]     (Poisson)
 ==========  =====================  ==========================================================
+
+The exp output is the log link of a Poisson regression (scikit-learn's
+``MLPRegressor(loss="poisson")``): a = e^z is the predicted rate, and the loss is half
+the Poisson deviance, which is 0 for a perfect fit (y log y is 0 at y = 0). From the
+logits it reads Σ [e^z − y·z + y log y − y], so log a is never taken; its gradient with
+respect to z is again e^z − y = a − y.
 
 Why from the logits: with a sigmoid output, log(1 − a) is log(0) = −inf as soon as
 z > 37 in float64 (a rounds to 1). Written with z the same loss is
@@ -28,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, xlogy
 
 __all__ = ["OUTPUTS", "resolve_output"]
 
@@ -76,14 +83,27 @@ def identity_output(Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> float:
     return 0.5 * float(np.vdot(residual, residual))
 
 
+def exp_output(Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> float:
+    """A ← e^Z; return half the Poisson deviance Σ [a − y·z + y log y − y] (y ≥ 0)."""
+    with np.errstate(under="ignore"):
+        np.exp(Z, out=A)
+        # y log y − y, the part that makes the deviance 0 at a = y (xlogy: 0 at y = 0)
+        constant = float(np.sum(xlogy(Y, Y) - Y))
+        return float(A.sum()) - float(np.vdot(Y, Z)) + constant
+
+
 OUTPUTS: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], float]] = {
     "sigmoid": sigmoid_output,
     "softmax": softmax_output,
     "identity": identity_output,
+    "exp": exp_output,
 }
 
-#: scikit-learn names its outputs ``out_activation_``: logistic, softmax, identity.
+#: scikit-learn names its outputs ``out_activation_``: logistic, softmax, identity, exp.
 ALIASES = {"logistic": "sigmoid"}
+
+#: Each output's name in scikit-learn's ``out_activation_``.
+SKLEARN_NAMES = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity", "exp": "exp"}
 
 
 def resolve_output(name: str) -> str:
@@ -105,6 +125,8 @@ def apply_output(name: str, Z: np.ndarray, out: np.ndarray | None = None) -> np.
             np.subtract(Z, Z.max(axis=1, keepdims=True), out=A)
             np.exp(A, out=A)
             A /= A.sum(axis=1, keepdims=True)
+    elif name == "exp":
+        np.exp(Z, out=A)
     else:
         np.copyto(A, Z)
     return A

@@ -9,9 +9,11 @@ table is the crossing between them; ``docs/lecture.md`` prints it (:func:`markdo
 
 from __future__ import annotations
 
+import functools
+import inspect
 from dataclasses import dataclass
 
-__all__ = ["NAMES", "Name", "hint", "markdown"]
+__all__ = ["NAMES", "Name", "check_keywords", "explain_unknown_keywords", "hint", "markdown"]
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ NAMES = (
         "K classes: one network (native), one-vs-all (ovr), one-vs-one (ovo)",
         "",
         'multiclass="ovr"',
-        "--multiclass",
+        "",
     ),
 )
 
@@ -127,3 +129,50 @@ def markdown() -> str:
             cells.append("; ".join(f"`{n}`" for n in names.split("; ")) if names else "—")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def explain_unknown_keywords(side: str):
+    """Decorate a function so that an unknown keyword from the other side gets a hint.
+
+    The call itself is untouched; only when it raises TypeError and the keywords do not
+    fit the signature is the error replaced by one naming the right keyword, for
+    example ``train(..., lam=0.1)`` → "`lam` is the estimators' and train's `alpha` (λ)".
+    ``inspect.signature`` (and so scikit-learn's ``get_params``) sees the original.
+    """
+
+    def decorate(function):
+        signature = inspect.signature(function)
+
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except TypeError:
+                unknown = [name for name in kwargs if name not in signature.parameters]
+                has_var_keyword = any(
+                    p.kind is p.VAR_KEYWORD for p in signature.parameters.values()
+                )
+                hints = [hint(name, side) for name in unknown] if not has_var_keyword else []
+                if any(hints):
+                    message = "; ".join(h for h in hints if h)
+                    raise TypeError(
+                        f"{function.__qualname__}() got an unexpected keyword argument "
+                        f"{unknown[0]!r}: {message}"
+                    ) from None
+                raise
+
+        return wrapper
+
+    return decorate
+
+
+def check_keywords(owner: str, names, valid, side: str) -> None:
+    """TypeError naming the right keyword for any of ``names`` not in ``valid``."""
+    for name in names:
+        if name not in valid:
+            advice = hint(name, side)
+            valid_text = ", ".join(sorted(valid))
+            raise TypeError(
+                f"{owner}() got an unexpected keyword argument {name!r}"
+                + (f": {advice}" if advice else f"; valid keywords are {valid_text}")
+            )

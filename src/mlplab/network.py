@@ -41,6 +41,8 @@ from ._rng import as_generator
 from .activations import ACTIVATIONS, DERIVATIVES, resolve_activation
 from .initializers import INITIALIZERS, renamed_epsilon, resolve_initializer
 from .losses import OUTPUTS, apply_output, resolve_output
+from .memory import allocation, describe_network
+from .names import explain_unknown_keywords
 
 __all__ = ["Network"]
 
@@ -73,15 +75,22 @@ class Workspace:
     def __init__(self, layer_sizes: Sequence[int], m: int, dtype: np.dtype) -> None:
         self.m = m
         self.layers = []
-        for units in layer_sizes[:-1]:
-            with_bias = np.empty((m, units + 1), dtype=dtype)
-            with_bias[:, 0] = 1.0
-            self.layers.append(with_bias)
+        units_total = sum(u + 1 for u in layer_sizes[:-1]) + 2 * layer_sizes[-1]
+        units_total += sum(layer_sizes[1:])
+        with allocation(
+            m * units_total * np.dtype(dtype).itemsize,
+            f"the activations of a batch of {m:,} examples through layers "
+            f"{'-'.join(map(str, layer_sizes))}",
+        ):
+            for units in layer_sizes[:-1]:
+                with_bias = np.empty((m, units + 1), dtype=dtype)
+                with_bias[:, 0] = 1.0
+                self.layers.append(with_bias)
+            self.logits = np.empty((m, layer_sizes[-1]), dtype=dtype)
+            self.output = np.empty((m, layer_sizes[-1]), dtype=dtype)
+            self.deltas = [np.empty((m, units), dtype=dtype) for units in layer_sizes[1:]]
         self.inputs = self.layers[0][:, 1:]
         self.hidden = [layer[:, 1:] for layer in self.layers[1:]]
-        self.logits = np.empty((m, layer_sizes[-1]), dtype=dtype)
-        self.output = np.empty((m, layer_sizes[-1]), dtype=dtype)
-        self.deltas = [np.empty((m, units), dtype=dtype) for units in layer_sizes[1:]]
         self.scale = np.dtype(dtype).type(1.0 / m)
         self._scratch: dict = {}
         self._forward = None  # (θ buffer, views) cached by Network._train_forward
@@ -160,9 +169,10 @@ class Network:
         Two entries make a network with no hidden layer (logistic regression).
     activation : {"sigmoid", "tanh", "relu", "identity"}, default="sigmoid"
         f of the hidden units (``"logistic"`` is accepted for ``"sigmoid"``).
-    output : {"sigmoid", "softmax", "identity"}, default="sigmoid"
+    output : {"sigmoid", "softmax", "identity", "exp"}, default="sigmoid"
         The output layer and, paired with it, the loss: binary cross-entropy per output
-        (the lecture's cost), categorical cross-entropy, or squared error.
+        (the lecture's cost), categorical cross-entropy, squared error, or half the
+        Poisson deviance (e^z, the log link); see :mod:`mlplab.losses`.
     initializer : {"uniform", "glorot", "he", "zeros"}, default="uniform"
         How θ is drawn; see :mod:`mlplab.initializers`.
     init_epsilon : float, optional
@@ -181,6 +191,7 @@ class Network:
         Views of ``theta`` in the lecture's layout; writing into them changes the network.
     """
 
+    @explain_unknown_keywords("network")
     def __init__(
         self,
         layer_sizes: Sequence[int],
@@ -205,7 +216,10 @@ class Network:
             )
         self.dtype = resolve_dtype(dtype)
         shapes = [(n_out, n_in + 1) for n_in, n_out in zip(self.layer_sizes, self.layer_sizes[1:])]
-        self._theta = np.zeros(sum(r * c for r, c in shapes), dtype=self.dtype)
+        n_params = sum(r * c for r, c in shapes)
+        what = describe_network(self.layer_sizes, n_params, self.dtype)
+        with allocation(n_params * self.dtype.itemsize, what):
+            self._theta = np.zeros(n_params, dtype=self.dtype)
         self._thetas = []
         start = 0
         for rows, cols in shapes:
@@ -381,10 +395,14 @@ class Network:
         return Z
 
     # ------------------------------------------------------------------ learning
+    @explain_unknown_keywords("network")
     def cost(self, X, Y, lam: float = 0.0) -> float:
         """J(θ): the mean loss over the m examples plus λ/(2m) Σ θ², bias column excluded.
 
         Y has shape (m, n_out): one-hot rows for classification, targets for regression.
+        The loss of an example is summed over its K outputs (the lecture's J); the
+        estimators *report* the squared error averaged over outputs, as scikit-learn
+        does (see :class:`mlplab.MLPRegressor`), but minimize this J.
         """
         lam = _check_lam(lam)
         X, Y = self._check_XY(X, Y)
@@ -393,6 +411,7 @@ class Network:
         data_loss = self._forward_into(ws, Y)
         return data_loss / X.shape[0] + self.penalty(lam, X.shape[0])
 
+    @explain_unknown_keywords("network")
     def cost_and_grad(
         self, X, Y, lam: float = 0.0, *, out: np.ndarray | None = None
     ) -> tuple[float, np.ndarray]:

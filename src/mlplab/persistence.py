@@ -21,8 +21,9 @@ finite, sizes matching the layer sizes) *before* it builds a model, and anything
 malformed, truncated, damaged, of a newer format or not an mlplab file is refused with a
 :class:`ModelFileError` that names the file and the problem.
 
-Parameters that are not JSON data (callbacks, a numpy ``Generator`` as ``random_state``)
-are not saved: the file lists them under ``dropped_params`` with the reason, and the
+Parameters that are not JSON data (callbacks, a numpy ``Generator`` as ``random_state``),
+and paths that mlplab would write to (``checkpoint_dir``, ignored in a file too), are not
+saved: the file lists them under ``dropped_params`` with the reason, and the
 loaded estimator has their defaults. A loaded estimator predicts exactly what the saved
 one did; it can be trained further (``warm_start``, ``partial_fit``) from the saved
 weights, with a fresh optimizer state.
@@ -43,7 +44,7 @@ from . import fileformat
 from ._version import __version__
 from .activations import ACTIVATIONS
 from .fileformat import ModelFileError
-from .losses import OUTPUTS
+from .losses import OUTPUTS, SKLEARN_NAMES
 from .network import Network
 
 __all__ = ["ModelFileError", "dumps", "load", "loads", "read_metadata", "save"]
@@ -70,8 +71,7 @@ LABEL_DTYPES = (
     "str",
 )
 TARGET_TYPES = ("binary", "multiclass", "multilabel-indicator")
-#: scikit-learn's names of the output layers (``out_activation_``).
-OUT_ACTIVATION_NAMES = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
+
 #: The training summary of a one-network estimator: fitted attribute -> allowed kinds.
 SUMMARY = {
     "n_iter_": "int",
@@ -84,6 +84,10 @@ SUMMARY = {
     "stop_reason_": "str?",
 }
 
+
+#: Estimator parameters that are paths mlplab writes to (and deletes in): never saved, and
+#: ignored in a file, so that a model file cannot choose where mlplab writes.
+PATH_PARAMS = ("checkpoint_dir",)
 
 #: Makes the exception for a problem found in a model (file): ``raise fail("...")``.
 Fail = Callable[[str], Exception]
@@ -239,6 +243,13 @@ def _describe_estimator(model, tensors: dict, networks: list) -> dict[str, Any]:
         spec["classes"] = _encode_classes(model.classes_)
     if "estimators_" in fitted:
         spec.update(_describe_strategy(model, tensors, networks))
+        built = spec["multiclass"]["strategy"]
+        if params.get("multiclass", "native") != built:
+            raise ValueError(
+                f"cannot save this model: its multiclass parameter is "
+                f"{params.get('multiclass')!r}, but it was fitted as multiclass={built!r}; "
+                f"set multiclass={built!r} again, or fit it anew, before saving"
+            )
         return spec
     if isinstance(model, MLPClassifier):
         spec["target_type"] = str(model._label_binarizer.y_type_)
@@ -302,6 +313,13 @@ def _json_params(params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, s
     kept: dict[str, Any] = {}
     dropped: dict[str, str] = {}
     for name, value in params.items():
+        if name in PATH_PARAMS:
+            if value is not None:
+                dropped[name] = (
+                    "a model file never chooses where mlplab writes, so this path was not "
+                    f"saved; set {name} again to use it when training further"
+                )
+            continue
         if name == "dtype" and value is not None:  # None (follow X) is saved as null
             try:
                 kept[name] = np.dtype(value).name
@@ -336,6 +354,15 @@ def _encode_classes(classes) -> dict[str, Any]:
     """Class labels as {"dtype": name, "values": [...]} that JSON keeps exactly."""
     classes = np.asarray(classes)
     kind = classes.dtype.kind
+    for label in classes.tolist() if kind in "OU" else ():
+        if isinstance(label, str):
+            try:
+                label.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(
+                    f"cannot save the class label {label!r}: it is not valid Unicode text (a "
+                    "lone surrogate), so no file or output could hold it; fix the labels"
+                ) from None
     if kind == "O":
         values = classes.tolist()
         if all(isinstance(v, str) for v in values):
@@ -542,8 +569,11 @@ def _parse_estimator(
         )
     if classifier:
         _check_classifier_network(parsed, network, where, fail)
-    elif network["output"] != "identity":
-        raise fail(f"{where}: a regressor's network must have the identity output")
+    elif network["output"] != ("exp" if parsed["params"].get("loss") == "poisson" else "identity"):
+        raise fail(
+            f"{where}: a regressor's network must have the identity output (the exp output "
+            "with loss='poisson')"
+        )
     parsed["training"] = _check_training(spec["training"], f"{where}.training", fail)
     return parsed
 
@@ -636,6 +666,8 @@ def _check_params(params, classifier: bool, where: str, fail: Fail) -> dict[str,
         raise fail(f"{where} has parameters {unknown} that {cls.__name__} does not have")
     values = {}
     for name, value in params.items():
+        if name in PATH_PARAMS:
+            continue  # a file may not choose where mlplab writes: left at the default
         if isinstance(value, list):
             if not all(_is_int(v) for v in value):
                 raise fail(f"{where}.{name} must be a list of integers, got {value!r}")
@@ -791,7 +823,7 @@ def _make_estimator(parsed: dict[str, Any], networks: list[Network], classifier:
     estimator.network_ = network
     estimator.n_outputs_ = network.layer_sizes[-1]
     estimator.n_layers_ = network.n_layers
-    estimator.out_activation_ = OUT_ACTIVATION_NAMES[network.output]
+    estimator.out_activation_ = SKLEARN_NAMES[network.output]
     estimator.n_networks_ = 1
     estimator.history_ = history
     for name in SUMMARY:

@@ -13,6 +13,7 @@ sigmoid, K > 1, some row with several or     multilabel   each output ≥ 0.5 on
 no 1s
 softmax (K ≥ 2)                              multiclass   arg-max
 identity                                     regression   h_θ(x) itself (score: R²)
+exp (the Poisson rate, log link)             regression   h_θ(x) = e^z itself (score: R²)
 ===========================================  ===========  ==================================
 
 A task given explicitly must agree with that rule, with one latitude: sigmoid outputs
@@ -36,7 +37,7 @@ def infer_task(output: str, Y: np.ndarray, task: str | None = None) -> str:
 
     Parameters
     ----------
-    output : {"sigmoid", "softmax", "identity"}
+    output : {"sigmoid", "softmax", "identity", "exp"}
         The network's output layer.
     Y : ndarray of shape (m, K)
         The targets.
@@ -57,8 +58,8 @@ def infer_task(output: str, Y: np.ndarray, task: str | None = None) -> str:
     if task is not None and task not in TASKS:
         raise ValueError(f"unknown task {task!r}; valid tasks are {', '.join(TASKS)}")
     n_outputs = Y.shape[1]
-    if output == "identity":
-        inferred, reason = "regression", "an identity output layer"
+    if output in ("identity", "exp"):
+        inferred, reason = "regression", f"an {output} output layer"
     elif output == "softmax":
         inferred, reason = "multiclass", "a softmax output layer"
     elif n_outputs == 1:
@@ -92,5 +93,5 @@ _FIX = {
         "(mlplab.datasets.one_hot)."
     ),
     "multilabel": "A multilabel task needs K ≥ 2 sigmoid outputs and 0/1 rows of Y.",
-    "regression": "A regression task needs output='identity'.",
+    "regression": "A regression task needs output='identity' (or 'exp', Poisson).",
 }

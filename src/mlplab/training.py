@@ -47,6 +47,8 @@ from ._kernels import TASK_CODES, kernels_for, one_blas_thread, small_products
 from ._rng import as_generator
 from .callbacks import Callback, Checkpoint
 from .history import History
+from .memory import allocation, describe_network
+from .names import check_keywords
 from .network import Network, Workspace
 from .optimizers import SCHEDULES, SOLVERS, make_optimizer
 from .tasks import TASKS, infer_task
@@ -222,11 +224,18 @@ class Trainer:
         self.stop_reason: str | None = None
         self.interrupt_signal: int | None = None
         self.has_validation = False
+        # The recorded data losses (train_loss, val_loss) are divided by this: the number
+        # of outputs for scikit-learn's squared error, which averages over outputs. The
+        # gradient stays that of J (summed over outputs), as in scikit-learn.
+        self.loss_divisor = 1
         self.data_fingerprint: dict | None = None
         self.validation_fingerprint: dict | None = None
-        self._grad = np.empty_like(net.theta)
-        self._saved_theta = np.empty_like(net.theta)
-        self._before_last_step = np.empty_like(net.theta)
+        # the gradient, two copies of θ, and the optimizer's moments and scratch (Adam: 3)
+        what = "training " + describe_network(net.layer_sizes, net.n_params, net.dtype)
+        with allocation(6 * net.theta.nbytes, what):
+            self._grad = np.empty_like(net.theta)
+            self._saved_theta = np.empty_like(net.theta)
+            self._before_last_step = np.empty_like(net.theta)
         self._target_buffers: dict[int, np.ndarray] = {}
         self._saved_optimizer: dict[str, np.ndarray] | None = None
         self._residual_ss: np.ndarray | None = None
@@ -446,7 +455,7 @@ class Trainer:
                 else:  # a ``step`` replaced on the instance (a wrapper) must be called
                     squared = kernels.add_decay(theta, grad, rows, lam / m)
                     optimizer.step(theta, grad)
-                cost = data_loss / m + lam / (2.0 * m) * squared
+                cost = data_loss / (m * self.loss_divisor) + lam / (2.0 * m) * squared
                 if math.isnan(self.reference_loss):
                     self.reference_loss = cost
                     divergence_limit = DIVERGENCE_FACTOR * max(cost, 1.0)
@@ -469,7 +478,7 @@ class Trainer:
             # gd, the explosion would otherwise survive the rollback). The buffers of the
             # step are free again, and no metric is counted.
             final_loss, _ = net._train_forward(ws, Y_batch, kernels, TASK_CODES[None], None)
-            final_cost = final_loss / m
+            final_cost = final_loss / (m * self.loss_divisor)
         if not math.isfinite(final_cost) or final_cost > divergence_limit:
             self._diverged(snapshot, final_cost)
             return None
@@ -541,7 +550,7 @@ class Trainer:
         # The data loss alone, without λ/(2m)‖W‖²: the penalty measures the weights, not
         # how well they predict new data, and adding it would shift the validation curve
         # with λ, the very comparison the curve is for.
-        row = {"val_loss": self.net._forward_into(ws, Y_val) / m}
+        row = {"val_loss": self.net._forward_into(ws, Y_val) / (m * self.loss_divisor)}
         if self.task == "regression":
             row["val_r2"] = _r2(ws.output, Y_val)
         else:
@@ -576,7 +585,11 @@ class Trainer:
             net.theta[...] = intermediate_result.x
             self.epoch += 1
             self.examples_seen += m_total
-            row = {"epoch": self.epoch, "train_loss": float(intermediate_result.fun)}
+            loss = float(intermediate_result.fun)  # J: the data term summed over outputs
+            if self.loss_divisor != 1:
+                penalty = net.penalty(lam, m_total)
+                loss = (loss - penalty) / self.loss_divisor + penalty
+            row = {"epoch": self.epoch, "train_loss": loss}
             output = net.forward(X)
             if self.task == "regression":
                 row["train_r2"] = _r2(output, Y)
@@ -729,6 +742,7 @@ def train(
     >>> (net.forward(X) > 0.5).astype(int).ravel().tolist()
     [1, 0, 0, 1]
     """
+    check_keywords("train", config, {f.name for f in fields(TrainingConfig)}, "estimator")
     trainer = Trainer(
         net,
         TrainingConfig(**config),

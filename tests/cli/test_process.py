@@ -13,6 +13,7 @@ import pytest
 
 import mlplab
 from mlplab import __version__
+from mlplab.runs import unfinished_folder
 
 from ._helpers import run_mlplab
 
@@ -97,7 +98,8 @@ def test_signal_stops_training_and_saves_a_usable_model(tmp_path, signum, code, 
     try:
         deadline = time.monotonic() + 90
         # training has started once the first checkpoint exists
-        while not list((out / "checkpoints").glob("checkpoint-*.safetensors")):
+        checkpoints = unfinished_folder(out) / "checkpoints"  # where the run is written
+        while not list(checkpoints.glob("checkpoint-*.safetensors")):
             assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline, "training did not start"
             time.sleep(0.05)

@@ -261,14 +261,17 @@ def test_refuses_a_file_as_out(tmp_path):
     assert "is a file" in result.stderr
 
 
-def test_training_again_replaces_the_runs_files(tmp_path):
+def test_training_again_replaces_the_runs_files_only_when_forced(tmp_path):
     first = invoke("train", "--data", "xor", "--epochs", "2", "-q", "--out", tmp_path)
     assert first.exit_code == 0, first.output
     assert (tmp_path / "decision_regions.png").is_file()
     (tmp_path / "notes.txt").write_text("mine")
-    second = invoke(
-        "train", "--data", "digits", "--hidden", "8", "--epochs", "2", "-q", "--out", tmp_path
-    )
+    again = ["train", "--data", "digits", "--hidden", "8", "--epochs", "2", "-q"]
+    refused = invoke(*again, "--out", tmp_path)
+    assert refused.exit_code == 1
+    assert "holds a run already; add --force to replace it" in refused.stderr
+    assert (tmp_path / "decision_regions.png").is_file()
+    second = invoke(*again, "--force", "--out", tmp_path)
     assert second.exit_code == 0, second.output
     # the old run's 2-D figure is gone; the user's own file stays
     assert not (tmp_path / "decision_regions.png").exists()

@@ -11,7 +11,7 @@ import numpy as np
 from mlplab.network import Network
 
 HIDDEN = ("sigmoid", "tanh", "relu", "identity")
-OUTPUTS = ("sigmoid", "softmax", "identity")
+OUTPUTS = ("sigmoid", "softmax", "identity", "exp")
 #: 1, 2 and 3 hidden layers; three outputs so that softmax is not trivially constant.
 ARCHITECTURES = ((3, 4, 3), (3, 4, 3, 3), (3, 4, 3, 4, 3))
 
@@ -44,17 +44,21 @@ def reference_forward(thetas, activation: str, output: str, X) -> tuple[list, np
     elif output == "softmax":
         E = np.exp(Z - Z.max(axis=1, keepdims=True))
         H = E / E.sum(axis=1, keepdims=True)
+    elif output == "exp":  # the Poisson rate, log link
+        H = np.exp(Z)
     else:
         H = Z
     return hidden_z, H
 
 
 def make_targets(output: str, m: int, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Targets that suit the output: multi-hot 0/1, one-hot rows, or real values."""
+    """Targets that suit the output: multi-hot 0/1, one-hot rows, counts, or real values."""
     if output == "sigmoid":
         return rng.integers(0, 2, size=(m, k)).astype(np.float64)
     if output == "softmax":
         return np.eye(k)[rng.integers(0, k, size=m)]
+    if output == "exp":
+        return rng.poisson(1.5, size=(m, k)).astype(np.float64)  # zeros included
     return rng.normal(size=(m, k))
 
 

@@ -96,4 +96,74 @@ def test_every_snippet_runs_and_makes_the_linked_figures(lecture, tmp_path, monk
     assert checked_outputs >= 1
     made = {f"figures/{path.name}" for path in (tmp_path / "figures").glob("*.png")}
     assert set(IMAGE.findall(lecture)) <= made
+    # The committed figures say what the fresh ones say: titles, annotations, legends,
+    # accuracies (carried in each PNG's text chunk; pixels differ between BLAS kernels).
+    from mlplab.plots.base import png_texts
+
+    for link in sorted(set(IMAGE.findall(lecture))):
+        fresh = png_texts(tmp_path / link)
+        assert fresh, f"{link}: the demo saved no texts"
+        assert png_texts(DOCS / link) == fresh, (
+            f"docs/{link} is stale; redraw the figures with the command at the top of "
+            "docs/lecture.md"
+        )
     assert {path.name for path in tmp_path.iterdir()} == {"figures"}
+
+
+def free_names(code: str) -> set[str]:
+    """Names a snippet reads before (or without) assigning them, in source order."""
+    import ast
+    import builtins
+
+    tree = ast.parse(code)
+    assigned, free = set(), set()
+    nodes = sorted(
+        (n for n in ast.walk(tree) if isinstance(n, (ast.Name, ast.arg, ast.alias))),
+        key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)),
+    )
+    defined = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    for comprehension in (n for n in ast.walk(tree) if isinstance(n, ast.comprehension)):
+        # the target is bound before the expression that reads it, though written after
+        defined |= {n.id for n in ast.walk(comprehension.target) if isinstance(n, ast.Name)}
+    for node in nodes:
+        if isinstance(node, ast.alias):
+            assigned.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.arg):
+            assigned.add(node.arg)
+        elif isinstance(node.ctx, ast.Store):
+            assigned.add(node.id)
+        elif node.id not in assigned and node.id not in defined:
+            free.add(node.id)
+    return free - set(dir(builtins))
+
+
+def test_each_section_stands_alone_or_names_what_it_reuses(lecture):
+    sections = re.split(r"^## ", lecture, flags=re.MULTILINE)
+    imports = next(s for s in sections if s.startswith("Imports"))
+    imported = set().union(*(free_names("") | _stored(b["code"]) for b in fenced_blocks(imports)))
+    for section in sections:
+        title = section.splitlines()[0]
+        reuses = set(re.findall(r"`(\w+)`", " ".join(re.findall(r"^Reuses .*$", section, re.M))))
+        needed = set()
+        stored: set[str] = set(imported)
+        for block in fenced_blocks(section):
+            if block["language"] == "python":
+                needed |= free_names(block["code"]) - stored
+                stored |= _stored(block["code"])
+        missing = needed - reuses
+        assert not missing, f"section {title!r} uses {sorted(missing)} without saying so"
+
+
+def _stored(code: str) -> set[str]:
+    """Every name a snippet assigns, defines or imports."""
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+    return names

@@ -110,8 +110,87 @@ def test_validation_data_for_regression():
 def test_regressor_specific_parameters():
     X, y = regression()
     with pytest.raises(ValueError, match="The 'loss' parameter of MLPRegressor must be a str"):
-        MLPRegressor(loss="poisson").fit(X, y)
+        MLPRegressor(loss="absolute_error").fit(X, y)
     with pytest.raises(ValueError, match=r"Unknown label type|could not convert"):
         MLPRegressor(max_iter=5).fit(X, np.array(["a", "b"] * 100))
     assert not hasattr(MLPRegressor(), "predict_proba")
     assert not hasattr(MLPRegressor(solver="cg"), "partial_fit")
+
+
+def test_poisson_loss_uses_the_exp_output_and_learns_a_log_linear_rate(tmp_path):
+    import mlplab
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 3))
+    rate = np.exp(X @ np.array([0.3, -0.2, 0.5]) + 0.2)
+    y = rng.poisson(rate).astype(float)
+    # one identity hidden unit: a log-linear model (a Poisson GLM), which L-BFGS solves
+    reg = MLPRegressor(
+        loss="poisson",
+        hidden_layer_sizes=(1,),
+        activation="identity",
+        solver="lbfgs",
+        max_iter=1000,
+        random_state=0,
+    ).fit(X, y)
+    assert reg.out_activation_ == "exp"
+    assert reg.network_.output == "exp"
+    predicted = reg.predict(X)
+    np.testing.assert_allclose(predicted, np.exp(reg.network_.decision_function(X)[:, 0]))
+    assert predicted.min() > 0
+    # loss_ is half the Poisson deviance of the fit (plus the small λ term), computed
+    # here from its definition: 1/m Σ [y log(y/h) − y + h]
+    from scipy.special import xlogy
+
+    deviance = np.mean(xlogy(y, y / predicted) - y + predicted)
+    penalty = reg.alpha / (2 * 400) * sum(float((c**2).sum()) for c in reg.coefs_)
+    assert reg.loss_ == pytest.approx(deviance + penalty, rel=1e-6)
+    # it learned the rate: closer to it than the squared error's fit of the same net is
+    # not asked; closer than the constant mean rate is
+    assert np.mean((predicted - rate) ** 2) < 0.1 * np.mean((y.mean() - rate) ** 2)
+    mlplab.save(reg, tmp_path / "poisson.safetensors")
+    loaded = mlplab.load(tmp_path / "poisson.safetensors")
+    np.testing.assert_array_equal(loaded.predict(X), predicted)
+    with pytest.raises(ValueError, match=r"loss='poisson' needs y >= 0 \(counts or rates\)"):
+        MLPRegressor(loss="poisson").fit(X, y - 1)
+
+
+def test_a_diverged_epoch_scores_nan_in_validation_scores_like_sklearn():
+    from mlplab.training import DivergenceWarning
+
+    X, y = regression()
+    reg = MLPRegressor(
+        hidden_layer_sizes=(20,),
+        solver="sgd",
+        learning_rate_init=1e3,
+        early_stopping=True,
+        random_state=0,
+    )
+    with pytest.warns(DivergenceWarning):
+        reg.fit(X * 100, y)
+    assert reg.stop_reason_ == "diverged"
+    assert isinstance(reg.validation_scores_, list)
+    assert np.isnan(reg.validation_scores_[-1])
+    assert len(reg.validation_scores_) == len(reg.loss_curve_) + 1
+
+
+def test_multi_output_loss_is_averaged_over_outputs_like_sklearn_and_cost_is_summed():
+    X, y = regression(2)
+    reg = MLPRegressor(max_iter=30, **LBFGS)
+    with pytest.warns(ConvergenceWarning):
+        reg.fit(X, y)
+    residual = reg.predict(X) - y
+    penalty = reg.alpha / (2 * 200) * sum(float((c**2).sum()) for c in reg.coefs_)
+    # scikit-learn's loss_: ½ · mean over examples *and* outputs, plus λ/(2m)‖W‖²
+    assert reg.loss_ == pytest.approx(0.5 * np.mean(residual**2) + penalty, rel=1e-9)
+    # the lecture's J, which the network computes and L-BFGS minimizes: summed over k
+    summed = 0.5 * np.sum(residual**2) / 200 + penalty
+    assert reg.network_.cost(X, y, lam=reg.alpha) == pytest.approx(summed, rel=1e-9)
+    # epoch solvers record the same averaged figure per epoch
+    # (val_loss, the data term of the final weights, here on the training data itself)
+    gd = MLPRegressor(hidden_layer_sizes=(5,), solver="gd", max_iter=1, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        gd.fit(X, y, validation_data=(X, y))
+    assert gd.history_["val_loss"][0] == pytest.approx(
+        0.5 * np.mean((gd.predict(X) - y) ** 2), rel=1e-9
+    )

@@ -73,3 +73,14 @@ def test_the_solution_runs_top_to_bottom(name, tmp_path, monkeypatch):
         if output.output_type == "error" or output.get("name") == "stderr"
     ]
     assert errors == [], f"{name} printed errors or warnings"
+    if name.startswith("02-"):
+        # the live learning curves: one drawing, updated in place
+        drawings = [
+            output
+            for cell in notebook.cells
+            if cell.cell_type == "code"
+            for output in cell.outputs
+            if "image/png" in output.get("data", {})
+        ]
+        assert len(drawings) == 1
+        assert drawings[0]["data"]["image/png"]

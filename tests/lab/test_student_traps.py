@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -184,3 +185,51 @@ def test_val_loss_is_the_validation_data_loss_without_the_penalty(solver):
     assert net.cost(X_val, Y_val, lam=0.1) > data_loss * (1 + 1e-3)  # the penalty matters
     # the same forward pass over the same rows, reduced in another order: ≤ a few ulps
     assert history["val_loss"][-1] == pytest.approx(data_loss, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda X, Y: mlplab.train(mlplab.Network([2, 1]), X, Y, lam=0.1), "train's `alpha`"),
+        (lambda X, Y: mlplab.train(mlplab.Network([2, 1]), X, Y, epochs=5), "`max_iter`"),
+        (lambda X, Y: mlplab.MLPClassifier(lam=0.1), "estimators' and train's `alpha` (λ)"),
+        (lambda X, Y: mlplab.MLPRegressor(eta=0.1), "`learning_rate_init` (η)"),
+        (lambda X, Y: mlplab.Network([2, 1]).cost(X, Y, alpha=0.1), "Network's and check"),
+        (lambda X, Y: mlplab.check_gradients(mlplab.Network([2, 1]), X, Y, alpha=1.0), "`lam`"),
+        (lambda X, Y: mlplab.Network([2, 1], learning_rate=0.1), "a training setting"),
+    ],
+)
+def test_a_name_from_the_other_side_points_to_the_right_one(xor_data, call, message):
+    X, Y = xor_data
+    with pytest.raises(TypeError, match=re.escape(message)):
+        call(X, Y)
+
+
+def test_estimators_keep_their_signature_for_scikit_learn():
+    from sklearn.base import clone
+
+    clf = clone(mlplab.MLPClassifier(alpha=0.5, init_epsilon=0.1))
+    assert (clf.alpha, clf.init_epsilon) == (0.5, 0.1)
+    assert "alpha" in mlplab.MLPRegressor().get_params()
+
+
+def test_an_estimator_warns_when_epsilon_looks_like_the_initializers(xor_data):
+    # MLPClassifier(initializer="uniform", epsilon=0.12) silently set Adam's ε
+    X, Y = xor_data
+    clf = mlplab.MLPClassifier(
+        hidden_layer_sizes=(2,), initializer="uniform", epsilon=0.12, max_iter=2
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.fit(X, Y.ravel())  # two epochs also say "not converged"
+    messages = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    assert any(re.search(r"Adam's ε.*init_epsilon=0\.12", m) for m in messages), messages
+
+
+def test_the_names_table_in_the_docs_is_the_librarys():
+    from pathlib import Path
+
+    from mlplab.names import markdown
+
+    lecture = Path(__file__).resolve().parents[2] / "docs" / "lecture.md"
+    assert markdown() in lecture.read_text(encoding="utf-8")

@@ -152,7 +152,7 @@ def test_a_large_foreign_file_is_refused_from_its_first_bytes(tmp_path, monkeypa
     path = tmp_path / "video.safetensors"
     path.write_bytes(b"\x1aE\xdf\xa3" + b"\0" * (1 << 20))
     reads = []
-    real_open = open
+    real_open = fileformat.open_regular
 
     class Recorder:
         def __init__(self, handle):
@@ -171,7 +171,9 @@ def test_a_large_foreign_file_is_refused_from_its_first_bytes(tmp_path, monkeypa
             reads.append(size)
             return self.handle.read(size)
 
-    monkeypatch.setattr(fileformat, "open", lambda p, m: Recorder(real_open(p, m)), raising=False)
+    monkeypatch.setattr(
+        fileformat, "open_regular", lambda p, what: Recorder(real_open(p, what=what))
+    )
     with pytest.raises(mlplab.ModelFileError, match="not an mlplab model file, or truncated"):
         mlplab.load(path)
     assert reads == [8]

@@ -139,7 +139,7 @@ def test_missing_files_directories_and_devices_are_refused(tmp_path):
     if not os.path.exists("/dev/zero"):
         return
     # A device would never end: it is refused before anything is read.
-    with pytest.raises(ModelFileError, match="not a regular file"):
+    with pytest.raises(ModelFileError, match="is a character device, not an mlplab model file"):
         mlplab.load("/dev/zero")
 
 

@@ -279,26 +279,31 @@ def test_misclassified_examples_bad_shapes():
 # ---------------------------------------------------------------------- hidden unit images
 def test_hidden_unit_images_one_panel_per_unit():
     net = Network([16, 5, 3], random_state=0)
+    net.thetas[0][1, 1:] *= 1e-3  # a unit whose weights are tiny still shows its pattern
     fig = plots.hidden_unit_images(net, image_shape=(4, 4))
-    assert len(fig.axes) == 5
-    assert [ax.get_title() for ax in fig.axes] == [f"unit {i}" for i in range(1, 6)]
-    for unit, ax in enumerate(fig.axes):
+    units, (colorbar,) = fig.axes[:5], fig.axes[5:]
+    assert [ax.get_title() for ax in units] == [f"unit {i}" for i in range(1, 6)]
+    for unit, ax in enumerate(units):
         image = ax.get_images()[0]
-        # θ⁽¹⁾[:, 1:]: the bias column 0 is not part of the picture
-        np.testing.assert_array_equal(image.get_array(), net.thetas[0][unit, 1:].reshape(4, 4))
-        low, high = image.get_clim()
-        assert low == -high  # symmetric: mid-gray is zero
+        # θ⁽¹⁾[:, 1:] on the unit's own scale: the bias column 0 is not part of the picture
+        weights = net.thetas[0][unit, 1:].reshape(4, 4)
+        np.testing.assert_allclose(image.get_array(), weights / np.abs(weights).max())
+        assert image.get_clim() == (-1.0, 1.0)  # symmetric: the middle color is zero
+        assert image.get_cmap().name == "RdBu_r"  # diverging
+    assert colorbar.get_ylabel() == "weight / largest |weight| of the unit"
     rendered(fig)
 
 
 def test_hidden_unit_images_from_matrices_and_limit():
     theta = np.arange(3 * 5, dtype=float).reshape(3, 5)  # θ⁽¹⁾ with bias column
     fig = plots.hidden_unit_images(theta, image_shape=(2, 2), max_units=2)
-    assert len(fig.axes) == 2
-    np.testing.assert_array_equal(fig.axes[0].get_images()[0].get_array(), [[1, 2], [3, 4]])
+    assert len(fig.axes) == 2 + 1  # and the colorbar
+    np.testing.assert_array_equal(
+        fig.axes[0].get_images()[0].get_array(), np.array([[1, 2], [3, 4]]) / 4
+    )
     assert "first 2 of 3 units" in fig.get_suptitle()
     fig = plots.hidden_unit_images(theta[:, 1:], image_shape=(2, 2))
-    assert len(fig.axes) == 3
+    assert len(fig.axes) == 3 + 1
     with pytest.raises(ValueError, match="must have 4 columns"):
         plots.hidden_unit_images(np.zeros((3, 7)), image_shape=(2, 2))
     with pytest.raises(ValueError, match="do not form images"):

@@ -20,8 +20,9 @@ import pytest
 import mlplab
 from mlplab.checkpoint import latest_checkpoints
 from mlplab.fileformat import read
+from mlplab.runs import unfinished_folder
 
-from ._helpers import start_mlplab
+from ._helpers import snapshot, start_mlplab
 
 #: Training that runs until stopped, writing a checkpoint every epoch.
 ENDLESS = [
@@ -31,19 +32,21 @@ ENDLESS = [
 
 
 def _wait_for_checkpoints(process, out: Path, count: int = 1, timeout: float = 60) -> None:
+    """Wait until the run being written (the unfinished run beside ``out``) has checkpoints."""
     deadline = time.monotonic() + timeout
-    while len(list((out / "checkpoints").glob("checkpoint-*.safetensors"))) < count:
+    checkpoints = unfinished_folder(out) / "checkpoints"
+    while len(list(checkpoints.glob("checkpoint-*.safetensors"))) < count:
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "training did not start"
         time.sleep(0.01)
 
 
-def _assert_whole(out: Path) -> None:
+def _assert_whole(out: Path, *, model: bool = True) -> None:
     """Every file of the run folder is whole: model, newest checkpoint, config; no temporary."""
     temporaries = [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     assert temporaries == []
-    model = mlplab.load(out / "model.safetensors")
-    assert model.n_iter_ >= 1
+    if model or (out / "model.safetensors").exists():
+        assert mlplab.load(out / "model.safetensors").n_iter_ >= 1
     newest = latest_checkpoints(out / "checkpoints")[0][1]
     read(newest, kind="checkpoint")
     assert json.loads((out / "config.json").read_text(encoding="utf-8"))["format"] == "mlplab-run"
@@ -96,14 +99,6 @@ def _model_write_started(out: Path) -> bool:
     return any(name.startswith(".model.safetensors.") for name in os.listdir(out))
 
 
-def _model_replaced(out: Path, before: int | None) -> bool:
-    """Whether model.safetensors is another file than ``before`` (an inode; None: none yet)."""
-    try:
-        return os.stat(out / "model.safetensors").st_ino != before
-    except FileNotFoundError:
-        return False
-
-
 @pytest.mark.parametrize(
     ("start", "moment"),
     [
@@ -115,32 +110,36 @@ def _model_replaced(out: Path, before: int | None) -> bool:
 def test_a_second_ctrl_c_while_saving_corrupts_nothing(interrupted, tmp_path, start, moment):
     """Ctrl-C, then Ctrl-C again while the model is written or just after.
 
-    "resumed" continues the SIGINT run, whose model file exists already; "fresh" is a new
-    run, whose model file is being written for the first time when the second Ctrl-C
-    comes. Either way the run folder must end with a model file that loads.
+    "resumed" continues the SIGINT run, whose run folder exists already; "fresh" is a new
+    run. The second Ctrl-C stops at once: the new run is not put in place, so the run
+    folder is byte for byte what it was (or still absent), and the unfinished run beside
+    it is whole (its model file, if written, loads; its newest checkpoint loads; no
+    temporary), ready for ``--resume``.
     """
     out = tmp_path / "run"
+    unfinished = unfinished_folder(out)
     if start == "resumed":
         shutil.copytree(interrupted[signal.SIGINT][0], out)
-        inode = os.stat(out / "model.safetensors").st_ino
         old_newest = latest_checkpoints(out / "checkpoints")[0][0]
         process = start_mlplab(*ENDLESS, "--resume", "--out", out)
     else:
-        inode, old_newest = None, 0
+        old_newest = 0
         process = start_mlplab(*ENDLESS, "--out", out)
+    before = snapshot(out) if out.exists() else None
     try:
         _wait_for_checkpoints(process, out, count=1)
         deadline = time.monotonic() + 60
-        while latest_checkpoints(out / "checkpoints")[0][0] < old_newest + 2:
+        while latest_checkpoints(unfinished / "checkpoints")[0][0] < old_newest + 2:
             assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline
             time.sleep(0.01)
         process.send_signal(signal.SIGINT)
+        model_file = unfinished / "model.safetensors"
         if moment == "during-model-write":  # as soon as its temporary file appears
-            while not _model_write_started(out) and not _model_replaced(out, inode):
+            while not _model_write_started(unfinished) and not model_file.exists():
                 assert time.monotonic() < deadline
         else:
-            while not _model_replaced(out, inode):
+            while not model_file.exists():
                 assert time.monotonic() < deadline
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=120)
@@ -150,5 +149,14 @@ def test_a_second_ctrl_c_while_saving_corrupts_nothing(interrupted, tmp_path, st
             process.communicate()
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
-    assert stderr.splitlines()[1].startswith("interrupted (SIGINT): saving the model of epoch")
-    _assert_whole(out)
+    lines = stderr.splitlines()
+    assert lines[1].startswith("interrupted (SIGINT): saving the model of epoch")
+    assert (
+        f"the unfinished run's checkpoints are kept in {unfinished / 'checkpoints'}; "
+        "continue it with the same options and --resume"
+    ) in lines
+    if before is None:
+        assert not out.exists()
+    else:
+        assert snapshot(out) == before
+    _assert_whole(unfinished, model=False)

@@ -136,12 +136,14 @@ def files(tmp_path_factory) -> dict[str, Path]:
 
 #: Commands and what they must do: (arguments, exit code, a regex the first line must match).
 def _commands(files):
-    out = ["--out", files["run"], "-q"]
+    out = ["--out", files["run"], "--force", "-q"]  # even replacing it, a failure keeps it
     commands = {}
     for case, (_, target, message) in BAD_CSV.items():
         option = ["--target", target] if target else []
+        # one copy of the previous run each: a run folder has one writer at a time
+        own = ["--out", _copy_of_run(files, case), "--force", "-q"]
         commands[f"train-{case}"] = (
-            ["train", "--data", files[case], *option, *out],
+            ["train", "--data", files[case], *option, *own],
             1,
             re.escape(f"error: {files[case]}{message}"),
         )
@@ -188,6 +190,11 @@ def _commands(files):
     return commands
 
 
+def _copy_of_run(files, case: str) -> Path:
+    """The previous run's copy that the train command of ``case`` is pointed at."""
+    return files["run"].with_name(f"previous-run-{case}")
+
+
 #: The commands' names (the table needs real files, which only the fixture makes).
 _FILE_NAMES = ["run", "model", "corrupt", "predict-nan", "predict-columns", *BAD_CSV]
 COMMAND_NAMES = list(_commands(dict.fromkeys(_FILE_NAMES, Path("x"))))
@@ -196,7 +203,13 @@ COMMAND_NAMES = list(_commands(dict.fromkeys(_FILE_NAMES, Path("x"))))
 @pytest.fixture(scope="module")
 def results(files):
     """Every command of the table run at once, in parallel child processes."""
-    before = snapshot(files["run"])
+    import shutil
+
+    for case in BAD_CSV:
+        copy = _copy_of_run(files, case)
+        if not copy.exists():
+            shutil.copytree(files["run"], copy)
+    before = snapshot(files["run"].parent)
     commands = _commands(files)
     processes = {name: start_mlplab(*args) for name, (args, _, _) in commands.items()}
     done = {name: (*process.communicate(timeout=120), process.returncode)
@@ -219,4 +232,4 @@ def test_the_command_line_exits_with_the_right_code_and_one_line(results, files,
     else:
         assert re.match(pattern, lines[0]), lines[0]
         assert lines[-1].startswith("Error: ")
-    assert snapshot(files["run"]) == before  # the previous run is untouched
+    assert snapshot(files["run"].parent) == before  # the previous runs are untouched

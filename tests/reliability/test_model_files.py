@@ -19,6 +19,7 @@ import struct
 import sys
 import tracemalloc
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -439,16 +440,25 @@ def test_the_audit_hook_sees_code_being_loaded(tmp_path, monkeypatch):
     assert {"pickle.find_class", "import"} <= seen
 
 
+def _fifo(folder: Path) -> Path:
+    path = folder / "model.safetensors"
+    os.mkfifo(path)
+    return path
+
+
 @pytest.mark.parametrize(
     ("make", "problem"),
     [
         (lambda tmp: tmp / "missing.safetensors", "no such file"),
-        (lambda tmp: tmp, "is a directory, not a model file"),
-        (lambda tmp: "/dev/zero", "not a regular file"),
+        (lambda tmp: tmp, "is a directory, not an mlplab model file"),
+        (lambda tmp: "/dev/zero", "is a character device, not an mlplab model file"),
+        (_fifo, "is a named pipe, not an mlplab model file"),
+        (lambda tmp: "a\0b.safetensors", "not a usable file name"),
     ],
-    ids=["missing", "directory", "device"],
+    ids=["missing", "directory", "device", "named-pipe", "null-byte"],
 )
 def test_every_load_failure_is_a_model_file_error(tmp_path, make, problem):
+    """Refused at once: a named pipe without a writer would block an ``open()`` for ever."""
     with pytest.raises(ModelFileError, match=problem) as caught:
         mlplab.load(make(tmp_path))
     assert type(caught.value) is ModelFileError

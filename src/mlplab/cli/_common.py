@@ -22,6 +22,10 @@ SOLVERS = ("gd", "sgd", "adam", "lbfgs", "cg")
 #: Solvers whose state can be checkpointed (the others run inside scipy.optimize).
 EPOCH_SOLVERS = ("gd", "sgd", "adam")
 DTYPES = ("float64", "float32")
+#: mlplab.initializers.INITIALIZERS, repeated here so that --help imports no numpy.
+INITIALIZERS = ("glorot", "uniform", "he", "zeros")
+#: The estimator parameters of a preset (mlplab.presets) under their option names here.
+_PRESET_OPTIONS = {"learning_rate_init": "learning_rate"}
 
 #: The lab's defaults, chosen so that ``mlplab train`` on the digits reaches about 97%
 #: test accuracy in a few seconds with learning curves worth looking at.
@@ -71,7 +75,7 @@ class HiddenLayers(click.ParamType):
         sizes = []
         for part in text.split(","):
             part = part.strip()
-            if not part.isdigit() or int(part) < 1:
+            if not part.isdigit() or not 1 <= int(part) <= MAX_COUNT:
                 self.fail(
                     f"{value!r} is not a list of positive unit counts; write e.g. "
                     "'--hidden 64' or '--hidden 25,25' ('none' for no hidden layer)",
@@ -113,10 +117,34 @@ class Fraction(click.ParamType):
         return number
 
 
+class FiniteFloat(click.FloatRange):
+    """A float in a range, and finite: ``nan`` and ``inf`` are usage errors naming the option.
+
+    (click's FloatRange lets NaN through, since every comparison with it is false.)
+    """
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+#: Largest --seed: numpy's and scikit-learn's seeds are 32-bit.
+MAX_SEED = 2**32 - 1
+#: Largest count of epochs, units, examples, ... an option takes (a 32-bit int).
+MAX_COUNT = 2**31 - 1
+
+
 def positive_float(name: str):
     """A click type for a finite float > 0 (or >= 0 for λ)."""
     allow_zero = name == "alpha"
-    return click.FloatRange(min=0.0, min_open=not allow_zero)
+    return FiniteFloat(min=0.0, min_open=not allow_zero)
+
+
+def count(minimum: int = 1) -> click.IntRange:
+    """A click type for a count: an integer from ``minimum`` to :data:`MAX_COUNT`."""
+    return click.IntRange(min=minimum, max=MAX_COUNT)
 
 
 def option(flag: str, help: str, *names: str, **settings):
@@ -180,7 +208,7 @@ def data_options(function):
         option(
             "--seed",
             "Seeds the data, the splits, the initial weights and the batch order.",
-            type=click.IntRange(min=0),
+            type=click.IntRange(min=0, max=MAX_SEED),
         ),
     ]
     return _apply(function, options)
@@ -217,14 +245,14 @@ def model_options(function):
             "λ, the L2 regularization strength (bias weights excluded).",
             type=positive_float("alpha"),
         ),
-        option("--epochs", "Most epochs (iterations for lbfgs/cg).", type=click.IntRange(min=1)),
+        option("--epochs", "Most epochs (iterations for lbfgs/cg).", type=count()),
         option(
             "--batch-size", "Mini-batch size of sgd/adam; auto = min(200, m).", type=BatchSize()
         ),
         option(
             "--patience",
             "Stop after this many epochs without improvement.",
-            type=click.IntRange(min=1),
+            type=count(),
         ),
         option(
             "--early-stopping/--no-early-stopping",
@@ -241,12 +269,46 @@ def model_options(function):
             type=click.Choice(MONITORS),
         ),
         option(
+            "--initializer",
+            "How θ is drawn: uniform is the lecture's θ ~ U[−ε, ε] (ε: --init-epsilon).",
+            type=click.Choice(INITIALIZERS),
+            default="glorot",
+        ),
+        option(
+            "--init-epsilon",
+            "ε of --initializer uniform (default √6/√(u_in + u_out)).",
+            type=positive_float("init_epsilon"),
+            default=None,
+            metavar="ε",
+        ),
+        option(
+            "--preset",
+            "lecture: the slides' network (sigmoid units, K sigmoid outputs, uniform ±0.12 "
+            "init, batch gradient descent, η = 1); options given explicitly win.",
+            type=click.Choice(("lecture",)),
+            default=None,
+        ),
+        option(
             "--dtype",
             "Precision of the weights and of every computation.",
             type=click.Choice(DTYPES),
         ),
     ]
     return _apply(function, options)
+
+
+def apply_preset(ctx: click.Context, opts: dict) -> dict:
+    """``opts`` with the --preset's values for every option left at its default."""
+    if opts.get("preset") is None:
+        return opts
+    from ..presets import preset
+
+    opts = dict(opts)
+    for name, value in preset(opts["preset"]).items():
+        option = _PRESET_OPTIONS.get(name, name)
+        if ctx.get_parameter_source(option) is click.core.ParameterSource.DEFAULT:
+            opts[option] = value
+    return opts
 
 
 def _apply(function, options):
@@ -271,13 +333,14 @@ def data_errors():
     """Turn errors about the user's files and data into a one-line :class:`DataError`.
 
     ValueError covers bad values and bad files (CSVFormatError, ModelFileError), OSError
-    missing files and folders. With ``mlplab --debug`` they propagate with the traceback.
+    missing files and folders, MemoryError a network or batch too large for the memory.
+    With ``mlplab --debug`` they propagate with the traceback.
     """
     try:
         yield
     except click.ClickException:
         raise
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, MemoryError) as error:
         if is_debug():
             raise
         raise DataError(one_line(error)) from error
@@ -288,7 +351,32 @@ def one_line(error: BaseException) -> str:
     text = str(error) or type(error).__name__
     if isinstance(error, OSError) and error.filename is not None and error.strerror:
         text = f"{error.strerror}: {error.filename!r}"
+    elif isinstance(error, MemoryError) and not text.startswith("not enough memory"):
+        text = f"not enough memory: {text}"  # numpy's "Unable to allocate 8 GiB for ..."
     return " ".join(text.split())
+
+
+def refuse_overwriting_inputs(output, option: str, **inputs) -> None:
+    """A usage error if the file ``output`` (given with ``option``) is one of ``inputs``.
+
+    ``inputs`` maps what a file is ("the model", "the input CSV") to its path; the same
+    file under another name (a link, ``./x`` for ``x``) is caught too.
+    """
+    import os
+
+    if output is None:
+        return
+    for what, path in inputs.items():
+        try:
+            same = os.path.samefile(output, path)
+        except (OSError, ValueError):
+            same = False
+        if same:
+            raise click.BadParameter(
+                f"{os.fspath(output)!r} is {what.replace('_', ' ')}, which it would replace; "
+                "write to another file",
+                param_hint=f"'{option}'",
+            )
 
 
 def echo_err(message: str) -> None:

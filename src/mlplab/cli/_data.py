@@ -25,6 +25,7 @@ __all__ = [
     "TASKS",
     "PreparedData",
     "Scaling",
+    "check_fits_dtype",
     "infer_task",
     "is_csv",
     "load_dataset",
@@ -64,12 +65,25 @@ class Scaling:
     scale: np.ndarray
 
     @classmethod
-    def fit(cls, X: np.ndarray, kind: str) -> Scaling:
-        """The scaling of ``kind`` for training inputs X of shape (m, n)."""
+    def fit(cls, X: np.ndarray, kind: str, names=None) -> Scaling:
+        """The scaling of ``kind`` for training inputs X of shape (m, n).
+
+        A feature whose spread float64 cannot compute (values near 1e308, whose squares
+        overflow) is refused, naming the feature (from ``names``) and its largest value,
+        rather than silently scaled to zero.
+        """
         n = X.shape[1]
         if kind == "divide":
             return cls(kind, np.zeros(n), np.full(n, 16.0))
-        scale = X.std(axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            scale = X.std(axis=0)
+        for j in np.flatnonzero(~np.isfinite(scale)):
+            value = X[np.argmax(np.abs(X[:, j])), j]
+            name = f"{names[j]!r}" if names is not None else f"{j + 1}"
+            raise ValueError(
+                f"feature {name} holds {float(value)!r}, too large to standardize in float64 (its "
+                "square overflows); rescale the column (e.g. to other units) or use --no-scale"
+            )
         scale[~(scale > 1e-12 * np.maximum(1.0, np.abs(X).max(axis=0)))] = 1.0
         return cls(kind, X.mean(axis=0), scale)
 
@@ -336,9 +350,16 @@ def prepare(
         _check_classes_in_training(y, y_train, {"validation": y_val, "test": y_test})
     scaling = target_scaling = None
     if scale:
-        scaling = Scaling.fit(X_train, "divide" if is_digits else "standardize")
+        kind = "divide" if is_digits else "standardize"
+        scaling = Scaling.fit(X_train, kind, names=list(dataset.feature_names))
         if not classify:
-            target_scaling = Scaling.fit(np.asarray(y_train, np.float64)[:, None], "standardize")
+            y_column = np.asarray(y_train, np.float64)[:, None]
+            with np.errstate(over="ignore", invalid="ignore"):
+                spread = float(np.std(y_column))
+            # a target too large for its spread (1e300) is left as it is: the dtype
+            # check names it with the fix, rather than a message about scaling
+            if math.isfinite(spread):
+                target_scaling = Scaling.fit(y_column, "standardize")
     return PreparedData(
         dataset=dataset,
         task=task,
@@ -450,3 +471,36 @@ def _names(names, limit: int = 6) -> str:
     if len(quoted) > limit:
         quoted = [*quoted[: limit - 2], "…", *quoted[-2:]]
     return ", ".join(quoted)
+
+
+def check_fits_dtype(data, dtype: str, source: str) -> None:
+    """Refuse features (raw or scaled) or regression targets that --dtype cannot hold.
+
+    float32 holds magnitudes up to about 3.4e38: a larger value would become infinity
+    and train a useless model without a word.
+    """
+    import numpy as np
+
+    largest = float(np.finfo(np.dtype(dtype)).max)
+    names = data.dataset.feature_names
+    columns = [(data.dataset.X, "feature {}", "rescale the column, or use --dtype float64")]
+    if data.scaling is not None:
+        columns.append(
+            (data.scaled(data.X_train), "feature {} after scaling", "use --dtype float64")
+        )
+    for X, what, fix in columns:
+        too_large = np.abs(X) > largest
+        if too_large.any():
+            i, j = np.argwhere(too_large)[0]
+            raise ValueError(
+                f"{source}: {what.format(repr(names[j]))} holds {float(X[i, j])!r} (example "
+                f"{i + 1}), beyond the largest {dtype} ({largest:.4g}); {fix}"
+            )
+    if data.task == "regression":
+        y = np.asarray(data.dataset.y, dtype=np.float64)
+        if (np.abs(y) > largest).any():
+            value = float(y[np.argmax(np.abs(y))])
+            raise ValueError(
+                f"{source}: the target holds {value!r}, beyond the largest {dtype} "
+                f"({largest:.4g}); rescale it, or use --dtype float64"
+            )

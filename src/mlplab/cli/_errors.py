@@ -37,7 +37,7 @@ def run(cli: click.Group, argv: list[str] | None) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(EXIT_SIGINT)
-    except (ValueError, TypeError, OSError) as error:
+    except (ValueError, TypeError, OSError, MemoryError) as error:
         if debug:
             raise
         click.echo(f"error: {_one_line(error)}", err=True)

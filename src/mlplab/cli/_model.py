@@ -5,16 +5,21 @@ Imported only by commands that train or score, never by ``--help``.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import warnings
 
 import numpy as np
 
 __all__ = [
+    "arrays_in_training_order",
     "build_estimator",
     "class_metrics",
     "estimator_params",
     "is_classifier",
+    "labels_as_classes",
     "load_estimator",
+    "matched_by_name",
     "score_part",
 ]
 
@@ -32,6 +37,74 @@ def load_estimator(path):
     return model
 
 
+def matched_by_name(model, dataset, source: str):
+    """``dataset`` with its feature columns in the model's training order, matched by name.
+
+    A model that knows its feature names (every model ``mlplab train`` saves) takes the
+    columns of those names wherever they are in the file; a missing one is refused. A
+    model without names takes the columns by position, which must then be as many.
+    """
+    import dataclasses
+
+    names = getattr(model, "feature_names_in_", None)
+    if names is None:
+        if dataset.n_features != model.n_features_in_:
+            raise ValueError(
+                f"the model takes {model.n_features_in_} features, but {source!r} has "
+                f"{dataset.n_features}; evaluate it on the kind of data it was trained on"
+            )
+        return dataset
+    names = [str(name) for name in names]
+    where = {name: j for j, name in enumerate(dataset.feature_names)}
+    missing = [name for name in names if name not in where]
+    if missing:
+        raise ValueError(
+            f"{source}: no column {', '.join(map(repr, missing))}; the model takes the "
+            f"features {', '.join(map(repr, names))} (matched by name), but the data has "
+            f"{', '.join(map(repr, dataset.feature_names))}"
+        )
+    order = [where[name] for name in names]
+    return dataclasses.replace(
+        dataset,
+        X=dataset.X[:, order],
+        feature_names=tuple(names),
+        feature_units=tuple(dataset.feature_units[j] for j in order),
+    )
+
+
+def labels_as_classes(model, y: np.ndarray) -> np.ndarray:
+    """``y`` as the model's class labels (its dtype); labels it does not know are refused.
+
+    Labels are compared as values, never cast first: ``"cats"`` is not the class
+    ``"cat"`` (a cast to the classes' string dtype would cut it to that), ``1.0`` is ``1``.
+    """
+    classes = model.classes_
+    position = {label: k for k, label in enumerate(classes.tolist())}
+    values = np.asarray(y, dtype=object).tolist()
+    unknown = sorted({repr(v) for v in values if v not in position})
+    if unknown:
+        raise ValueError(
+            f"the data has labels the model does not know: {', '.join(unknown[:5])}"
+            f"{' ...' if len(unknown) > 5 else ''}; the model's classes are "
+            f"{', '.join(repr(c) for c in classes.tolist())}"
+        )
+    return classes[[position[v] for v in values]]
+
+
+@contextlib.contextmanager
+def arrays_in_training_order():
+    """Silence scikit-learn's "X does not have valid feature names" where it is moot.
+
+    The commands match the columns by name themselves and pass plain arrays whose
+    columns are in the model's training order.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="X does not have valid feature names", category=UserWarning
+        )
+        yield
+
+
 def build_estimator(
     task: str,
     *,
@@ -39,6 +112,8 @@ def build_estimator(
     activation: str,
     output: str,
     solver: str,
+    initializer: str = "glorot",
+    init_epsilon: float | None = None,
     learning_rate: float,
     alpha: float,
     epochs: int,
@@ -63,6 +138,8 @@ def build_estimator(
         "hidden_layer_sizes": tuple(hidden),
         "activation": activation,
         "solver": solver,
+        "initializer": initializer,
+        "init_epsilon": None if init_epsilon is None else float(init_epsilon),
         "alpha": float(alpha),
         "batch_size": batch_size,
         "learning_rate_init": float(learning_rate),
@@ -108,15 +185,9 @@ def score_part(model, X: np.ndarray, y: np.ndarray) -> dict:
         return result
     if is_classifier(model):
         classes = model.classes_
-        unknown = np.setdiff1d(np.unique(y.astype(classes.dtype)), classes)
-        if unknown.size:
-            shown = ", ".join(repr(str(u)) for u in unknown[:5])
-            raise ValueError(
-                f"the data has labels the model does not know: {shown}; the model's classes "
-                f"are {', '.join(repr(str(c)) for c in classes)}"
-            )
+        y = labels_as_classes(model, y)
         proba = model.predict_proba(X)
-        one_hot = (y.astype(classes.dtype)[:, None] == classes[None, :]).astype(np.float64)
+        one_hot = (y[:, None] == classes[None, :]).astype(np.float64)
         result["accuracy"] = metrics.accuracy("multiclass", proba, one_hot)
         result["loss"] = metrics.log_loss(one_hot, proba)
     else:
@@ -135,7 +206,7 @@ def class_metrics(model, X: np.ndarray, y: np.ndarray) -> list[dict]:
     classes = model.classes_
     predicted = model.predict(X)
     precision, recall, f1, support = precision_recall_fscore_support(
-        y.astype(classes.dtype), predicted, labels=classes, zero_division=0
+        labels_as_classes(model, y), predicted, labels=classes, zero_division=0
     )
     return [
         {

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ._common import (
+    apply_preset,
     data_errors,
     data_options,
     default_early_stopping,
@@ -44,6 +45,8 @@ def doctor(**opts) -> None:
       mlplab doctor --quick --data measurements.csv --target species
       mlplab doctor --out mlplab-run          # adds the findings to the run's report
     """
+    opts = apply_preset(click.get_current_context(), opts)
+    opts["every_epoch"] = opts["early_stopping"] is False
     if opts["early_stopping"] and opts["validation_fraction"] == 0:
         raise click.UsageError(
             "--early-stopping needs a validation part: set --validation-fraction > 0"
@@ -59,7 +62,7 @@ def _diagnose(opts: dict):
     from threadpoolctl import threadpool_limits
 
     from ..diagnostics import diagnose, render_rich
-    from ..runs import RunFolder
+    from ..runs import RunFolder, run_lock
     from ._advice import in_cli_words
     from .train import _estimator, _prepare
 
@@ -85,12 +88,13 @@ def _diagnose(opts: dict):
     out = opts["out"]
     if out is not None:
         run = RunFolder(out)
-        written = run.write_diagnosis(diagnosis)
-        if run.is_run():
-            from ..runs import write_report
+        with run_lock(out):
+            written = run.write_diagnosis(diagnosis)
+            if run.is_run():
+                from ..runs import write_report
 
-            write_report(out)
-            echo_err(f"wrote {written} and updated {run.report_file}")
-        else:
-            echo_err(f"wrote {written}")
+                write_report(out)
+                echo_err(f"wrote {written} and updated {run.report_file}")
+            else:
+                echo_err(f"wrote {written}")
     return diagnosis

@@ -47,17 +47,20 @@ def evaluate(ctx: click.Context, model_path: Path, data: str, target: str | None
 
 def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> None:
     from ._data import load_dataset, prepare
-    from ._model import class_metrics, is_classifier, load_estimator, score_part
+    from ._model import (
+        arrays_in_training_order,
+        class_metrics,
+        is_classifier,
+        load_estimator,
+        matched_by_name,
+        score_part,
+    )
 
     model = load_estimator(model_path)
     run = _run_config(model_path)
     seed = int(((run or {}).get("data") or {}).get("split", {}).get("seed", 0))
     dataset = load_dataset(data, target, seed=seed, drop=_run_not_features(run, data))
-    if dataset.n_features != model.n_features_in_:
-        raise ValueError(
-            f"the model takes {model.n_features_in_} features, but {data!r} has "
-            f"{dataset.n_features}; evaluate it on the kind of data it was trained on"
-        )
+    dataset = matched_by_name(model, dataset, data)
     X, y = dataset.X, dataset.y
     if part != "all":
         if run is None:
@@ -65,7 +68,13 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
                 f"--part {part} needs the training run's config.json next to the model "
                 f"(in {str(model_path.parent)!r}); use --part all"
             )
-        split = run["data"]["split"]
+        split = (run.get("data") or {}).get("split")
+        if not split or not {"seed", "test_fraction", "validation_fraction"} <= set(split):
+            raise ValueError(
+                f"--part {part} needs the run's split (seed and fractions) in the config.json "
+                f"next to the model (in {str(model_path.parent)!r}), which has none; use "
+                "--part all"
+            )
         prepared = prepare(
             dataset,
             source=data,
@@ -80,7 +89,9 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
         if part not in parts:
             raise ValueError(f"the run has no {part} part (its fraction was 0)")
         X, y = parts[part]
-    metrics = score_part(model, X, y)
+    with arrays_in_training_order():
+        metrics = score_part(model, X, y)
+        rows = class_metrics(model, X, y) if is_classifier(model) else []
 
     from rich.table import Table
 
@@ -105,7 +116,7 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
         per_class = Table()
         for column in ("class", "precision", "recall", "F1", "examples"):
             per_class.add_column(column, justify="left" if column == "class" else "right")
-        for row in class_metrics(model, X, y):
+        for row in rows:
             per_class.add_row(
                 dataset.class_name(row["class"]),
                 format_percent(row["precision"]),

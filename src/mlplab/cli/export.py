@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._common import data_errors
+from ._common import data_errors, refuse_overwriting_inputs
 
 
 class Opset(click.ParamType):
@@ -65,6 +65,7 @@ def export(model_path: Path, onnx_path: Path, opset: int | None) -> None:
     Examples:
       mlplab export mlplab-run/model.safetensors --onnx digits.onnx
     """
+    refuse_overwriting_inputs(onnx_path, "--onnx", the_model=model_path)
     with data_errors():
         from ..export import export_onnx
         from ..persistence import load

@@ -6,7 +6,17 @@ from pathlib import Path
 
 import click
 
-from ._common import ACTIVATIONS, HiddenLayers, data_errors, echo_err, format_hidden, option
+from ._common import (
+    ACTIVATIONS,
+    MAX_SEED,
+    FiniteFloat,
+    HiddenLayers,
+    count,
+    data_errors,
+    echo_err,
+    format_hidden,
+    option,
+)
 from ._errors import DataError
 
 
@@ -17,8 +27,8 @@ from ._errors import DataError
     type=HiddenLayers(),
     default="5,4",
 )
-@option("--inputs", "n, input features.", type=click.IntRange(min=1), default=3)
-@option("--outputs", "K, output units.", type=click.IntRange(min=1), default=3)
+@option("--inputs", "n, input features.", type=count(), default=3)
+@option("--outputs", "K, output units.", type=count(), default=3)
 @option("--activation", "f of the hidden units.", type=click.Choice(ACTIVATIONS), default="sigmoid")
 @option(
     "--output",
@@ -29,11 +39,16 @@ from ._errors import DataError
 @option(
     "--lam",
     "λ, so that the regularization gradient is checked too.",
-    type=click.FloatRange(min=0.0),
+    type=FiniteFloat(min=0.0),
     default=1.0,
 )
-@option("--examples", "m, random examples.", type=click.IntRange(min=1), default=5)
-@option("--seed", "Seeds the network and the examples.", type=click.IntRange(min=0), default=0)
+@option("--examples", "m, random examples.", type=count(), default=5)
+@option(
+    "--seed",
+    "Seeds the network and the examples.",
+    type=click.IntRange(min=0, max=MAX_SEED),
+    default=0,
+)
 @option(
     "--out",
     "Also write gradcheck.json and gradient_check.png there (a run folder's report then "
@@ -92,9 +107,16 @@ def gradcheck(hidden, inputs, outputs, activation, output, lam, examples, seed, 
 
 def _write(out: Path, result, net, examples, lam, hidden, activation, output) -> None:
     """gradcheck.json and gradient_check.png in ``out``; rebuild its report if it is a run."""
-    from ..runs import RunFolder
+    from ..runs import RunFolder, run_lock
 
     run = RunFolder(out)
+    with run_lock(out):
+        figure = _write_locked(run, result, net, examples, lam, hidden, activation, output)
+    echo_err(f"wrote {run.gradcheck_file} and {run.figure_file(figure['file'])}")
+
+
+def _write_locked(run, result, net, examples, lam, hidden, activation, output) -> dict:
+    """The writes of :func:`_write`, under the run folder's lock."""
     figure = run.write_gradcheck(
         result,
         {
@@ -109,5 +131,5 @@ def _write(out: Path, result, net, examples, lam, hidden, activation, output) ->
     if run.is_run():
         from ..runs import write_report
 
-        write_report(out)
-    echo_err(f"wrote {run.gradcheck_file} and {run.figure_file(figure['file'])}")
+        write_report(run.path)
+    return figure

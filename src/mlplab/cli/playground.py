@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ._common import FiniteFloat
 from ._errors import DataError
 
 
@@ -31,7 +32,7 @@ from ._errors import DataError
 )
 @click.option(
     "--idle-timeout",
-    type=click.FloatRange(10, 86400),
+    type=FiniteFloat(10, 86400),
     default=600,
     show_default=True,
     help="Seconds after which an idle page is dropped.",

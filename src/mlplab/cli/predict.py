@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ._common import data_errors, echo_err
+from ._common import data_errors, echo_err, refuse_overwriting_inputs
 
 
 @click.command()
@@ -48,6 +48,7 @@ def predict(
       mlplab predict mlplab-run/model.safetensors new.csv --id patient_id
       mlplab predict model.safetensors new.csv --out predictions.csv
     """
+    refuse_overwriting_inputs(out_path, "--out", the_model=model_path, the_input_CSV=input_path)
     with data_errors():
         _predict(model_path, input_path, out_path, id_column)
 
@@ -58,7 +59,7 @@ def _predict(
     import numpy as np
 
     from ._data import read_column, read_features
-    from ._model import is_classifier, load_estimator
+    from ._model import arrays_in_training_order, is_classifier, load_estimator
 
     model = load_estimator(model_path)
     feature_names, target, run_id, dropped = _training_columns(model, model_path)
@@ -76,13 +77,14 @@ def _predict(
     id_header = [] if ids is None else [id_column]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    with arrays_in_training_order():
+        proba = model.predict_proba(X) if is_classifier(model) else None
+        predictions = None if proba is not None else np.asarray(model.predict(X))
     if is_classifier(model):
-        proba = model.predict_proba(X)
         labels = model.classes_[np.argmax(proba, axis=1)]
         rows = [[label, *(f"{p:.6g}" for p in row)] for label, row in zip(labels, proba)]
         header = ["prediction", *(f"p_{c}" for c in model.classes_)]
     else:
-        predictions = np.asarray(model.predict(X))
         if predictions.ndim == 1:
             header = ["prediction"]
             rows = [[f"{p:.10g}"] for p in predictions]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -32,7 +33,9 @@ def report(run_dir: Path, out_path: Path | None) -> None:
       mlplab report mlplab-run --out /tmp/report.html
     """
     with data_errors():
-        from ..runs import write_report
+        from ..runs import run_lock, write_report
 
-        written = write_report(run_dir, out_path)
+        writes_into_run = out_path is None and run_dir.is_dir()
+        with run_lock(run_dir) if writes_into_run else contextlib.nullcontext():
+            written = write_report(run_dir, out_path)
     click.echo(f"wrote {os.fspath(written)}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import os
 import shlex
@@ -17,6 +16,8 @@ import click
 from .._version import __version__
 from ._common import (
     EPOCH_SOLVERS,
+    apply_preset,
+    count,
     data_errors,
     data_options,
     default_early_stopping,
@@ -25,6 +26,11 @@ from ._common import (
     model_options,
 )
 from ._errors import EXIT_SIGINT, EXIT_SIGTERM
+from ._signals import TermAsInterrupt, deferred_signals
+from ._stopping import best_epoch, check_monitor, epoch_limit_note
+
+#: --no-early-stopping's n_iter_no_change: more epochs than any run has.
+EVERY_EPOCH_PATIENCE = 10**9
 
 #: Examples used by ``--gradcheck`` (two cost evaluations per parameter each).
 GRADCHECK_EXAMPLES = 5
@@ -39,13 +45,19 @@ GRADCHECK_POOL = 200
     type=click.Path(file_okay=True, dir_okay=True, path_type=Path),
     default=Path("mlplab-run"),
     show_default=True,
-    help="Run folder for the model, history, figures and report.",
+    help="Run folder for the model, history, figures and report. A run already there is "
+    "replaced only with --force; the default folder moves on to mlplab-run-2, -3, ...",
 )
-@click.option("--force", is_flag=True, help="Write into a non-empty folder that is not a run.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the run (or the run's files in a non-empty folder) in --out, or discard "
+    "an unfinished run there.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @click.option(
     "--checkpoint-every",
-    type=click.IntRange(min=1),
+    type=count(),
     default=None,
     metavar="N",
     help="Write a resumable checkpoint every N epochs (gd, sgd, adam).",
@@ -88,7 +100,7 @@ def train(ctx: click.Context, **options) -> None:
       mlplab train --data measurements.csv --target species --alpha 1e-3
       mlplab train --epochs 5000 --checkpoint-every 10   # Ctrl-C, then add --resume
     """
-    opts = _check_options(ctx, options)
+    opts = _check_options(ctx, apply_preset(ctx, options))
     with data_errors():
         _train(ctx, opts)
 
@@ -96,6 +108,7 @@ def train(ctx: click.Context, **options) -> None:
 def _check_options(ctx: click.Context, options: dict) -> dict:
     """Usage errors (exit 2) for combinations no single option type can catch."""
     opts = dict(options)
+    opts["every_epoch"] = opts["early_stopping"] is False
     if opts["checkpoint_every"] is not None and opts["solver"] not in EPOCH_SOLVERS:
         raise click.UsageError(
             f"--checkpoint-every needs --solver gd, sgd or adam, not {opts['solver']}: "
@@ -121,59 +134,53 @@ def _check_options(ctx: click.Context, options: dict) -> dict:
     return opts
 
 
-def _check_monitor(ctx: click.Context, opts: dict, task: str) -> None:
-    """--monitor must name a figure the task records (accuracy or R²)."""
-    wrong = {"classification": "val_r2", "regression": "val_accuracy"}[task]
-    if opts["monitor"] == wrong:
-        right = "val_accuracy" if task == "classification" else "val_r2"
-        raise click.UsageError(
-            f"--monitor {wrong} does not apply to {task}: use val_loss or {right}", ctx
-        )
-
-
-class _TermAsInterrupt:
-    """SIGTERM during training handled like Ctrl-C: stop after the batch, save, exit 143.
-
-    The trainer turns SIGINT into "stop after the current batch" while it trains; SIGTERM
-    is forwarded to that same handler. Outside training SIGTERM interrupts at once.
-    """
-
-    def __init__(self) -> None:
-        self.received: int | None = None
-        self._previous = None
-
-    def __enter__(self):
-        with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
-            self._previous = signal.signal(signal.SIGTERM, self._on_term)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGTERM, self._previous)
-
-    def _on_term(self, signum, frame) -> None:
-        self.received = signum
-        handler = signal.getsignal(signal.SIGINT)
-        if callable(handler) and handler is not signal.default_int_handler:
-            handler(signal.SIGINT, frame)  # the trainer's: finish the batch, then stop
-        else:
-            raise KeyboardInterrupt
-
-
 def _train(ctx: click.Context, opts: dict) -> None:
-    """Prepare the data, train, and write the run folder; exit 130/143 if interrupted."""
-    out: Path = opts["out"]
-    quiet = opts["quiet"]
-    from ..runs import RunFolder
+    """Prepare the data, train, and put the run in place; exit 130/143 if interrupted.
 
-    run = RunFolder(out)
-    run.check_target(force=opts["force"], resume=opts["resume"])
+    The run is written into the unfinished run folder beside --out and swapped in once
+    complete (see :mod:`mlplab.runs.placement`): until then --out is not touched.
+    """
+    from click.core import ParameterSource
+
+    from ..runs import NewRun
+
+    default_out = ctx.get_parameter_source("out") is ParameterSource.DEFAULT
+    with NewRun(
+        opts["out"],
+        force=opts["force"],
+        resume=opts["resume"],
+        default_out=default_out,
+        command=_command_line(ctx),
+    ) as placement:
+        try:
+            _train_into(ctx, opts, placement)
+        except BaseException:
+            kept = placement.kept_checkpoints
+            if kept is not None and not opts["quiet"]:
+                echo_err(
+                    f"the unfinished run's checkpoints are kept in {os.fspath(kept)}; "
+                    "continue it with the same options and --resume"
+                )
+            raise
+
+
+def _train_into(ctx: click.Context, opts: dict, placement) -> None:
+    """Train and write the run into ``placement.folder``, then swap it in."""
+    quiet = opts["quiet"]
+    out = placement.shown
+    run = placement.folder
+    if placement.taken is not None and not quiet:
+        echo_err(
+            f"note: {os.fspath(placement.taken)} holds an earlier run; this run goes to "
+            f"{os.fspath(out)} (--out chooses the folder, --force replaces)"
+        )
     data = _prepare(opts)
-    _check_monitor(ctx, opts, data.task)
+    check_monitor(ctx, opts, data.task)
+    from ._data import check_fits_dtype
+
+    check_fits_dtype(data, opts["dtype"], opts["data"])
     if opts["early_stopping"] is None:
         opts["early_stopping"] = default_early_stopping(data.X_val.shape[0])
-    run.start(resume=opts["resume"])
-    # Written first, so that the folder is recognized as a run even if training is killed.
     config = {
         "status": "training",
         "mlplab_version": __version__,
@@ -185,9 +192,11 @@ def _train(ctx: click.Context, opts: dict) -> None:
         "run_dir": os.fspath(out),
         "data": {**data.summary(), "drop": list(opts["drop"]), "id_column": opts["id_column"]},
     }
-    run.write_config(config)
+    if not run.is_run():  # a run resumed in place keeps its config until it is done
+        # Written first, so that the folder is recognized as a run even if training is killed.
+        run.write_config(config)
 
-    model = _estimator(data, opts, show_progress=not quiet and sys.stderr.isatty())
+    model = _estimator(data, opts, run, show_progress=not quiet and sys.stderr.isatty())
     X_train, y_train = data.scaled(data.X_train), data.scaled_target(data.y_train)
     validation = None
     if data.X_val.shape[0]:
@@ -199,7 +208,9 @@ def _train(ctx: click.Context, opts: dict) -> None:
             f"hidden layers {format_hidden(opts['hidden'])}, {opts['solver']}, "
             f"up to {opts['epochs']} epochs"
         )
-    seconds, notes, signal_name = _fit(model, X_train, y_train, validation, opts)
+    seconds, notes, signal_name = _fit(
+        model, X_train, y_train, validation, opts, placement.resume_from
+    )
     for note in notes:
         if not quiet or note.startswith("warning"):
             echo_err(note)
@@ -210,10 +221,10 @@ def _train(ctx: click.Context, opts: dict) -> None:
         )
 
     if opts["diagnose"] and model.history_.n_epochs:
-        _diagnose(out, model, data, X_train, y_train, validation, quiet)
+        _diagnose(run, model, data, X_train, y_train, validation, quiet)
     gradcheck = None
     if opts["run_gradcheck"]:
-        gradcheck = _gradcheck(out, model, X_train, y_train, opts["alpha"])
+        gradcheck = _gradcheck(run, model, X_train, y_train, opts["alpha"])
     # From here on the model takes raw features (the scaling moves into θ⁽¹⁾) and a
     # regressor predicts raw targets (the target's scaling moves into the output layer).
     if data.scaling is not None:
@@ -221,9 +232,9 @@ def _train(ctx: click.Context, opts: dict) -> None:
     if data.target_scaling is not None:
         data.target_scaling.fold_into_output(model.network_)
     config.update(_results(model, data, opts, seconds, notes, signal_name))
-    _write_run(out, model, data, config, gradcheck)
+    _write_run(placement, model, data, config, gradcheck)
     if not quiet:
-        _print_summary(config, out)
+        _print_summary(config, out, placement.taken)
     if signal_name:
         ctx.exit(EXIT_SIGTERM if signal_name == "SIGTERM" else EXIT_SIGINT)
 
@@ -253,43 +264,46 @@ def _not_features(opts: dict) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*opts.get("drop", ()), *([id_column] if id_column else [])]))
 
 
-def _estimator(data, opts: dict, *, show_progress: bool):
-    """The unfitted estimator of the options (checkpointing into --out/checkpoints)."""
-    from ..runs import RunFolder
+def _estimator(data, opts: dict, run=None, *, show_progress: bool):
+    """The unfitted estimator of the options (checkpointing into the run's checkpoints)."""
     from ._model import build_estimator
 
     every = opts["checkpoint_every"]
+    patience = opts["patience"]
+    if opts.get("every_epoch"):
+        # --no-early-stopping given: every epoch asked for, no training-loss rule either
+        # (a constant, so that --resume with more --epochs keeps the same setup)
+        patience = EVERY_EPOCH_PATIENCE
     return build_estimator(
         data.task,
         hidden=opts["hidden"],
         activation=opts["activation"],
         output=opts["output"],
+        initializer=opts["initializer"],
+        init_epsilon=opts["init_epsilon"],
         solver=opts["solver"],
         learning_rate=opts["learning_rate"],
         alpha=opts["alpha"],
         epochs=opts["epochs"],
         batch_size=opts["batch_size"],
-        patience=opts["patience"],
+        patience=patience,
         early_stopping=opts["early_stopping"],
         monitor=opts["monitor"],
         dtype=opts["dtype"],
         seed=opts["seed"],
         verbose=show_progress,
-        checkpoint_dir=RunFolder(opts["out"]).checkpoint_dir if every else None,
+        checkpoint_dir=run.checkpoint_dir if every else None,
         checkpoint_every=every or 1,
     )
 
 
-def _fit(model, X_train, y_train, validation, opts: dict):
+def _fit(model, X_train, y_train, validation, opts: dict, resume_from):
     """Train; return (seconds, notes from the warnings, the interrupting signal's name)."""
     from threadpoolctl import threadpool_limits
 
-    from ..runs import RunFolder
-
-    resume_from = RunFolder(opts["out"]).checkpoint_dir if opts["resume"] else None
     started = time.perf_counter()
     with (
-        _TermAsInterrupt() as term,
+        TermAsInterrupt() as term,
         warnings.catch_warnings(record=True) as caught,
         # The matrices of a small network are too small to gain from BLAS threads,
         # and on a busy machine the threads cost more than they save.
@@ -300,10 +314,7 @@ def _fit(model, X_train, y_train, validation, opts: dict):
             model.fit(X_train, y_train, validation_data=validation, resume_from=resume_from)
         except KeyboardInterrupt:
             # A second Ctrl-C (or a signal outside the epoch loop): stop without saving.
-            kept = (
-                " (checkpoints are kept in --out/checkpoints)" if opts["checkpoint_every"] else ""
-            )
-            echo_err(f"interrupted: training stopped at once, nothing saved{kept}")
+            echo_err("interrupted: training stopped at once, nothing saved")
             raise SystemExit(EXIT_SIGTERM if term.received else EXIT_SIGINT) from None
     seconds = time.perf_counter() - started
     signal_name = None
@@ -346,7 +357,7 @@ def _results(model, data, opts: dict, seconds: float, notes, signal_name) -> dic
         },
         "training": {
             "epochs_run": int(history.n_epochs),
-            "best_epoch": _best_epoch(
+            "best_epoch": best_epoch(
                 history,
                 opts["monitor"] if opts["early_stopping"] and "validation" in parts else None,
             ),
@@ -363,35 +374,14 @@ def _results(model, data, opts: dict, seconds: float, notes, signal_name) -> dic
     }
 
 
-@contextlib.contextmanager
-def _deferred_signals():
-    """Hold SIGINT/SIGTERM while the model and history are written, then act on them.
-
-    A Ctrl-C that lands inside the atomic write would abandon it and leave the run with
-    no model file; held for the few milliseconds of the write, it ends the run just after.
-    """
-    received: list[int] = []
-    previous = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(ValueError):  # only the main thread may set handlers
-            previous[signum] = signal.signal(signum, lambda got, frame: received.append(got))
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-    if received:
-        raise SystemExit(EXIT_SIGTERM if signal.SIGTERM in received else EXIT_SIGINT)
-
-
-def _write_run(out: Path, model, data, config: dict, gradcheck: dict | None) -> None:
-    """model.safetensors, history.csv, the figures, config.json and report.html."""
+def _write_run(placement, model, data, config: dict, gradcheck: dict | None) -> None:
+    """model.safetensors, history.csv, the figures, config.json and report.html; swap in."""
     from ..persistence import save
-    from ..runs import RunFolder, write_report
+    from ..runs import write_report
     from ..runs.figures import draw_run_figures
 
-    run = RunFolder(out)
-    with _deferred_signals():
+    run = placement.folder
+    with deferred_signals():
         save(model, run.model_file)
         model.history_.to_csv(run.history_file)
     config["figures"] = draw_run_figures(
@@ -400,7 +390,9 @@ def _write_run(out: Path, model, data, config: dict, gradcheck: dict | None) -> 
     if gradcheck is not None:
         config["figures"].append(gradcheck)
     run.write_config(config)
-    write_report(out)
+    write_report(run.path)
+    with deferred_signals():
+        placement.commit()
 
 
 #: Options of train that doctor does not take.
@@ -451,7 +443,7 @@ def _training_notes(caught, opts, history) -> list[str]:
         if category == "TrainingInterrupted":
             continue  # reported by the caller with the signal's name
         if category == "ConvergenceWarning":
-            notes.append(_epoch_limit_note(opts, history))
+            notes.append(epoch_limit_note(opts, history))
         elif category == "DivergenceWarning":
             notes.append(f"warning: {message.replace('learning_rate_init', '--learning-rate')}")
         else:
@@ -459,46 +451,9 @@ def _training_notes(caught, opts, history) -> list[str]:
     return list(dict.fromkeys(notes))
 
 
-def _epoch_limit_note(opts: dict, history) -> str:
-    """The note for a run that reached --epochs: more epochs, or not, by the validation curve."""
-    limit = opts["epochs"]
-    column = opts["monitor"] if opts["monitor"] in history else "val_loss"
-    best = _best_epoch(history, column) if column in history else None
-    # "well before": more than a tenth of the run (and 10 epochs) without a better value
-    if best is not None and limit - best >= max(10, limit // 10):
-        name = column.removeprefix("val_").replace("r2", "R²")
-        return (
-            f"note: the training loss still fell at the epoch limit ({limit}), but the "
-            f"validation {name} was best at epoch {best}: the network overfits, so more "
-            "--epochs will not help; try a larger --alpha, fewer hidden units, or "
-            "--early-stopping"
-        )
-    return (
-        f"note: stopped at the epoch limit ({limit}) while still improving; more --epochs may help"
-    )
-
-
-def _best_epoch(history, monitor: str | None) -> int | None:
-    """The epoch whose weights early stopping kept: the first with the best ``monitor`` value.
-
-    Early stopping (:class:`mlplab.callbacks.EarlyStopping`) keeps the weights of every
-    strict improvement, so that epoch is the first arg-min of a loss, arg-max of a score.
-    """
-    import numpy as np
-
-    if monitor is None or history.n_epochs == 0 or monitor not in history:
-        return None
-    values = np.asarray(history[monitor], dtype=float)
-    if not np.isfinite(values).any():
-        return None
-    pick = np.nanargmin if monitor.endswith("loss") else np.nanargmax
-    return int(history["epoch"][int(pick(values))])
-
-
-def _diagnose(out: Path, model, data, X_train, y_train, validation, quiet: bool) -> None:
+def _diagnose(run, model, data, X_train, y_train, validation, quiet: bool) -> None:
     """The diagnostics of the trained model (its own history and weights); diagnostics.json."""
     from ..diagnostics import diagnose_run, render_rich
-    from ..runs import RunFolder
     from ._advice import in_cli_words
     from ._common import stdout_console
 
@@ -513,17 +468,16 @@ def _diagnose(out: Path, model, data, X_train, y_train, validation, quiet: bool)
         feature_names=list(data.dataset.feature_names),
     )
     diagnosis = in_cli_words(diagnosis, train)
-    RunFolder(out).write_diagnosis(diagnosis)
+    run.write_diagnosis(diagnosis)
     if not quiet:
         render_rich(diagnosis, stdout_console())
 
 
-def _gradcheck(out: Path, model, X_train, y_train, alpha: float) -> dict:
+def _gradcheck(run, model, X_train, y_train, alpha: float) -> dict:
     """Gradient check of the trained network on a few training examples; gradcheck.json."""
     import numpy as np
 
     from ..gradcheck import check_gradients
-    from ..runs import RunFolder
 
     network = model.network_
     # From a pool of rows, so that relu networks find examples clear of their kinks.
@@ -535,7 +489,7 @@ def _gradcheck(out: Path, model, X_train, y_train, alpha: float) -> dict:
         "examples": result.examples,
         "λ": alpha,
     }
-    return RunFolder(out).write_gradcheck(result, settings)
+    return run.write_gradcheck(result, settings)
 
 
 def _encoded_targets(model, y):
@@ -551,7 +505,7 @@ def _encoded_targets(model, y):
     return (np.asarray(y)[:, None] == classes[None, :]).astype(np.float64)
 
 
-def _print_summary(config: dict, out: Path) -> None:
+def _print_summary(config: dict, out: Path, taken: Path | None) -> None:
     """The results as a rich table on stdout, then where the files are."""
     from rich.table import Table
 
@@ -582,3 +536,5 @@ def _print_summary(config: dict, out: Path) -> None:
     )
     report = os.fspath(RunFolder(out).report_file)
     console.print(f"run folder: {os.fspath(out)} (report: {report})")
+    if taken is not None:
+        console.print(f"({os.fspath(taken)} holds an earlier run and was left as it was)")

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..regular_files import read_regular_bytes
 from ._base import Dataset
 
 __all__ = ["CSVFormatError", "CSVTable", "load_csv", "read_csv_table"]
@@ -154,6 +155,9 @@ def _check_cell(cell: str) -> str | None:
         return "empty cell (missing value); fill it in or remove the row"
     if _NON_FINITE.fullmatch(cell):
         return f"{cell!r} is a non-finite value; only finite numbers are allowed"
+    if _NUMBER.fullmatch(cell) and not math.isfinite(float(cell)):
+        # a number, also in the target column: never text, never infinity
+        return f"{cell!r} is a non-finite value (too large for a float64)"
     return None
 
 
@@ -261,7 +265,7 @@ def read_csv_table(path) -> CSVTable:
     """
     path_str = os.fspath(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = read_regular_bytes(path, what="a CSV file")
     except FileNotFoundError:
         raise FileNotFoundError(f"no such CSV file: {path_str!r}") from None
     records = _read_records(_decode(raw, path_str), path_str)

@@ -25,7 +25,7 @@ def demo_features(
     unit a⁽²⁾ᵢ = f(θ⁽¹⁾ᵢ [1; x]) is bright on one side of its own line z⁽²⁾ᵢ = 0; the output
     unit then needs only to combine the half-planes into the inner disc. On the 8×8
     digits each hidden unit's incoming weights θ⁽¹⁾ᵢⱼ, drawn as an image, show the
-    pixels that excite it (white) or inhibit it (black).
+    pixels that excite it (red) or inhibit it (blue), each unit on its own scale.
 
     Parameters
     ----------
@@ -106,7 +106,7 @@ def demo_features(
         title=(
             f"Digits network 64-{digits_hidden_units}-10 (test accuracy {digits_accuracy:.1%}):\n"
             "incoming weights θ⁽¹⁾ of each hidden unit as 8×8 images\n"
-            "white: pixel excites the unit; black: inhibits; gray: 0"
+            "each on its own scale: red excites the unit, blue inhibits it, white is 0"
         ),
     )
     return save_figures(result, out_dir)

@@ -19,9 +19,7 @@ _TITLES = {
     "XNOR": "x₁ XNOR x₂ = OR(AND, NOR)",
     "XOR": "x₁ XOR x₂ = NOR(AND, NOR)",
 }
-_POSITIVE, _NEGATIVE = "#1f77b4", "#d62728"
-_HIDDEN = "#ff7f0e"
-_REGION_COLORS = ("#f6d3d3", "#d3e3f3")  # h < 0.5, h ≥ 0.5: light tints of the point colors
+_HIDDEN = "#2ca02c"  # not a class color: classes 0 and 1 are C0 and C1 in every figure
 
 
 def unit_formula(theta) -> str:
@@ -99,7 +97,11 @@ def demo_logic(*, out_dir=None, random_state=None, tolerance: float = 1e-4) -> D
 
 def _units_figure(logic):
     """One panel per function: the region h_θ(x) ≥ 0.5, the units' lines z = 0, the points."""
-    from ..plots.base import colormap, line_handle, patch_handle
+    from ..plots.base import MARKERS, class_colors, colormap, line_handle, patch_handle
+
+    # y = 0 and y = 1 in the colors and markers of classes 0 and 1 everywhere else
+    negative, positive = class_colors(2)
+    regions = [tuple(0.75 + 0.25 * c for c in color[:3]) for color in (negative, positive)]
 
     fig = new_figure(12.0, 8.4)
     axes = fig.subplots(2, 3, sharex=True, sharey=True)
@@ -115,7 +117,7 @@ def _units_figure(logic):
             h >= 0.5,
             origin="lower",
             extent=(side[0], side[-1], side[0], side[-1]),
-            cmap=colormap(_REGION_COLORS),
+            cmap=colormap(regions),
             vmin=0,
             vmax=1,
             interpolation="nearest",
@@ -146,8 +148,8 @@ def _units_figure(logic):
                 zorder=3,
                 edgecolors="k",
                 linewidths=1.0,
-                color=_POSITIVE if label else _NEGATIVE,
-                marker="o" if label else "s",
+                color=positive if label else negative,
+                marker=MARKERS[int(label)],
             )
             ax.annotate(
                 f"h = {value:.2g}" if 1e-3 <= value <= 0.999 else f"h ≈ {round(value)}",
@@ -175,10 +177,14 @@ def _units_figure(logic):
     for ax in axes[:, 0]:
         ax.set_ylabel("input x₂ (0 or 1)")
     handles = [
-        line_handle(marker="o", linestyle="", color=_POSITIVE, markeredgecolor="k", markersize=10),
-        line_handle(marker="s", linestyle="", color=_NEGATIVE, markeredgecolor="k", markersize=9),
-        patch_handle(facecolor=_REGION_COLORS[1], edgecolor="0.6"),
-        patch_handle(facecolor=_REGION_COLORS[0], edgecolor="0.6"),
+        line_handle(
+            marker=MARKERS[1], linestyle="", color=positive, markeredgecolor="k", markersize=9
+        ),
+        line_handle(
+            marker=MARKERS[0], linestyle="", color=negative, markeredgecolor="k", markersize=10
+        ),
+        patch_handle(facecolor=regions[1], edgecolor="0.6"),
+        patch_handle(facecolor=regions[0], edgecolor="0.6"),
         line_handle(color="k", linewidth=1.8),
         line_handle(color=_HIDDEN, linewidth=1.6, linestyle="--"),
     ]
@@ -192,7 +198,7 @@ def _units_figure(logic):
     ]
     fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=10)
     fig.suptitle(
-        "Boolean functions from sigmoid units with hand-set weights: one unit draws one "
+        "Boolean functions from sigmoid units, weights set by hand: one unit draws one "
         "line;\nXNOR and XOR need a hidden layer (two lines)",
         fontsize=12,
     )

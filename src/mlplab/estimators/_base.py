@@ -45,6 +45,7 @@ from .._rng import as_generator
 from ..activations import resolve_activation
 from ..callbacks import Checkpoint, EarlyStopping
 from ..initializers import INITIALIZERS
+from ..losses import SKLEARN_NAMES
 from ..network import Network, resolve_dtype
 from ..optimizers import SOLVERS
 from ..training import Trainer, TrainingConfig
@@ -56,8 +57,6 @@ __all__ = ["NotFittedError", "TrainingSetup"]
 #: Solvers that run epochs of (mini-)batch steps; ``lbfgs`` and ``cg`` go through scipy.
 EPOCH_SOLVERS = ("gd", "sgd", "adam")
 
-#: scikit-learn's names for the output layers (its ``out_activation_``).
-OUT_ACTIVATION_NAMES = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
 
 #: Fitted state that does not end in "_" (scikit-learn's marker) but belongs to a fit.
 _PRIVATE_FITTED = ("_trainer", "_label_binarizer", "_callbacks", "_stopping")
@@ -457,11 +456,23 @@ class BaseMLP(BaseEstimator):
             random_state=rng,
         )
 
+    def _check_epsilon_meaning(self) -> None:
+        """Warn when ``epsilon`` looks like the initializer's ε; it is Adam's."""
+        if self.initializer == "uniform" and self.epsilon >= 1e-3:
+            warnings.warn(
+                f"epsilon={self.epsilon!r} is Adam's ε (numerical stability, default 1e-8), "
+                "not the initializer's: for θ ~ U[−ε, ε] pass init_epsilon "
+                f"(init_epsilon={self.epsilon!r})",
+                UserWarning,
+                stacklevel=3,
+            )
+
     def _fit(
         self, X, y, *, incremental=False, classes=None, validation_data=None, resume_from=None
     ):
         """Validate, (re)build or reuse the network, train it, and set the fitted attributes."""
         self._validate_params()
+        self._check_epsilon_meaning()
         config = self._training_config()
         if self.dtype is not None:
             resolve_dtype(self.dtype)
@@ -540,6 +551,7 @@ class BaseMLP(BaseEstimator):
         if self.checkpoint_dir is not None:
             callbacks.append(Checkpoint(self.checkpoint_dir, every=int(self.checkpoint_every)))
         trainer.callbacks = callbacks
+        trainer.loss_divisor = self._loss_divisor(n_outputs)
 
         epochs_before = trainer.epoch
         if incremental:
@@ -555,6 +567,10 @@ class BaseMLP(BaseEstimator):
         if not incremental and trainer.stop_reason == "max_iter":
             self._warn_not_converged(trainer)
         return self
+
+    def _loss_divisor(self, n_outputs: int) -> int:
+        """What the reported data loss is divided by (1: summed over outputs, as J is)."""
+        return 1
 
     def _stopping_rule(self, on_validation: bool) -> EarlyStopping:
         """scikit-learn's rule: more than n_iter_no_change epochs without a tol improvement.
@@ -611,7 +627,7 @@ class BaseMLP(BaseEstimator):
         self.t_ = int(trainer.examples_seen)
         self.n_outputs_ = int(n_outputs)
         self.n_layers_ = network.n_layers
-        self.out_activation_ = OUT_ACTIVATION_NAMES[network.output]
+        self.out_activation_ = SKLEARN_NAMES[network.output]
         self.n_networks_ = 1
         self.stop_reason_ = trainer.stop_reason
         self.callbacks_ = list(self._callbacks)

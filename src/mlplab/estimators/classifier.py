@@ -24,6 +24,7 @@ from sklearn.utils.validation import (
 
 from ..losses import resolve_output
 from ..multiclass import STRATEGIES, multiclass_wrapper
+from ..names import explain_unknown_keywords
 from ._base import BaseMLP, unpack_pair
 
 __all__ = ["MLPClassifier"]
@@ -190,6 +191,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         "multiclass": [StrOptions(set(STRATEGIES))],
     }
 
+    @explain_unknown_keywords("estimator")
     def __init__(
         self,
         hidden_layer_sizes=(100,),

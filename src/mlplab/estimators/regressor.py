@@ -15,22 +15,31 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ..names import explain_unknown_keywords
 from ._base import BaseMLP, unpack_pair
 
 __all__ = ["MLPRegressor"]
 
 
 class MLPRegressor(RegressorMixin, BaseMLP):
-    """Multi-layer perceptron regressor: identity outputs and the squared error.
+    """Multi-layer perceptron regressor: the squared error, or the Poisson deviance.
 
-    A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`. The output
-    layer is z⁽ᴸ⁾ itself and the cost is ½·mean over examples of ‖a⁽ᴸ⁾ − y‖² plus
-    λ/(2m) Σ θ², so δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y as with the classifiers' matched pairs.
+    A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`. With the
+    squared error the output layer is z⁽ᴸ⁾ itself and the network minimizes
+    J = ½·mean over examples of ‖a⁽ᴸ⁾ − y‖² plus λ/(2m) Σ θ² (the lecture's J, summed over
+    the K outputs: :meth:`mlplab.Network.cost`). With ``loss="poisson"`` the output is
+    a⁽ᴸ⁾ = e^z (the log link) and the loss half the Poisson deviance. Both are matched
+    pairs: δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y, as with the classifiers'.
+
+    Like scikit-learn's, the *reported* squared error (``loss_``, ``loss_curve_``, the
+    ``history_`` losses and what ``tol`` is compared with) is averaged over the K
+    outputs, ½·mean over examples and outputs; the gradient is that of J, as in
+    scikit-learn. With one output the two agree.
 
     Parameters
     ----------
-    loss : {"squared_error"}, default="squared_error"
-        scikit-learn's "poisson" is not available.
+    loss : {"squared_error", "poisson"}, default="squared_error"
+        "poisson" needs targets y ≥ 0 (counts or rates) and predicts e^z > 0.
     hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate, \
 learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, \
 momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, \
@@ -45,7 +54,7 @@ checkpoint_dir, checkpoint_every, early_stopping_monitor
 best_loss_, validation_scores_, best_validation_score_, t_, n_layers_, n_outputs_, \
 history_, network_, stop_reason_, n_networks_
         As for :class:`mlplab.MLPClassifier`; validation scores are R².
-    out_activation_ : "identity"
+    out_activation_ : {"identity", "exp"}
 
     Examples
     --------
@@ -61,9 +70,10 @@ history_, network_, stop_reason_, n_networks_
 
     _parameter_constraints: ClassVar[dict] = {
         **BaseMLP._parameter_constraints,
-        "loss": [StrOptions({"squared_error"})],
+        "loss": [StrOptions({"squared_error", "poisson"})],
     }
 
+    @explain_unknown_keywords("estimator")
     def __init__(
         self,
         loss="squared_error",
@@ -173,7 +183,16 @@ history_, network_, stop_reason_, n_networks_
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        self._check_poisson_targets(y, "y")
         return X, y.reshape(-1, 1) if y.ndim == 1 else y
+
+    def _check_poisson_targets(self, y, name: str) -> None:
+        """With loss="poisson" the targets are counts or rates: y ≥ 0, else a ValueError."""
+        if self.loss == "poisson" and y.size and y.min() < 0:
+            raise ValueError(
+                f"loss='poisson' needs {name} >= 0 (counts or rates), got a minimum of "
+                f"{y.min():g}; use loss='squared_error' for targets that can be negative"
+            )
 
     def _encode_validation(self, validation_data):
         """(X_val, Y_val) from the user's (X_val, y_val)."""
@@ -181,10 +200,16 @@ history_, network_, stop_reason_, n_networks_
         X_val = validate_data(self, X_val, reset=False, dtype=(np.float64, np.float32))
         y_val = check_array(y_val, ensure_2d=False, dtype=(np.float64, np.float32))
         check_consistent_length(X_val, y_val)
+        self._check_poisson_targets(y_val, "the validation targets")
         return X_val, y_val.reshape(-1, 1) if y_val.ndim == 1 else y_val
 
+    def _loss_divisor(self, n_outputs: int) -> int:
+        """scikit-learn reports the squared error averaged over outputs (Poisson: summed)."""
+        return n_outputs if self.loss == "squared_error" else 1
+
     def _output_name(self, n_outputs: int) -> str:
-        return "identity"
+        """e^z for the Poisson loss (the log link), else z itself."""
+        return "exp" if self.loss == "poisson" else "identity"
 
     def _task(self) -> str:
         return "regression"

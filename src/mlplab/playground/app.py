@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import threading
 from importlib import resources
 
 from starlette.applications import Starlette
@@ -229,17 +230,19 @@ def create_app(limits: Limits | None = None) -> Starlette:
                 sent_rows += len(rows)
                 sent_version = version
                 await websocket.send_text(
-                    '{"frame":' + frame_json(frame) + ',"rows":' + json.dumps(rows) + "}"
+                    '{"frame":' + frame_json(frame) + ',"rows":' + frame_json(rows) + "}"
                 )
             await websocket.send_text(json.dumps({"closed": True, "error": "page closed"}))
         except (WebSocketDisconnect, RuntimeError):
             pass  # the page is gone
         finally:
             receiver.cancel()
-            with contextlib.suppress(BaseException):
-                await receiver
-            # a closed tab (or a reload) ends the page: its worker stops, its memory is freed
-            await run_in_threadpool(registry.close, websocket.path_params["token"])
+            # A closed tab (or a reload) ends the page: its worker stops, its memory is
+            # freed. Closing waits for the worker, so it runs on a thread of its own, which
+            # also finishes when this task is being cancelled (nothing here is awaited).
+            threading.Thread(
+                target=registry.close, args=(websocket.path_params["token"],), daemon=True
+            ).start()
 
     @contextlib.asynccontextmanager
     async def lifespan(app):

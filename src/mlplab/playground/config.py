@@ -36,6 +36,16 @@ SOLVERS = ("gd", "sgd", "adam")
 INITIALIZERS = ("glorot", "uniform", "he", "zeros")
 
 
+#: How messages name a field: its URL name, then what the page's label calls it.
+LABELS = {
+    "lr": "lr (η, the learning rate)",
+    "alpha": "alpha (λ)",
+    "val": "val (the validation share)",
+    "batch": "batch (the batch size)",
+    "init_epsilon": "init_epsilon (ε of the uniform initializer)",
+}
+
+
 class ConfigError(ValueError):
     """A value a page sent that cannot be used; the message says which and what is allowed."""
 
@@ -72,7 +82,7 @@ class Limits:
     max_body_bytes: int = 16_384
     max_layers: int = 4
     max_units: int = 16
-    max_epochs: int = 20_000
+    max_epochs: int = 10_000
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
@@ -174,6 +184,7 @@ def parse_config(values, limits: Limits) -> PageConfig:
 
 def _number(name: str, value) -> float:
     """A finite number from a JSON number or a string, or ConfigError."""
+    name = LABELS.get(name, name)
     if isinstance(value, bool):
         raise ConfigError(f"{name} must be a number, got {value!r}")
     if isinstance(value, str):
@@ -192,6 +203,7 @@ def _number(name: str, value) -> float:
 
 def _float(name, value, low, high) -> float:
     number = _number(name, value)
+    name = LABELS.get(name, name)
     if not low <= number <= high:
         raise ConfigError(f"{name} must be between {low:g} and {high:g}, got {number:g}")
     return number
@@ -199,6 +211,7 @@ def _float(name, value, low, high) -> float:
 
 def _int(name, value, low, high) -> int:
     number = _number(name, value)
+    name = LABELS.get(name, name)
     if number != int(number):
         raise ConfigError(f"{name} must be a whole number, got {number:g}")
     if not low <= number <= high:

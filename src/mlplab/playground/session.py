@@ -22,6 +22,7 @@ import time
 import numpy as np
 
 from .. import diagnostics
+from ..jsonvalues import to_json
 from .config import Limits, PageConfig
 from .data import make_data
 from .frames import describe_data, network_frame
@@ -118,8 +119,8 @@ class Session:
     # ------------------------------------------------------------------ commands
     def configure(self, config: PageConfig, upload=None) -> None:
         """A new configuration (and upload): stop, rebuild data and network, new run."""
-        self.pause()
-        with self._lock:
+        with self._lock:  # held while pausing, so that no train() starts in between
+            self.pause()
             self._configure(config, upload)
 
     def reset(self) -> None:
@@ -159,6 +160,8 @@ class Session:
         from ..gradcheck import check_gradients
 
         with self._lock:
+            # while training, θ moves under the copy: the check is then of a θ between
+            # two steps, which is as valid a point to check backprop at as any
             net = self.net.copy()
             X, Y = self._encoded_train
             lam = self.config.alpha
@@ -184,8 +187,8 @@ class Session:
         """
         from ..persistence import dumps, loads
 
-        self.pause()
         with self._lock:
+            self.pause()
             if self._epochs_done == 0:
                 raise SessionError("nothing trained yet: train at least one epoch first")
             copy = loads(dumps(self.estimator))
@@ -369,16 +372,6 @@ class Session:
         ]
 
 
-def frame_json(frame: dict) -> str:
-    """A frame as JSON text (non-finite numbers become null)."""
-    return json.dumps(_finite(frame), separators=(",", ":"))
-
-
-def _finite(value):
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value
+def frame_json(value) -> str:
+    """A frame (or rows) as JSON text; NaN and ±inf (a diverged epoch) become null."""
+    return json.dumps(to_json(value, finite=True), separators=(",", ":"))

@@ -20,6 +20,7 @@ function                          what it shows (the lecture's name for it)
 :func:`calibration_diagram`       reliability: observed frequency against predicted probability
 :func:`predicted_vs_actual`       regression: each prediction against its true value
 :func:`residuals`                 regression: y − ŷ against ŷ
+:class:`LiveLearningCurves`       a training callback: the learning curves redrawn in a notebook
 ================================  ==============================================================
 
 Why no pyplot: pyplot keeps a global list of open figures and picks a GUI backend, which
@@ -44,10 +45,12 @@ from .classification import confusion_matrix, decision_regions, misclassified_ex
 from .curves import learning_curves, update_ratios
 from .gradcheck import gradient_check_table
 from .internals import activation_histograms, hidden_unit_activations, hidden_unit_images
+from .live import LiveLearningCurves
 from .results import calibration_diagram, predicted_vs_actual, residuals, roc_and_pr_curves
 
 __all__ = [
     "DPI",
+    "LiveLearningCurves",
     "activation_histograms",
     "calibration_diagram",
     "confusion_matrix",

@@ -65,10 +65,42 @@ def save_figure(fig: Figure, path) -> None:
 
 
 def figure_to_png_bytes(fig: Figure) -> bytes:
-    """The figure rendered as PNG bytes (for embedding or sending)."""
+    """The figure rendered as PNG bytes (for embedding or sending).
+
+    The PNG carries the figure's words and numbers (:func:`figure_texts`) in its
+    ``Description`` text chunk, so that a saved figure can be compared with a fresh one
+    by what it says rather than by pixels, which differ between BLAS kernels and
+    renderers.
+    """
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI)
+    metadata = {"Description": "\n".join(figure_texts(fig))}
+    fig.savefig(buffer, format="png", dpi=DPI, metadata=metadata)
     return buffer.getvalue()
+
+
+def figure_texts(fig: Figure) -> list[str]:
+    """Every visible text of a figure but the tick labels: titles, labels, legends, notes.
+
+    In drawing order; these carry the numbers a figure shows (accuracies, losses, ε).
+    """
+    from matplotlib.axis import Tick
+    from matplotlib.text import Text
+
+    ticks = {id(t) for tick in fig.findobj(Tick) for t in (tick.label1, tick.label2)}
+    return [
+        text.get_text()
+        for text in fig.findobj(Text)
+        if text.get_visible() and text.get_text().strip() and id(text) not in ticks
+    ]
+
+
+def png_texts(path) -> list[str]:
+    """The texts a PNG saved by :func:`save_figure` carries (empty for other PNGs)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        description = image.text.get("Description", "")
+    return description.split("\n") if description else []
 
 
 def figure_to_data_uri(fig: Figure) -> str:

@@ -25,6 +25,9 @@ from .base import (
     titled,
 )
 
+#: Diverging colormap of weight images: blue < 0, white = 0, red > 0.
+WEIGHT_CMAP = "RdBu_r"
+
 
 # ---------------------------------------------------------------------- what the network learned
 def _first_layer_weights(net_or_weights, n_pixels: int) -> np.ndarray:
@@ -55,8 +58,9 @@ def hidden_unit_images(
     """Each first-hidden-layer unit's incoming weights θ⁽¹⁾ᵢ,₁..ₙ drawn as an image.
 
     Unit i of layer 2 computes a⁽²⁾ᵢ = f(θ⁽¹⁾ᵢ₀ + Σⱼ θ⁽¹⁾ᵢⱼ xⱼ); reshaping its weights to
-    the input image shows which pixels excite it (white) and which inhibit it (black).
-    Each panel has its own symmetric scale, so mid-gray is always a weight of zero.
+    the input image shows which pixels excite it (red) and which inhibit it (blue). Each
+    panel is divided by its own largest |weight|, so white is always a weight of zero and
+    a unit with small weights shows its pattern too; one colorbar reads them all.
 
     Parameters
     ----------
@@ -94,17 +98,26 @@ def hidden_unit_images(
     fig.subplots_adjust(
         left=0.02, right=0.98, bottom=0.02, top=1 - 0.9 / height, wspace=0.15, hspace=0.35
     )
+    axes = []
     for unit in range(shown):
         ax = fig.add_subplot(rows, cols, unit + 1)
         image = weights[unit].reshape(h, w)
         limit = float(np.nanmax(np.abs(image))) if np.isfinite(image).any() else 1.0
         limit = limit if limit > 0 else 1.0
-        ax.imshow(image, cmap="gray", vmin=-limit, vmax=limit, interpolation="nearest")
+        # each unit on its own scale (weights that look like noise on a shared scale show
+        # their pattern), in a diverging colormap centred on 0
+        shown_image = ax.imshow(
+            image / limit, cmap=WEIGHT_CMAP, vmin=-1.0, vmax=1.0, interpolation="nearest"
+        )
         ax.set_title(f"unit {unit + 1}", fontsize=8)
         ax.set_axis_off()
+        axes.append(ax)
+    colorbar = fig.colorbar(shown_image, ax=axes, shrink=0.8, ticks=[-1, 0, 1])
+    colorbar.set_label("weight / largest |weight| of the unit", fontsize=8)
+    colorbar.ax.set_yticklabels(["−max", "0", "+max"], fontsize=8)
     default = (
-        f"Incoming weights {layer_symbol(THETA, 1)} of each hidden unit\n"
-        "white > 0, gray = 0, black < 0"
+        f"Incoming weights {layer_symbol(THETA, 1)} of each hidden unit, each on its own "
+        "scale\nred excites the unit, blue inhibits it, white is 0"
     )
     if shown < n_units:
         default += f"; first {shown} of {n_units} units"

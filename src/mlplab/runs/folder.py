@@ -19,9 +19,8 @@ checkpoints/             ``checkpoint-<epoch>`` files when training checkpoints
 =======================  ===============================================================
 
 train writes config.json first, so even a run interrupted in its first epoch is
-recognized. Training again into a run folder replaces the run's own files and nothing
-else; a non-empty folder that is not a run is refused unless forced (and even then only
-the run's own file names are written or removed).
+recognized. How a new run is written aside and swapped in, one writer at a time, and
+where an unfinished run's checkpoints live: :mod:`~mlplab.runs.placement`.
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ from typing import Any
 
 from ..fileformat import atomic_write_bytes
 from ..jsonvalues import to_json
+from ..regular_files import NotARegularFileError, read_regular_bytes
 
 __all__ = ["FIGURE_CAPTIONS", "RUN_FORMAT", "RunFolder", "RunFolderError"]
 
@@ -87,8 +87,8 @@ FIGURE_CAPTIONS = {
     ),
     "hidden_units.png": (
         "What the hidden units look for",
-        "Each first-layer hidden unit's incoming weights θ⁽¹⁾ drawn as an image: white "
-        "pixels excite the unit, black ones inhibit it.",
+        "Each first-layer hidden unit's incoming weights θ⁽¹⁾ drawn as an image, each unit "
+        "on its own scale: red pixels excite the unit, blue ones inhibit it.",
     ),
     "update_ratios.png": (
         "Update-to-weight ratios",
@@ -105,7 +105,7 @@ FIGURE_CAPTIONS = {
     ),
 }
 
-#: Every file a run writes (removed before a fresh run into an existing run folder).
+#: Every file a run writes (a replaced run folder keeps its other files).
 RUN_FILES = (CONFIG, MODEL, HISTORY, REPORT, DIAGNOSTICS, GRADCHECK, *FIGURE_CAPTIONS)
 
 
@@ -168,51 +168,10 @@ class RunFolder:
     # -------------------------------------------------------------- being a run
     def is_run(self) -> bool:
         """Whether the folder holds an mlplab run (its config.json says so)."""
-        return self.read_config() is not None
-
-    def check_target(self, *, force: bool, resume: bool) -> None:
-        """Refuse a target that is a file, or a non-empty folder that is not a run.
-
-        With ``resume`` the folder must hold a checkpoint instead.
-        """
-        where = os.fspath(self.path)
-        if self.path.exists() and not self.path.is_dir():
-            raise RunFolderError(f"run folder {where!r} is a file; give a folder for the run")
-        if resume:
-            checkpoints = self.checkpoint_dir
-            if not checkpoints.is_dir() or not any(checkpoints.iterdir()):
-                raise RunFolderError(
-                    f"nothing to resume: {os.fspath(checkpoints)!r} holds no checkpoint; "
-                    "train with --checkpoint-every N first"
-                )
-            return
-        if self.path.is_dir() and any(self.path.iterdir()) and not self.is_run() and not force:
-            raise RunFolderError(
-                f"run folder {where!r} is a non-empty folder that is not an mlplab run; "
-                "choose another folder or add --force"
-            )
-
-    def start(self, *, resume: bool) -> None:
-        """Create the folder; unless resuming, remove a previous run's files and checkpoints.
-
-        Only the names a run writes are removed, and the files the checkpoints module
-        recognizes as its checkpoints.
-        """
-        self.path.mkdir(parents=True, exist_ok=True)
-        if resume:
-            return
-        for name in RUN_FILES:
-            path = self.path / name
-            if path.is_file():
-                path.unlink()
-        checkpoints = self.checkpoint_dir
-        if checkpoints.is_dir():
-            from ..checkpoint import latest_checkpoints
-
-            for _, path in latest_checkpoints(checkpoints):
-                os.unlink(path)
-            if not any(checkpoints.iterdir()):
-                checkpoints.rmdir()
+        try:
+            return self.read_config() is not None
+        except RunFolderError:  # marked as a run, but malformed: a run still
+            return True
 
     # -------------------------------------------------------------- config.json
     def write_config(self, config: dict[str, Any]) -> None:
@@ -224,11 +183,12 @@ class RunFolder:
     def read_config(self) -> dict[str, Any] | None:
         """config.json's content, or None if the folder is not a run (or the file is damaged)."""
         try:
-            config = json.loads((self.path / CONFIG).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            config = json.loads(read_regular_bytes(self.path / CONFIG).decode("utf-8"))
+        except (OSError, ValueError):  # NotARegularFileError and bad UTF-8 are ValueErrors
             return None
         if not isinstance(config, dict) or config.get("format") != RUN_FORMAT:
             return None
+        check_config(config, self.path / CONFIG)
         return config
 
     # -------------------------------------------------------------- results of other commands
@@ -291,10 +251,12 @@ class RunFolder:
         if not folder.is_dir():
             raise RunFolderError(f"no such run folder: {os.fspath(folder)!r}")
         config = _read_object(folder / CONFIG)
+        if config is not None:
+            check_config(config, folder / CONFIG)
         history = None
         history_file = self.history_file
         # A run that ended in its first epoch (diverged, interrupted) has a history without rows.
-        if history_file.is_file() and len(history_file.read_bytes().strip().splitlines()) > 1:
+        if history_file.exists() and len(_read_bytes(history_file).strip().splitlines()) > 1:
             from ..history import History
 
             try:
@@ -343,18 +305,77 @@ class RunFolder:
         return figures
 
 
+_NUMBER = (int, float)
+_TEXT = (str, type(None))
+#: What the sections of config.json that commands read must be: key -> type(s), nested.
+CONFIG_SCHEMA = {
+    "data": {
+        "name": _TEXT,
+        "task": _TEXT,
+        "target": _TEXT,
+        "feature_names": (list, type(None)),
+        "split": {"seed": int, "test_fraction": _NUMBER, "validation_fraction": _NUMBER},
+    },
+    "model": (dict, type(None)),
+    "training": (dict, type(None)),
+    "metrics": (dict, type(None)),
+    "per_class": (dict, type(None)),
+    "figures": (list, type(None)),
+    "status": _TEXT,
+    "command": _TEXT,
+}
+
+
+def check_config(config: dict, path: Path, schema=None, where: str = "") -> None:
+    """Refuse a config.json whose sections are not what the commands read (RunFolderError).
+
+    Only the entries present are checked (older runs lack some); each must have the type
+    :data:`CONFIG_SCHEMA` gives, so that no command meets a list where it reads a mapping.
+    """
+    for key, expected in (schema or CONFIG_SCHEMA).items():
+        if key not in config:
+            continue
+        value = config[key]
+        name = f"{where}{key}"
+        if isinstance(expected, dict):
+            if not isinstance(value, dict):
+                raise RunFolderError(
+                    f"{os.fspath(path)} is malformed: {name!r} must be a JSON object, got "
+                    f"{type(value).__name__}; rebuild the run with mlplab train"
+                )
+            check_config(value, path, expected, f"{name}.")
+        elif not isinstance(value, expected) or (
+            isinstance(value, bool)
+            and bool not in (expected if isinstance(expected, tuple) else (expected,))
+        ):
+            raise RunFolderError(
+                f"{os.fspath(path)} is malformed: {name!r} has a value of the wrong type "
+                f"({type(value).__name__}); rebuild the run with mlplab train"
+            )
+
+
 def write_json(path: Path, value) -> None:
     """Write ``value`` as indented JSON, atomically (NaN and infinities written as null)."""
     text = json.dumps(to_json(value, finite=True), indent=2, ensure_ascii=False) + "\n"
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of a file of the run; RunFolderError if it is a pipe, a device, a folder."""
+    try:
+        return read_regular_bytes(path)
+    except NotARegularFileError as error:
+        raise RunFolderError(str(error)) from None
+
+
 def _read_object(path: Path) -> dict | None:
     """A JSON object from ``path``, None if absent, RunFolderError if damaged."""
-    if not path.is_file():
+    if not path.exists():
         return None
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
+        value = json.loads(read_regular_bytes(path, what="a JSON file").decode("utf-8"))
+    except NotARegularFileError as error:
+        raise RunFolderError(str(error)) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise RunFolderError(f"{path.name} is damaged: {error}") from None
     if not isinstance(value, dict):

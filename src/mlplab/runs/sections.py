@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..gradcheck import VERDICTS, verdict
+from ..regular_files import read_regular_bytes
 from .text import (
     STOP_REASONS,
     STOP_REASONS_SHORT,
@@ -48,7 +49,10 @@ def png_data_uri(source) -> tuple[str | None, str]:
         path = Path(source)
         if not path.is_file():
             return None, f"{path.name} is missing"
-        data = path.read_bytes()
+        try:
+            data = read_regular_bytes(path)
+        except (OSError, ValueError) as error:  # a pipe, a device, unreadable
+            return None, f"{path.name} cannot be read ({error})"
     if not data.startswith(_PNG_MAGIC):
         return None, "not a PNG image"
     return "data:image/png;base64," + base64.b64encode(data).decode("ascii"), ""

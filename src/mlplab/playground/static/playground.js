@@ -122,8 +122,10 @@ function applyState(state) {
 
 async function sendConfig() {
   const config = readControls();
+  const asked = (page.configRequests = (page.configRequests || 0) + 1);
   try {
     const answer = await api("POST", `/api/pages/${page.token}/config`, { config });
+    if (asked !== page.configRequests) return;  // a newer configuration is on its way
     showMessage("");
     applyState(answer.state);
   } catch (error) { showMessage(error.message); }
@@ -140,6 +142,8 @@ function onFrame(frame, rows) {
   page.rows.push(...rows);
   page.frame = frame;
   page.running = frame.running;
+  page.frames = (page.frames || 0) + 1;
+  $("epoch").dataset.frames = String(page.frames);  // frames drawn, for measurements
   $("train").textContent = frame.running ? "Pause" : "Train";
   $("train").setAttribute("aria-pressed", frame.running ? "true" : "false");
   $("epoch").textContent = `epoch ${frame.epoch}`;
@@ -516,8 +520,10 @@ function buildWeights() {
 }
 
 async function updateTable() {
+  const asked = (page.tableRequests = (page.tableRequests || 0) + 1);
   try {
     const answer = await api("POST", "/api/handset", { thetas: page.thetas, preset: page.preset });
+    if (asked !== page.tableRequests) return;  // a newer table is on its way
     $("truth-table").textContent = answer.text;
     showMessage("");
   } catch (error) { showMessage(error.message); }

@@ -1,0 +1,171 @@
+"""Messages and refusals at the edges: outputs that are inputs, malformed config.json files,
+labels and parameters a model file cannot hold, directories named like checkpoints."""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import mlplab
+from mlplab import MLPClassifier
+from mlplab.checkpoint import CheckpointWarning
+from mlplab.cli import cli
+
+from ._helpers import blobs, quiet_fit, snapshot
+
+
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory):
+    """A model on features x1, x2 and a CSV to predict."""
+    folder = tmp_path_factory.mktemp("messages")
+    X, y = blobs(30, 2, 2, seed=1)
+    path = folder / "model.safetensors"
+    mlplab.save(quiet_fit(MLPClassifier(hidden_layer_sizes=(2,), max_iter=2), X, y), path)
+    return path
+
+
+#: Output options naming one of the command's inputs: (arguments, option, what it is).
+SAME_FILE = {
+    "predict-out-is-the-csv": (lambda m, c: ["predict", m, c, "--out", c], "--out",
+                               "the input CSV"),
+    "predict-out-is-the-model": (lambda m, c: ["predict", m, c, "--out", m], "--out", "the model"),
+    "predict-out-is-a-link-to-the-csv": (
+        lambda m, c: ["predict", m, c, "--out", _link(c)], "--out", "the input CSV"),
+    "export-onnx-is-the-model": (lambda m, c: ["export", m, "--onnx", m], "--onnx", "the model"),
+}  # fmt: skip
+
+
+def _link(path):
+    link = path.with_name("alias.csv")
+    if not link.exists():
+        os.symlink(path, link)
+    return link
+
+
+@pytest.mark.parametrize("case", SAME_FILE)
+def test_an_output_that_is_an_input_is_refused(model_file, tmp_path, case):
+    make, option, what = SAME_FILE[case]
+    model = tmp_path / "model.safetensors"
+    model.write_bytes(model_file.read_bytes())
+    data = tmp_path / "new.csv"
+    data.write_text("x1,x2\n0.5,1.5\n", encoding="utf-8")
+    args = make(model, data)
+    before = snapshot(tmp_path)
+    result = CliRunner().invoke(cli, [os.fspath(a) for a in args])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for '{option}': {os.fspath(args[-1])!r} is {what}, which it "
+        "would replace; write to another file"
+    )
+    assert snapshot(tmp_path) == before
+
+
+MALFORMED = {
+    "data-a-list": ({"data": [1]}, "'data' must be a JSON object, got list"),
+    "split-a-list": ({"data": {"split": []}}, "'data.split' must be a JSON object, got list"),
+    "seed-a-string": ({"data": {"split": {"seed": "x"}}},
+                      "'data.split.seed' has a value of the wrong type (str)"),
+    "metrics-a-list": ({"metrics": []}, "'metrics' has a value of the wrong type (list)"),
+    "figures-an-object": ({"figures": {}}, "'figures' has a value of the wrong type (dict)"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("command", ["evaluate", "report"])
+@pytest.mark.parametrize("case", MALFORMED)
+def test_a_malformed_config_beside_a_model_is_one_line(model_file, tmp_path, case, command):
+    content, problem = MALFORMED[case]
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "model.safetensors").write_bytes(model_file.read_bytes())
+    (run / "config.json").write_text(json.dumps({"format": "mlplab-run", **content}))
+    args = {
+        "evaluate": ["evaluate", run / "model.safetensors", "--data", "xor", "--part", "test"],
+        "report": ["report", run],
+    }[command]
+    before = snapshot(tmp_path)
+    result = CliRunner().invoke(cli, [os.fspath(a) for a in args])
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        f"error: {run / 'config.json'} is malformed: {problem}; rebuild the run with mlplab train\n"
+    )
+    assert snapshot(tmp_path) == before
+
+
+def test_what_a_model_file_cannot_hold_is_refused_at_save(tmp_path):
+    X, y = blobs(30, 2, 3, seed=2)
+    surrogate = quiet_fit(
+        MLPClassifier(hidden_layer_sizes=(2,), max_iter=2), X, np.array(["a", "b", "\ud800"])[y]
+    )
+    with pytest.raises(ValueError, match=r"cannot save the class label '\\ud800': it is not valid"):
+        mlplab.save(surrogate, tmp_path / "a.safetensors")
+    for built, later in (("ovr", "ovo"), ("ovo", "native"), ("ovr", "native")):
+        model = quiet_fit(
+            MLPClassifier(hidden_layer_sizes=(2,), max_iter=2, multiclass=built), X, y
+        )
+        model.set_params(multiclass=later)
+        with pytest.raises(ValueError, match=(
+            f"cannot save this model: its multiclass parameter is '{later}', but it was "
+            f"fitted as multiclass='{built}'"
+        )):  # fmt: skip
+            mlplab.save(model, tmp_path / "b.safetensors")
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_directory_named_like_a_checkpoint_is_skipped(tmp_path):
+    X, y = blobs(30, 2, 2, seed=3)
+    quiet_fit(
+        MLPClassifier(hidden_layer_sizes=(2,), max_iter=3, checkpoint_dir=str(tmp_path)), X, y
+    )
+    (tmp_path / "checkpoint-999999.safetensors").mkdir()
+    resumed = MLPClassifier(hidden_layer_sizes=(2,), max_iter=5, checkpoint_dir=str(tmp_path))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        resumed.fit(X, y, resume_from=tmp_path)
+    skipped = [w for w in caught if issubclass(w.category, CheckpointWarning)]
+    assert len(skipped) == 1
+    assert "checkpoint-999999.safetensors: is a directory" in str(skipped[0].message)
+    assert resumed.n_iter_ == 5
+
+
+# ---------------------------------------------------------------------- values beyond the dtype
+ROWS = [(1, 2, 0.5), (3, 3, 1.5), (2, 2, 0.1), (3, 1, 0.2), (5, 5, 1.0), (6, 6, 2.0)] * 2
+#: (cell to put in, where (row, column), options, message after "error: ").
+OVERFLOW = {
+    "feature-beyond-float32": ("1e300", (1, 0), ["--dtype", "float32", "--no-scale"],
+                               "{csv}: feature 'a' holds 1e+300 (example 2), beyond the largest "
+                               "float32 (3.403e+38); rescale the column, or use --dtype float64"),
+    "target-beyond-float32": ("1e300", (1, 2), ["--dtype", "float32"],
+                              "{csv}: the target holds 1e+300, beyond the largest float32 "
+                              "(3.403e+38); rescale it, or use --dtype float64"),
+    "target-beyond-float64": ("1e400", (1, 2), [],
+                              "{csv}, line 3, column 3 ('t'): '1e400' is a non-finite value (too "
+                              "large for a float64)"),
+    "feature-beyond-float64": ("-1e400", (2, 1), [],
+                               "{csv}, line 4, column 2 ('b'): '-1e400' is a non-finite value "
+                               "(too large for a float64)"),
+    "feature-beyond-the-scaling": ("1e308", (1, 0), [],
+                                   "feature 'a' holds 1e+308, too large to standardize in "
+                                   "float64 (its square overflows); rescale the column (e.g. to "
+                                   "other units) or use --no-scale"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", OVERFLOW)
+def test_values_the_dtype_or_the_scaling_cannot_hold_are_refused(tmp_path, case):
+    cell, (row, column), options, message = OVERFLOW[case]
+    cells = [list(map(str, r)) for r in ROWS]
+    cells[row][column] = cell
+    csv = tmp_path / "data.csv"
+    csv.write_text("a,b,t\n" + "".join(",".join(r) + "\n" for r in cells), encoding="utf-8")
+    before = snapshot(tmp_path)
+    args = ["train", "--data", csv, "--task", "regression", "--epochs", "2", *options]
+    result = CliRunner().invoke(cli, [os.fspath(a) for a in [*args, "--out", tmp_path / "r"]])
+    assert result.exit_code == 1, result.output
+    assert result.stderr == f"error: {message.format(csv=csv)}\n"
+    assert snapshot(tmp_path) == before
+    assert os.listdir(tmp_path) == ["data.csv"]
