@@ -132,7 +132,7 @@ def test_uploads_go_through_the_library_csv_reader(client):
 def test_page_limit_gives_a_clear_message_and_frees_slots(client):
     tokens = [open_page(client) for _ in range(3)]
     message = error(client.post("/api/pages", json={"config": {}}), 503)
-    assert "3 pages are open, the server's limit" in message
+    assert "the server's limit of 3 open pages is reached: close a playground tab" in message
     assert client.delete(f"/api/pages/{tokens[0]}").status_code == 204
     open_page(client)
 
@@ -233,3 +233,22 @@ def test_handset_tables(client):
         ("rm", "list of one or two weight matrices"),
     ]:
         assert message in error(client.post("/api/handset", json={"thetas": thetas}), 400)
+
+
+def test_stepping_epoch_by_epoch_trains_as_one_fit(client):
+    from sklearn.base import clone
+    from sklearn.exceptions import ConvergenceWarning
+
+    token = open_page(client, data="circles", hidden=[5], solver="adam", batch=16, seed=4)
+    session = client.app.state.registry.get(token)
+    for _ in range(5):
+        client.post(f"/api/pages/{token}/run", json={"action": "step"})
+        session.wait()
+    assert [row[0] for row in session.rows_since(0)] == [1.0, 2.0, 3.0, 4.0, 5.0]
+    # the same estimator fitted straight through 5 epochs: Adam's moments and the batch
+    # order carry across the steps, so θ is the same to the last bit
+    data = session.data
+    straight = clone(session.estimator).set_params(callbacks=None, max_iter=5, warm_start=False)
+    with pytest.warns(ConvergenceWarning):
+        straight.fit(data.X_train, data.y_train, validation_data=(data.X_val, data.y_val))
+    assert np.array_equal(session.net.theta, straight.network_.theta)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -29,9 +31,23 @@ def start(*args: str) -> subprocess.Popen:
     )
 
 
+def open_page(url: str) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        url + "api/pages",
+        data=json.dumps({"config": {}}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
 @pytest.mark.slow
 def test_command_prints_the_url_and_serves_the_page():
-    process = start("--port", "0")
+    process = start("--port", "0", "--max-pages", "1")
     try:
         line = process.stdout.readline()
         assert line.startswith("mlplab playground: http://127.0.0.1:"), line
@@ -39,6 +55,11 @@ def test_command_prints_the_url_and_serves_the_page():
         with urllib.request.urlopen(url, timeout=30) as response:
             page = response.read().decode()
         assert "<title>mlplab playground</title>" in page
+        # --max-pages reaches the server: the second page is refused with the message
+        opened = [open_page(url) for _ in range(2)]
+        assert opened[0][0] == 201
+        assert opened[1][0] == 503
+        assert "the server's limit of 1 open page is reached" in opened[1][1]["error"]
     finally:
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=30)

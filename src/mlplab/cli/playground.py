@@ -37,8 +37,20 @@ from ._errors import DataError
     show_default=True,
     help="Seconds after which an idle page is dropped.",
 )
+@click.option(
+    "--max-epochs",
+    type=click.IntRange(1, 1_000_000),
+    default=10_000,
+    show_default=True,
+    help="Epochs per run; bounds a page's memory (about 2 MB per thousand epochs).",
+)
 def playground(
-    host: str, port: int, open_browser: bool, max_pages: int, idle_timeout: float
+    host: str,
+    port: int,
+    open_browser: bool,
+    max_pages: int,
+    idle_timeout: float,
+    max_epochs: int,
 ) -> None:
     """Train networks live in the browser: regions, hidden units, θ, curves, truth tables.
 
@@ -64,7 +76,7 @@ def playground(
             "playground (it has no login); use --host 127.0.0.1 to keep it local",
             err=True,
         )
-    limits = Limits(max_pages=max_pages, idle_timeout=float(idle_timeout))
+    limits = Limits(max_pages=max_pages, idle_timeout=float(idle_timeout), max_epochs=max_epochs)
 
     def ready(url: str) -> None:
         click.echo(f"mlplab playground: {url}  (Ctrl-C to stop)")

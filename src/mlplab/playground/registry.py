@@ -43,9 +43,10 @@ class Registry:
         self.sweep()
         with self._lock:
             if len(self._pages) >= self.limits.max_pages:
+                n = self.limits.max_pages
                 raise PageLimitReached(
-                    f"{self.limits.max_pages} pages are open, the server's limit: close a "
-                    "playground tab (or wait until an idle one times out) and reload"
+                    f"the server's limit of {n} open page{'s' if n != 1 else ''} is reached: "
+                    "close a playground tab (or wait until an idle one times out) and reload"
                 )
             token = secrets.token_urlsafe(16)
             # reserve the slot before the (slower) build, so that the limit holds

@@ -1,11 +1,17 @@
 """One open page: its data, its estimator, the worker thread that trains it, its frames.
 
 Training never runs on the request path. ``train`` and ``step`` start a worker thread
-that calls :meth:`MLPClassifier.fit` (``warm_start``, so each call continues the run);
-a :class:`~mlplab.Callback` hooked into the trainer records every epoch's figures and,
-at most ``frame_rate`` times per second, renders a frame (:mod:`.frames`). Only the
-newest frame is kept: a page that reads slowly skips frames instead of queueing them.
-``pause`` asks the callback to end the fit after the current epoch and waits for it.
+that calls :meth:`MLPClassifier.fit`; a :class:`~mlplab.Callback` hooked into the
+trainer records every epoch's figures and, at most ``frame_rate`` times per second,
+renders a frame (:mod:`.frames`). Only the newest frame is kept: a page that reads
+slowly skips frames instead of queueing them.
+
+One ``fit`` spans a whole run: ``pause`` and the end of a one-epoch ``step`` park the
+worker inside the callback, and ``train``/``step`` let it go on, so stepping epoch by
+epoch trains exactly as training straight through (same optimizer state, same batch
+order). The fit ends only for a reset, a new configuration, a closed page or a model
+download (a model file holds a finished fit); training after a download continues from
+the weights as a warm-started fit does.
 
 The doctor's findings come from the run itself, never from extra training: the loss
 trend and update ratios from its history, over- and underfitting from its network on its
@@ -80,7 +86,10 @@ class Session:
         self.closed = False
         self._lock = threading.RLock()
         self._worker: threading.Thread | None = None
-        self._stop = threading.Event()
+        self._stop = threading.Event()  # end the fit
+        self._go = threading.Event()  # the worker may train (else it parks)
+        self._parked = threading.Event()  # the worker waits in the callback
+        self._budget: int | None = None  # epochs left before parking (None: no limit)
         self._version = 0
         self._run = 0
         self._frame: dict = {}
@@ -93,7 +102,10 @@ class Session:
 
     @property
     def running(self) -> bool:
-        """Whether the worker is training."""
+        """Whether the worker is training (not parked, not ended)."""
+        return self._alive() and not self._parked.is_set()
+
+    def _alive(self) -> bool:
         worker = self._worker
         return worker is not None and worker.is_alive()
 
@@ -119,8 +131,8 @@ class Session:
     # ------------------------------------------------------------------ commands
     def configure(self, config: PageConfig, upload=None) -> None:
         """A new configuration (and upload): stop, rebuild data and network, new run."""
-        with self._lock:  # held while pausing, so that no train() starts in between
-            self.pause()
+        with self._lock:  # held while ending the fit, so that no train() starts in between
+            self._end_fit()
             self._configure(config, upload)
 
     def reset(self) -> None:
@@ -132,27 +144,34 @@ class Session:
         self._start(None)
 
     def step(self) -> None:
-        """Train exactly one epoch, in the worker."""
+        """Train exactly one more epoch, then park."""
         self._start(1)
 
     def pause(self) -> None:
-        """Stop training after the current epoch and wait until the worker has ended."""
-        self._stop.set()
-        worker = self._worker
-        if worker is not None and worker is not threading.current_thread():
-            worker.join()
+        """Park the worker after the current epoch, and wait until it is parked."""
+        self._go.clear()
+        self.wait()
 
     def close(self) -> None:
         """Stop training and drop the page's data (the session cannot be used again)."""
         self.closed = True
-        self.pause()
+        self._end_fit()
         self._publish({"closed": True})
 
-    def wait(self, timeout: float | None = None) -> None:
-        """Block until the worker has ended (tests and one-epoch steps)."""
+    def wait(self, timeout: float = 60.0) -> None:
+        """Block until the worker is parked or has ended (at most ``timeout`` seconds)."""
+        deadline = time.monotonic() + timeout
+        while self._alive() and not self._parked.wait(0.02):
+            if time.monotonic() > deadline:
+                return
+
+    def _end_fit(self) -> None:
+        """End the run's fit after the current epoch and wait for the worker to finish."""
+        self._stop.set()
+        self._go.set()  # a parked worker wakes up to see the stop
         worker = self._worker
-        if worker is not None:
-            worker.join(timeout)
+        if worker is not None and worker is not threading.current_thread():
+            worker.join()
 
     # ------------------------------------------------------------------ products
     def gradient_check(self) -> dict:
@@ -188,7 +207,7 @@ class Session:
         from ..persistence import dumps, loads
 
         with self._lock:
-            self.pause()
+            self._end_fit()
             if self._epochs_done == 0:
                 raise SessionError("nothing trained yet: train at least one epoch first")
             copy = loads(dumps(self.estimator))
@@ -278,27 +297,34 @@ class Session:
         self._render(findings=True)
 
     def _start(self, epochs: int | None) -> None:
+        """Let the worker train ``epochs`` more epochs (None: until paused); start it first."""
         with self._lock:
-            if self.closed or self.running:
+            if self.closed:
                 return
             if self._epochs_done >= self.limits.max_epochs:
                 raise SessionError(
                     f"this run has reached {self.limits.max_epochs} epochs, the server's "
                     "limit; reset to train again"
                 )
-            self._stop.clear()
-            self._target = self.limits.max_epochs if epochs is None else self._epochs_done + 1
-            self._worker = threading.Thread(
-                target=self._work, name="mlplab-playground-worker", daemon=True
-            )
-            self._worker.start()
+            if self.running:
+                return
+            self._budget = epochs
+            if not self._alive():
+                self._stop.clear()
+                self._parked.clear()
+                self._worker = threading.Thread(
+                    target=self._work, name="mlplab-playground-worker", daemon=True
+                )
+                self._worker.start()
+            self._parked.clear()  # running from now on, for anyone who asks
+            self._go.set()
 
     def _work(self) -> None:
-        """The worker: one warm-started fit, ended by the hook; then the final frame."""
+        """The worker: the run's fit, parked and released by the hook; then a last frame."""
         try:
             data = self.data
             # one more than the hook allows, so fit never ends on max_iter (no warning)
-            self.estimator.set_params(max_iter=self._target - self._epochs_done + 1)
+            self.estimator.set_params(max_iter=self.limits.max_epochs - self._epochs_done + 1)
             self.estimator.fit(data.X_train, data.y_train, validation_data=(data.X_val, data.y_val))
             self.net = self.estimator.network_
             self._stop_reason = self.estimator.stop_reason_
@@ -314,10 +340,24 @@ class Session:
         self._rows.append(
             [float(self._epochs_done), *(float(logs.get(name, math.nan)) for name in CURVES)]
         )
-        now = time.monotonic()
-        if now - self._last_frame >= 1.0 / self.limits.frame_rate:
-            self._render(findings=now - self._findings_at >= FINDINGS_EVERY, running=True)
-        return self._stop.is_set() or self.closed or self._epochs_done >= self._target
+        if self._budget is not None:
+            self._budget -= 1
+            if self._budget <= 0:
+                self._go.clear()
+        if self._stop.is_set() or self.closed or self._epochs_done >= self.limits.max_epochs:
+            return True
+        if self._go.is_set():
+            now = time.monotonic()
+            if now - self._last_frame >= 1.0 / self.limits.frame_rate:
+                self._render(findings=now - self._findings_at >= FINDINGS_EVERY, running=True)
+            return False
+        self._trainer = trainer
+        self._render(findings=True)  # the paused state, with the doctor's findings
+        self._parked.set()
+        self._go.wait()
+        if not self._stop.is_set():
+            self._parked.clear()
+        return self._stop.is_set() or self.closed
 
     def _render(self, findings: bool, running: bool = False) -> None:
         """Compute a frame of the current network and make it the newest."""
