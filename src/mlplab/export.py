@@ -44,7 +44,7 @@ from .fileformat import atomic_write_bytes
 from .network import Network
 from .persistence import ESTIMATOR_TYPES
 
-__all__ = ["DEFAULT_OPSET", "MIN_OPSET", "export_onnx"]
+__all__ = ["DEFAULT_OPSET", "MIN_OPSET", "export_onnx", "newest_opset"]
 
 #: The opset used unless another is asked for: widely supported by ONNX runtimes.
 DEFAULT_OPSET = 17
@@ -332,9 +332,22 @@ def _check_finite(networks: list[Network]) -> None:
             )
 
 
+def newest_opset() -> int:
+    """The newest opset of the installed onnx package (read at run time, never hard-coded).
+
+    Raises
+    ------
+    ImportError
+        If onnx is not installed.
+    """
+    import onnx
+
+    return int(onnx.defs.onnx_opset_version())
+
+
 def _check_opset(opset, onnx) -> int:
     """The opset as an int between MIN_OPSET and the newest the onnx package knows."""
-    newest = onnx.defs.onnx_opset_version()
+    newest = newest_opset()
     if opset is None:
         return min(DEFAULT_OPSET, newest)
     if isinstance(opset, bool) or not isinstance(opset, (int, np.integer)):

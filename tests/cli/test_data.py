@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mlplab.cli._data import Scaling, load_dataset, prepare, read_features, split_indices
+from mlplab.cli._data import load_dataset, prepare, read_features, split_indices
+from mlplab.cli._scaling import Scaling
 from mlplab.datasets import CSVFormatError, digits_split
 from mlplab.network import Network
 

@@ -199,7 +199,7 @@ def test_regularization_term_passes_and_matches_formula(digits):
 
     assert finding.status == "PASS"
     assert finding.measured == pytest.approx(weights / (2 * 50))
-    assert finding.details["J(0)"] < finding.details["J(1)"] < finding.details["J(2)"]
+    assert finding.details["J(0)"] < finding.details["J(λ)"] < finding.details["J(2λ)"]
 
 
 def test_penalty_that_includes_the_bias_fails(digits, monkeypatch):

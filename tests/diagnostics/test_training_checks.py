@@ -216,3 +216,21 @@ def test_regression_tiny_subset_uses_unexplained_variance(rng):
     assert good.measured < 0.05
     assert bad.status == "FAIL"  # only the output bias learns: the mean, R² = 0
     assert bad.measured == pytest.approx(1.0, abs=1e-3)
+
+
+def test_a_stuck_start_on_xor_is_not_called_a_data_bug():
+    """XOR from saturated starting weights cannot move (f′ ≈ 0), but the data are fine."""
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    Y = np.array([[0.0], [1.0], [1.0], [0.0]])
+    net = Network([2, 2, 1], "sigmoid", "sigmoid")
+    # z⁽²⁾ ≈ ±60 for every input: the hidden sigmoids are saturated, so their f′ is about
+    # e^(−60) and backprop passes no gradient to θ⁽¹⁾; the output sees two constants.
+    net.thetas[0][:] = [[60.0, 1.0, 1.0], [-60.0, 1.0, -1.0]]
+    net.thetas[1][:] = [[0.0, 1.0, 1.0]]
+
+    finding = check_overfit_small(net, X, Y, "binary", random_state=0)
+
+    assert finding.status == "WARN"
+    assert "the data are fine" in finding.message
+    assert "X and y line up" not in finding.advice
+    assert finding.details["restarts"] >= 1

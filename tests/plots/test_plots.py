@@ -217,7 +217,8 @@ def test_confusion_matrix_counts_labels_and_literal_names():
     assert [t.get_text() for t in ax.get_yticklabels()] == names
     assert ax.get_xlabel() == "predicted class"
     assert ax.get_ylabel() == "true class"
-    assert ax.get_title() == "Confusion matrix (7 examples, accuracy 71.4%)"
+    # the title is the figure's, above the colour bar too, so the bar cannot cover it
+    assert fig.get_suptitle() == "Confusion matrix (7 examples, accuracy 71.4%)"
     expected = sk_confusion(y_true, y_pred)
     images = [a for a in ax.get_children() if isinstance(a, AxesImage)]
     np.testing.assert_array_equal(images[0].get_array(), expected)

@@ -41,7 +41,11 @@ DEFAULTS = {
     "test_fraction": 0.25,
     "seed": 0,
     "dtype": "float64",
+    "monitor": "val_loss",
 }
+
+#: What ``--monitor`` accepts: the validation loss, or the task's validation score.
+MONITORS = ("val_loss", "val_accuracy", "val_r2")
 
 
 #: Early stopping is on by default only with at least this many validation examples: on
@@ -140,12 +144,17 @@ def count(minimum: int = 1) -> click.IntRange:
     return click.IntRange(min=minimum, max=MAX_COUNT)
 
 
-def option(flag: str, help: str, **settings):
+def option(flag: str, help: str, *names: str, **settings):
     """A click option with its default shown, taken from :data:`DEFAULTS` unless given."""
-    name = flag.split("/")[0].lstrip("-").replace("-", "_")
+    name = names[0] if names else flag.split("/")[0].lstrip("-").replace("-", "_")
     settings.setdefault("default", DEFAULTS.get(name))
-    settings.setdefault("show_default", settings["default"] is not None)
-    return click.option(flag, help=help, **settings)
+    settings.setdefault("show_default", settings["default"] not in (None, ()))
+    return click.option(flag, *names, help=help, **settings)
+
+
+def _split_columns(ctx, param, value) -> tuple[str, ...]:
+    """``--drop a --drop b,c`` → ("a", "b", "c")."""
+    return tuple(name.strip() for item in value for name in item.split(",") if name.strip())
 
 
 def data_options(function):
@@ -159,6 +168,21 @@ def data_options(function):
         ),
         option(
             "--target", "Target column of a CSV file (default: the last column).", metavar="COLUMN"
+        ),
+        option(
+            "--drop",
+            "Columns of a CSV file that are not features (an ID, a free-text note); "
+            "repeat it or separate the names with commas.",
+            metavar="COLUMN",
+            multiple=True,
+            callback=_split_columns,
+        ),
+        option(
+            "--id",
+            "ID column of a CSV file: not a feature; mlplab predict copies it into its "
+            "output so each prediction names its row.",
+            "id_column",
+            metavar="COLUMN",
         ),
         option(
             "--task",
@@ -229,10 +253,17 @@ def model_options(function):
         ),
         option(
             "--early-stopping/--no-early-stopping",
-            "Stop when the validation accuracy (R² for regression) stops improving and keep "
-            "the best epoch's weights. Default: on when the validation part has at least "
+            "Stop when the --monitor figure stops improving and keep the best epoch's "
+            "weights. Default: on when the validation part has at least "
             f"{EARLY_STOPPING_MIN_VALIDATION} examples; otherwise training stops when the "
             "training loss stops improving.",
+        ),
+        option(
+            "--monitor",
+            "What early stopping watches: the validation loss (smooth even on a small "
+            "validation part), or the validation score: val_accuracy (classification), "
+            "val_r2 (regression).",
+            type=click.Choice(MONITORS),
         ),
         option(
             "--initializer",

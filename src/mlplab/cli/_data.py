@@ -9,9 +9,9 @@
   examples leaks into it): the digits' pixels are divided by 16 (to [0, 1]), every other
   data set is standardized, x′ = (x − μ) / s per feature (scikit-learn's StandardScaler).
 
-A :class:`Scaling` is an affine map, so it can be folded into the first layer of a trained
-network (:meth:`Scaling.fold_into`): the saved model then takes the raw features, and
-``mlplab predict``, ``evaluate`` and an ONNX export need no separate scaler file.
+The scalings (:class:`~mlplab.cli._scaling.Scaling`, affine maps) fold into the trained
+network: the saved model then takes the raw features (and a regressor predicts raw
+targets), so ``mlplab predict``, ``evaluate`` and an ONNX export need no scaler file.
 """
 
 from __future__ import annotations
@@ -21,15 +21,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._scaling import Scaling
+
 __all__ = [
     "TASKS",
     "PreparedData",
-    "Scaling",
     "check_fits_dtype",
     "infer_task",
+    "is_csv",
     "load_dataset",
+    "not_features",
     "prepare",
     "prepare_data",
+    "read_column",
     "read_features",
     "split_indices",
 ]
@@ -37,69 +41,13 @@ __all__ = [
 #: What ``--task`` accepts; "auto" decides from the targets (see :func:`infer_task`).
 TASKS = ("auto", "classification", "regression")
 
+#: Most distinct whole-number targets ``--task auto`` reads as class labels; more are far
+#: likelier a quantity written without decimals (a count, a score, "151.0"), so auto
+#: refuses to guess and asks for --task.
+AUTO_MAX_CLASSES = 20
+
 #: Data sets whose inputs are 8×8 images (hidden units can be drawn as images).
 IMAGE_SHAPES = {"digits": (8, 8)}
-
-
-@dataclass
-class Scaling:
-    """The affine input map x′ = (x − mean) / scale, per feature.
-
-    Attributes
-    ----------
-    kind : {"divide", "standardize"}
-        "divide": the digits' pixels divided by 16 (mean 0); "standardize": mean and
-        standard deviation of the training part.
-    mean, scale : ndarray of shape (n_features,)
-        μ and s; a constant feature gets s = 1 (as in scikit-learn).
-    """
-
-    kind: str
-    mean: np.ndarray
-    scale: np.ndarray
-
-    @classmethod
-    def fit(cls, X: np.ndarray, kind: str, names=None) -> Scaling:
-        """The scaling of ``kind`` for training inputs X of shape (m, n).
-
-        A feature whose spread float64 cannot compute (values near 1e308, whose squares
-        overflow) is refused, naming the feature (from ``names``) and its largest value,
-        rather than silently scaled to zero.
-        """
-        n = X.shape[1]
-        if kind == "divide":
-            return cls(kind, np.zeros(n), np.full(n, 16.0))
-        with np.errstate(over="ignore", invalid="ignore"):
-            scale = X.std(axis=0)
-        for j in np.flatnonzero(~np.isfinite(scale)):
-            value = X[np.argmax(np.abs(X[:, j])), j]
-            name = f"{names[j]!r}" if names is not None else f"{j + 1}"
-            raise ValueError(
-                f"feature {name} holds {float(value)!r}, too large to standardize in float64 (its "
-                "square overflows); rescale the column (e.g. to other units) or use --no-scale"
-            )
-        scale[~(scale > 1e-12 * np.maximum(1.0, np.abs(X).max(axis=0)))] = 1.0
-        return cls(kind, X.mean(axis=0), scale)
-
-    def transform(self, X: np.ndarray) -> np.ndarray:
-        """(X − mean) / scale, a new float64 array of X's shape."""
-        return (np.asarray(X, dtype=np.float64) - self.mean) / self.scale
-
-    def fold_into(self, network) -> None:
-        """Make ``network`` take raw inputs: θ⁽¹⁾ absorbs the scaling, in place.
-
-        With W = θ⁽¹⁾[:, 1:] and b = θ⁽¹⁾[:, 0], z⁽²⁾ = b + W (x − μ)/s
-        = (b − (W/s) μ) + (W/s) x, so W ← W/s column by column and b ← b − W μ: the
-        network's outputs on raw x equal the old outputs on scaled x.
-        """
-        theta = network.thetas[0]
-        weights = theta[:, 1:]
-        weights /= self.scale.astype(theta.dtype)
-        theta[:, 0] -= weights @ self.mean.astype(theta.dtype)
-
-    def to_dict(self) -> dict:
-        """Plain values for config.json."""
-        return {"kind": self.kind, "mean": self.mean.tolist(), "scale": self.scale.tolist()}
 
 
 @dataclass
@@ -107,7 +55,10 @@ class PreparedData:
     """A data set split into training, validation and test parts, raw and scaled.
 
     ``X_*`` are raw features (as loaded) of shape (m_part, n); ``scaled(X)`` gives what the
-    network trains on. Parts that are not used (a fraction of 0) have zero rows.
+    network trains on. A regression target is standardized too (``target_scaling``,
+    fitted on the training part; ``scaled_target(y)``), and the scaling is folded into
+    the output layer after training, as the input scaling is folded into θ⁽¹⁾.
+    Parts that are not used (a fraction of 0) have zero rows.
     """
 
     dataset: object
@@ -124,10 +75,17 @@ class PreparedData:
     seed: int
     source: str = ""
     target: str | None = None
+    target_scaling: Scaling | None = None
 
     def scaled(self, X: np.ndarray) -> np.ndarray:
         """X as the network sees it during training."""
         return X if self.scaling is None else self.scaling.transform(X)
+
+    def scaled_target(self, y: np.ndarray) -> np.ndarray:
+        """y as the network sees it during training (regression: standardized), shape (m,)."""
+        if self.target_scaling is None:
+            return y
+        return self.target_scaling.transform(np.asarray(y, dtype=np.float64)[:, None])[:, 0]
 
     @property
     def builtin(self) -> bool:
@@ -177,18 +135,24 @@ class PreparedData:
             "n_test": int(self.X_test.shape[0]),
         }
         summary["scaling"] = None if self.scaling is None else self.scaling.to_dict()
+        if self.target_scaling is not None:
+            summary["target_scaling"] = self.target_scaling.to_dict()
         return summary
 
 
-def load_dataset(data: str, target: str | None = None, *, seed: int = 0):
-    """:func:`mlplab.datasets.load` with the command line's wording in its errors."""
+def load_dataset(data: str, target: str | None = None, *, seed: int = 0, drop=()):
+    """:func:`mlplab.datasets.load` with the command line's wording in its errors.
+
+    ``drop`` holds the columns of --drop and --id: neither is a feature.
+    """
     from ..datasets import load
 
-    if target is not None and not is_csv(data):
-        raise ValueError(
-            f"--target applies only to CSV files; data set {data!r} has a fixed target"
-        )
-    return load(data, target=target, random_state=seed)
+    for given, flag in ((target is not None, "--target"), (bool(drop), "--drop/--id")):
+        if given and not is_csv(data):
+            raise ValueError(
+                f"{flag} applies only to CSV files; data set {data!r} has a fixed target"
+            )
+    return load(data, target=target, random_state=seed, drop=tuple(drop))
 
 
 def is_csv(data: str) -> bool:
@@ -198,8 +162,13 @@ def is_csv(data: str) -> bool:
     return data.strip().lower().replace("_", "-") not in DATASETS
 
 
-def infer_task(y: np.ndarray, task: str = "auto") -> str:
-    """ "classification" for integer or string targets, "regression" for other numbers."""
+def infer_task(y: np.ndarray, task: str = "auto", target_name: str = "target") -> str:
+    """ "classification" for integer or string targets, "regression" for other numbers.
+
+    With ``task="auto"``, whole-number targets with more than :data:`AUTO_MAX_CLASSES`
+    distinct values (diabetes' disease progression, written ``151.0``) are refused with
+    a message that asks for ``--task regression`` or ``--task classification``.
+    """
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; valid tasks are {', '.join(TASKS)}")
     if task != "auto":
@@ -209,12 +178,24 @@ def infer_task(y: np.ndarray, task: str = "auto") -> str:
                 f"such as {str(y[0])!r}"
             )
         return task
-    return "regression" if y.dtype.kind == "f" else "classification"
+    if y.dtype.kind == "f":
+        return "regression"
+    if y.dtype.kind in "iu":
+        values = np.unique(y)
+        if values.size > AUTO_MAX_CLASSES:
+            examples = ", ".join(str(v) for v in y[:3])
+            raise ValueError(
+                f"the target {target_name!r} holds {values.size} distinct whole numbers "
+                f"(such as {examples}), more than the {AUTO_MAX_CLASSES} classes --task "
+                "auto reads as labels: if it is a quantity, give --task regression; if "
+                "they are class labels, give --task classification"
+            )
+    return "classification"
 
 
 def prepare_data(opts: dict) -> PreparedData:
     """The data set of the command's --data, split and with its scaling fitted."""
-    dataset = load_dataset(opts["data"], opts["target"], seed=opts["seed"])
+    dataset = load_dataset(opts["data"], opts["target"], seed=opts["seed"], drop=not_features(opts))
     return prepare(
         dataset,
         source=opts["data"],
@@ -225,6 +206,12 @@ def prepare_data(opts: dict) -> PreparedData:
         scale=opts["scale"],
         seed=opts["seed"],
     )
+
+
+def not_features(opts: dict) -> tuple[str, ...]:
+    """The CSV columns that are not features: --drop's and --id's."""
+    id_column = opts.get("id_column")
+    return tuple(dict.fromkeys([*opts.get("drop", ()), *([id_column] if id_column else [])]))
 
 
 def split_indices(
@@ -281,7 +268,8 @@ def prepare(
     validation_fraction : float in [0, 1)
         Of the rest, held out for the learning curves and early stopping.
     scale : bool
-        Divide the digits by 16, standardize anything else; False keeps raw inputs.
+        Divide the digits by 16, standardize anything else (and a regression target);
+        False keeps raw inputs and targets.
     seed : int
         Seeds both splits.
     """
@@ -291,7 +279,7 @@ def prepare(
     ):
         if not 0 <= value < 1:
             raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-    task = infer_task(dataset.y, task)
+    task = infer_task(dataset.y, task, dataset.target_name)
     classify = task == "classification"
     X, y = dataset.X, dataset.y
     if classify and np.unique(y).size < 2:
@@ -309,10 +297,18 @@ def prepare(
     X_val, y_val = X_rest[val], y_rest[val]
     if classify:
         _check_classes_in_training(y, y_train, {"validation": y_val, "test": y_test})
-    scaling = None
+    scaling = target_scaling = None
     if scale:
         kind = "divide" if is_digits else "standardize"
         scaling = Scaling.fit(X_train, kind, names=list(dataset.feature_names))
+        if not classify:
+            y_column = np.asarray(y_train, np.float64)[:, None]
+            with np.errstate(over="ignore", invalid="ignore"):
+                spread = float(np.std(y_column))
+            # a target too large for its spread (1e300) is left as it is: the dtype
+            # check names it with the fix, rather than a message about scaling
+            if math.isfinite(spread):
+                target_scaling = Scaling.fit(y_column, "standardize")
     return PreparedData(
         dataset=dataset,
         task=task,
@@ -328,6 +324,7 @@ def prepare(
         seed=int(seed),
         source=source,
         target=target,
+        target_scaling=target_scaling,
     )
 
 
@@ -362,7 +359,8 @@ def read_features(path, feature_names=None, n_features: int | None = None, drop=
     n_features : int, optional
         Otherwise the file must have this many columns (after dropping ``drop``).
     drop : sequence of str
-        The training target: not a feature, but its cells, when present, must be what
+        The training target (and columns that were not features, such as an ID): not a
+        feature, but its cells, when present, must be what
         training accepts.
 
     Returns
@@ -380,9 +378,19 @@ def read_features(path, feature_names=None, n_features: int | None = None, drop=
     else:
         columns = [j for j, name in enumerate(header) if name not in set(drop)]
         if n_features is not None and len(columns) != n_features:
-            expected = f" ({_names(feature_names)})" if feature_names else ""
+            missing = [name for name in feature_names or () if name not in header]
+            # Name the missing columns when the header has the others (a column left out);
+            # a header with none of the names is some other file: say the counts.
+            if missing and len(missing) < len(feature_names):
+                raise table.error(
+                    f"the file has no column {_names(missing, limit=len(missing))} (the "
+                    f"model's feature{'s' if len(missing) > 1 else ''}; it takes "
+                    f"{n_features}: {_names(feature_names)}); add "
+                    f"{'them' if len(missing) > 1 else 'it'} to the header",
+                    line=table.header_line,
+                )
             raise table.error(
-                f"the model takes {n_features} features{expected}, but the file has "
+                f"the model takes {n_features} features, but the file has "
                 f"{len(columns)} columns ({_names([header[j] for j in columns])})",
                 line=table.header_line,
             )
@@ -390,6 +398,20 @@ def read_features(path, feature_names=None, n_features: int | None = None, drop=
     present = [header.index(name) for name in drop if name in header and name not in columns]
     X, _ = table.parse(columns, target=present[0] if present else None)
     return X, [header[j] for j in columns]
+
+
+def read_column(path, name: str) -> list[str]:
+    """The cells of one column of a CSV file (an ID column), stripped, as text."""
+    from ..datasets import read_csv_table
+
+    table = read_csv_table(path)
+    if name not in table.names:
+        raise table.error(
+            f"no ID column {name!r}; the columns: {_names(table.names, limit=len(table.names))}",
+            line=table.header_line,
+        )
+    j = table.names.index(name)
+    return [fields[j].strip() if j < len(fields) else "" for _, fields in table.rows]
 
 
 def _names(names, limit: int = 6) -> str:

@@ -122,7 +122,9 @@ EVERY_EPOCH_PATIENCE = 10**9
 def build_estimator(task: str, opts: dict, *, checkpoint_dir=None, show_progress: bool = False):
     """The unfitted MLPClassifier (task "classification") or MLPRegressor of the options.
 
-    ``opts`` are the command's options (--hidden, --activation, ..., --dtype, --seed).
+    ``opts`` are the command's options (--hidden, --activation, ..., --dtype, --seed);
+    its "monitor" is ``--monitor``: "val_loss", or the task's validation score
+    ("val_accuracy", "val_r2").
     """
     from ..estimators import MLPClassifier, MLPRegressor
 
@@ -139,6 +141,9 @@ def build_estimator(task: str, opts: dict, *, checkpoint_dir=None, show_progress
         "max_iter": int(opts["epochs"]),
         "n_iter_no_change": EVERY_EPOCH_PATIENCE if opts.get("every_epoch") else opts["patience"],
         "early_stopping": bool(opts["early_stopping"]),
+        "early_stopping_monitor": "loss"
+        if opts.get("monitor", "val_loss") == "val_loss"
+        else "score",
         "random_state": int(opts["seed"]),
         "verbose": "progress" if show_progress else False,  # the bar on stderr; stdout clean
         "dtype": np.dtype(opts["dtype"]).type,

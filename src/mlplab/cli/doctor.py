@@ -62,6 +62,7 @@ def _diagnose(opts: dict):
     from ..diagnostics import diagnose, render_rich
     from ..runs import RunFolder, run_lock
     from ..training import one_blas_thread
+    from ._advice import in_cli_words
     from ._data import prepare_data
     from ._model import build_estimator
 
@@ -82,6 +83,7 @@ def _diagnose(opts: dict):
             quick=opts["quick"],
             random_state=opts["seed"],
         )
+    diagnosis = in_cli_words(diagnosis, doctor)
     render_rich(diagnosis, stdout_console())
     out = opts["out"]
     if out is not None:

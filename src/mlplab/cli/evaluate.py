@@ -60,7 +60,8 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
     run = _run_config(model_path)
     seed = int(((run or {}).get("data") or {}).get("split", {}).get("seed", 0))
     recorded = ((run or {}).get("data") or {}).get("feature_names")
-    dataset = matched_by_name(model, load_dataset(data, target, seed=seed), data, recorded)
+    dataset = load_dataset(data, target, seed=seed, drop=_run_not_features(run, data))
+    dataset = matched_by_name(model, dataset, data, recorded)
     X, y = dataset.X, dataset.y
     if part != "all":
         if run is None:
@@ -125,6 +126,20 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
                 str(row["support"]),
             )
         console.print(per_class)
+
+
+def _run_not_features(run: dict | None, data: str) -> tuple[str, ...]:
+    """The run's --drop and --id columns, when evaluating on a CSV file that has them."""
+    from ..datasets import read_csv_table
+    from ._data import is_csv
+
+    recorded = ((run or {}).get("data") or {}) if is_csv(data) else {}
+    names = [*(recorded.get("drop") or ()), recorded.get("id_column")]
+    names = [n for n in names if isinstance(n, str)]
+    if not names:
+        return ()
+    header = read_csv_table(data).names
+    return tuple(n for n in names if n in header)
 
 
 def _run_config(model_path: Path) -> dict | None:

@@ -7,7 +7,36 @@ from pathlib import Path
 
 import click
 
-from ._common import count, data_errors, refuse_overwriting_inputs
+from ._common import data_errors, refuse_overwriting_inputs
+
+
+class Opset(click.ParamType):
+    """An ONNX opset from the oldest the graph needs to the newest the installed onnx knows.
+
+    The range is read when the option is given (onnx is imported then, not for --help).
+    """
+
+    name = "N"
+
+    def convert(self, value, param, ctx):
+        from ..export import MIN_OPSET, newest_opset
+
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not an integer", param, ctx)
+        try:
+            newest = newest_opset()
+        except ImportError:
+            self.fail("exporting needs the onnx package: pip install onnx", param, ctx)
+        if not MIN_OPSET <= number <= newest:
+            self.fail(
+                f"{number} is not an opset this export can write: choose {MIN_OPSET} to "
+                f"{newest} (the newest the installed onnx knows)",
+                param,
+                ctx,
+            )
+        return number
 
 
 @click.command()
@@ -19,7 +48,13 @@ from ._common import count, data_errors, refuse_overwriting_inputs
     type=click.Path(dir_okay=False, path_type=Path),
     help="The .onnx file to write.",
 )
-@click.option("--opset", type=count(), default=None, help="ONNX opset (default 17).")
+@click.option(
+    "--opset",
+    type=Opset(),
+    default=None,
+    help="ONNX opset: from the oldest the graph needs to the newest the installed onnx "
+    "knows (an invalid one is refused with the range).",
+)
 def export(model_path: Path, onnx_path: Path, opset: int | None) -> None:
     """Export a saved model to ONNX, to run it without Python or mlplab.
 

@@ -22,7 +22,17 @@ from ._common import data_errors, echo_err, refuse_overwriting_inputs
     default=None,
     help="Write the predictions here instead of standard output.",
 )
-def predict(model_path: Path, input_path: Path, out_path: Path | None) -> None:
+@click.option(
+    "--id",
+    "id_column",
+    default=None,
+    metavar="COLUMN",
+    help="Copy this column of INPUT.csv into the output, first, to name each row "
+    "(default: the --id column of the training run, when the file has it).",
+)
+def predict(
+    model_path: Path, input_path: Path, out_path: Path | None, id_column: str | None
+) -> None:
     """Predict every row of a CSV file: the label and one probability column per class.
 
     INPUT.csv has a header row and the model's feature columns (raw, unscaled values).
@@ -30,32 +40,41 @@ def predict(model_path: Path, input_path: Path, out_path: Path | None) -> None:
     training order and any others (such as the target) are ignored; otherwise the file
     must have exactly as many columns as the model has features. The output has one row
     per input row: "prediction", then "p_<class>" for each class (regressors: only the
-    prediction).
+    prediction). With an ID column (--id, or the training run's) that column comes first.
 
     \b
     Examples:
       mlplab predict mlplab-run/model.safetensors new.csv
+      mlplab predict mlplab-run/model.safetensors new.csv --id patient_id
       mlplab predict model.safetensors new.csv --out predictions.csv
     """
     refuse_overwriting_inputs(out_path, "--out", the_model=model_path, the_input_CSV=input_path)
     with data_errors():
-        _predict(model_path, input_path, out_path)
+        _predict(model_path, input_path, out_path, id_column)
 
 
-def _predict(model_path: Path, input_path: Path, out_path: Path | None) -> None:
+def _predict(
+    model_path: Path, input_path: Path, out_path: Path | None, id_column: str | None
+) -> None:
     import numpy as np
 
-    from ._data import read_features
+    from ._data import read_column, read_features
     from ._model import arrays_in_training_order, is_classifier, load_estimator
 
     model = load_estimator(model_path)
-    feature_names, target = _training_columns(model, model_path)
+    feature_names, target, run_id, dropped = _training_columns(model, model_path)
     X, _ = read_features(
         input_path,
         feature_names=feature_names,
         n_features=model.n_features_in_,
-        drop=() if target is None else (target,),
+        drop=tuple(c for c in (target, run_id, id_column, *dropped) if c is not None),
     )
+    if id_column is None and run_id is not None:
+        from ..datasets import read_csv_table
+
+        id_column = run_id if run_id in read_csv_table(input_path).names else None
+    ids = None if id_column is None else read_column(input_path, id_column)
+    id_header = [] if ids is None else [id_column]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     with arrays_in_training_order():
@@ -63,16 +82,18 @@ def _predict(model_path: Path, input_path: Path, out_path: Path | None) -> None:
         predictions = None if proba is not None else np.asarray(model.predict(X))
     if is_classifier(model):
         labels = model.classes_[np.argmax(proba, axis=1)]
-        writer.writerow(["prediction", *(f"p_{c}" for c in model.classes_)])
-        for label, row in zip(labels, proba):
-            writer.writerow([label, *(f"{p:.6g}" for p in row)])
+        rows = [[label, *(f"{p:.6g}" for p in row)] for label, row in zip(labels, proba)]
+        header = ["prediction", *(f"p_{c}" for c in model.classes_)]
     else:
         if predictions.ndim == 1:
-            writer.writerow(["prediction"])
-            writer.writerows([f"{p:.10g}"] for p in predictions)
+            header = ["prediction"]
+            rows = [[f"{p:.10g}"] for p in predictions]
         else:
-            writer.writerow([f"prediction_{k}" for k in range(predictions.shape[1])])
-            writer.writerows([f"{p:.10g}" for p in row] for row in predictions)
+            header = [f"prediction_{k}" for k in range(predictions.shape[1])]
+            rows = [[f"{p:.10g}" for p in row] for row in predictions]
+    writer.writerow(id_header + header)
+    for i, row in enumerate(rows):
+        writer.writerow(([] if ids is None else [ids[i]]) + row)
     text = buffer.getvalue()
     if out_path is None:
         click.echo(text, nl=False)
@@ -83,17 +104,21 @@ def _predict(model_path: Path, input_path: Path, out_path: Path | None) -> None:
     echo_err(f"wrote {X.shape[0]} predictions to {os.fspath(out_path)}")
 
 
-def _training_columns(model, model_path: Path) -> tuple[list[str] | None, str | None]:
-    """The feature names (in training order) and target the model was trained with."""
+def _training_columns(model, model_path: Path):
+    """(feature names in training order, target, ID column, other dropped columns).
+
+    Read from the model, else from the training run's config.json next to it.
+    """
     from ..runs import RunFolder
 
+    config = RunFolder(model_path.parent).read_config() or {}
+    data = config.get("data") or {}
+    id_column = data.get("id_column") if isinstance(data.get("id_column"), str) else None
+    dropped = [str(c) for c in data.get("drop") or () if isinstance(c, str)]
     names = getattr(model, "feature_names_in_", None)
     if names is not None:
-        return [str(n) for n in names], None
-    config = RunFolder(model_path.parent).read_config()
-    if config is not None:
-        data = config.get("data") or {}
-        features = data.get("feature_names")
-        if isinstance(features, list) and len(features) == model.n_features_in_:
-            return [str(f) for f in features], data.get("target")
-    return None, None
+        return [str(n) for n in names], None, id_column, dropped
+    features = data.get("feature_names")
+    if isinstance(features, list) and len(features) == model.n_features_in_:
+        return [str(f) for f in features], data.get("target"), id_column, dropped
+    return None, None, id_column, dropped

@@ -27,6 +27,7 @@ from ._common import (
 )
 from ._errors import EXIT_SIGINT, EXIT_SIGTERM
 from ._signals import deferred_signals
+from ._stopping import best_epoch, check_monitor, epoch_limit_note
 
 #: Examples used by ``--gradcheck`` (two cost evaluations per parameter each).
 GRADCHECK_EXAMPLES = 5
@@ -66,7 +67,8 @@ GRADCHECK_POOL = 200
 @click.option(
     "--diagnose",
     is_flag=True,
-    help="Also run the diagnostics (as mlplab doctor) and add them to the report.",
+    help="Also diagnose the trained model from its own history and weights (the checks "
+    "of mlplab doctor) and add the findings to the report.",
 )
 @click.option(
     "--gradcheck",
@@ -172,6 +174,7 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
     from ._model import build_estimator
 
     data = prepare_data(opts)
+    check_monitor(ctx, opts, data.task)
     from ._data import check_fits_dtype
 
     check_fits_dtype(data, opts["dtype"], opts["data"])
@@ -186,7 +189,7 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
         + " --out "
         + shlex.quote(os.fspath(out)),
         "run_dir": os.fspath(out),
-        "data": data.summary(),
+        "data": {**data.summary(), "drop": list(opts["drop"]), "id_column": opts["id_column"]},
     }
     if not run.is_run():  # a run resumed in place keeps its config until it is done
         # Written first, so that the folder is recognized as a run even if training is killed.
@@ -198,10 +201,10 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
         checkpoint_dir=run.checkpoint_dir,
         show_progress=not quiet and sys.stderr.isatty(),
     )
-    X_train = data.scaled(data.X_train)
-    validation = (data.scaled(data.X_val), data.y_val) if data.X_val.shape[0] else None
-    if opts["diagnose"]:
-        _diagnose(run, model, data, X_train, validation, quiet)
+    X_train, y_train = data.scaled(data.X_train), data.scaled_target(data.y_train)
+    validation = None
+    if data.X_val.shape[0]:
+        validation = (data.scaled(data.X_val), data.scaled_target(data.y_val))
     if not quiet:
         echo_err(
             f"training on {data.dataset.name}: {data.X_train.shape[0]} training, "
@@ -210,7 +213,7 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
             f"up to {opts['epochs']} epochs"
         )
     seconds, notes, signal_name = _fit(
-        model, X_train, data.y_train, validation, opts, placement.resume_from
+        model, X_train, y_train, validation, opts, placement.resume_from
     )
     for note in notes:
         if not quiet or note.startswith("warning"):
@@ -221,12 +224,17 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
             f"{model.history_.n_epochs} to {os.fspath(out)}"
         )
 
+    if opts["diagnose"] and model.history_.n_epochs:
+        _diagnose(run, model, data, X_train, y_train, validation, quiet)
     gradcheck = None
     if opts["run_gradcheck"]:
-        gradcheck = _gradcheck(run, model, X_train, data.y_train, opts["alpha"])
-    # From here on the model takes raw features: the scaling moves into θ⁽¹⁾.
+        gradcheck = _gradcheck(run, model, X_train, y_train, opts["alpha"])
+    # From here on the model takes raw features (the scaling moves into θ⁽¹⁾) and a
+    # regressor predicts raw targets (the target's scaling moves into the output layer).
     if data.scaling is not None:
         data.scaling.fold_into(model.network_)
+    if data.target_scaling is not None:
+        data.target_scaling.fold_into_output(model.network_)
     config.update(_results(model, data, opts, seconds, notes, signal_name))
     _write_run(placement, model, data, config, gradcheck)
     if not quiet:
@@ -259,7 +267,7 @@ def _fit(model, X_train, y_train, validation, opts: dict, resume_from):
     signal_name = None
     if model.stop_reason_ == "interrupted":
         signal_name = "SIGTERM" if term.received == signal.SIGTERM else "SIGINT"
-    return seconds, _training_notes(caught, opts), signal_name
+    return seconds, _training_notes(caught, opts, model.history_), signal_name
 
 
 def _results(model, data, opts: dict, seconds: float, notes, signal_name) -> dict:
@@ -288,6 +296,7 @@ def _results(model, data, opts: dict, seconds: float, notes, signal_name) -> dic
             "batch_size": opts["batch_size"],
             "patience": opts["patience"],
             "early_stopping": opts["early_stopping"],
+            "monitor": opts["monitor"] if opts["early_stopping"] else "train_loss",
             "dtype": opts["dtype"],
             "seed": opts["seed"],
             "n_params": int(network.n_params),
@@ -295,7 +304,10 @@ def _results(model, data, opts: dict, seconds: float, notes, signal_name) -> dic
         },
         "training": {
             "epochs_run": int(history.n_epochs),
-            "best_epoch": _best_epoch(history, opts["early_stopping"] and "validation" in parts),
+            "best_epoch": best_epoch(
+                history,
+                opts["monitor"] if opts["early_stopping"] and "validation" in parts else None,
+            ),
             "seconds": seconds,
             "stop_reason": model.stop_reason_,
             "interrupted": signal_name,
@@ -364,8 +376,13 @@ def _option_text(value) -> str:
     return os.fspath(value) if isinstance(value, os.PathLike) else str(value)
 
 
-def _training_notes(caught, opts) -> list[str]:
-    """One line per warning the training raised, in the command line's words."""
+def _training_notes(caught, opts, history) -> list[str]:
+    """One line per warning the training raised, in the command line's words.
+
+    The epoch-limit note advises more epochs only while the validation figure still
+    improves: if it peaked well before the limit (the network overfits), more epochs
+    would not help, and the note says so instead.
+    """
     notes = []
     for record in caught:
         category = record.category.__name__
@@ -373,10 +390,7 @@ def _training_notes(caught, opts) -> list[str]:
         if category == "TrainingInterrupted":
             continue  # reported by the caller with the signal's name
         if category == "ConvergenceWarning":
-            notes.append(
-                f"note: stopped at the epoch limit ({opts['epochs']}) while still improving; "
-                "more --epochs may help"
-            )
+            notes.append(epoch_limit_note(opts, history))
         elif category == "DivergenceWarning":
             notes.append(f"warning: {message.replace('learning_rate_init', '--learning-rate')}")
         else:
@@ -384,30 +398,23 @@ def _training_notes(caught, opts) -> list[str]:
     return list(dict.fromkeys(notes))
 
 
-def _best_epoch(history, early_stopping: bool) -> int | None:
-    """The epoch whose weights early stopping kept: the first with the best validation score."""
-    import numpy as np
-
-    if not early_stopping or history.n_epochs == 0:
-        return None
-    for column in ("val_accuracy", "val_r2"):
-        if column in history:
-            values = history[column]
-            if np.isfinite(values).any():
-                return int(history["epoch"][int(np.nanargmax(values))])
-    return None
-
-
-def _diagnose(run, model, data, X_train, validation, quiet: bool) -> None:
-    """Run the diagnostics on the configuration and write diagnostics.json."""
-    from ..diagnostics import diagnose, render_rich
+def _diagnose(run, model, data, X_train, y_train, validation, quiet: bool) -> None:
+    """The diagnostics of the trained model (its own history and weights); diagnostics.json."""
+    from ..diagnostics import diagnose_run, render_rich
+    from ._advice import in_cli_words
     from ._common import stdout_console
 
     if not quiet:
-        echo_err("running the diagnostics (mlplab doctor)…")
-    diagnosis = diagnose(
-        model, X_train, data.y_train, validation_data=validation, random_state=data.seed
+        echo_err("running the diagnostics on this run…")
+    diagnosis = diagnose_run(
+        model,
+        X_train,
+        y_train,
+        validation_data=validation,
+        random_state=data.seed,
+        feature_names=list(data.dataset.feature_names),
     )
+    diagnosis = in_cli_words(diagnosis, train)
     run.write_diagnosis(diagnosis)
     if not quiet:
         render_rich(diagnosis, stdout_console())
@@ -467,7 +474,9 @@ def _print_summary(config: dict, out: Path, taken: Path | None) -> None:
     console.print(table)
 
     reason = STOP_REASONS.get(training["stop_reason"], str(training["stop_reason"]))
-    best = f", best epoch {training['best_epoch']}" if training.get("best_epoch") else ""
+    best = ", early stopping off"
+    if training.get("best_epoch"):
+        best = f", best epoch {training['best_epoch']} by {config['model']['monitor']}"
     console.print(
         f"{training['epochs_run']} epochs{best} in {format_seconds(training['seconds'])}; "
         f"stopped: {reason}"

@@ -35,6 +35,7 @@ __all__ = ["CSVFormatError", "CSVTable", "load_csv", "read_csv_table"]
 # a decimal number, optionally signed, with optional fraction and exponent; ASCII only
 # (float() alone would also take "1_000", non-ASCII digits and "nan")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_NUMBER_START = re.compile(r"[+-]?\.?\d")
 _NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.ASCII | re.IGNORECASE)
 # integer targets are stored as int64 only while float64 holds every value exactly
 _MAX_EXACT_INT = 2.0**53
@@ -304,7 +305,39 @@ def _targets(values: list[str]) -> np.ndarray:
     return floats
 
 
-def load_csv(path, target: str | None = None) -> Dataset:
+def _is_text(cell: str) -> bool:
+    """Whether a cell is a word rather than a (possibly malformed) number."""
+    return (
+        _check_cell(cell) is None
+        and any(c.isalpha() for c in cell)
+        and not _NUMBER_START.match(cell)
+    )
+
+
+def _refuse_text_features(table: CSVTable, features) -> None:
+    """Refuse feature columns that hold text, naming them all and how to encode them.
+
+    A column counts as text when its cell in the first data row holds a letter and does
+    not start like a number ("red", "Zürich"; not "0x10" or "1_000", which ``parse``
+    reports as malformed numbers, nor empty or non-finite cells).
+    """
+    line, fields = table.rows[0]
+    text = [j for j in features if j < len(fields) and _is_text(fields[j].strip())]
+    if not text:
+        return
+    names = ", ".join(repr(table.names[j]) for j in text)
+    example = fields[text[0]].strip()
+    raise table.error(
+        f"feature column(s) {names} hold text (such as {example!r}), but features must be "
+        "numbers: leave them out (drop=[...]; on the command line --drop COLUMN), or encode "
+        "them as numbers first, one 0/1 column per category (e.g. pandas.get_dummies)",
+        line=line,
+        column=text[0] + 1,
+        column_name=table.names[text[0]],
+    )
+
+
+def load_csv(path, target: str | None = None, drop=()) -> Dataset:
     """Load a data set from a CSV file with a header row.
 
     Parameters
@@ -314,7 +347,9 @@ def load_csv(path, target: str | None = None) -> Dataset:
         line ends, the first non-blank line naming the columns.
     target : str, optional
         Name of the target column. Default: the last column. Every other column is a
-        feature.
+        feature, except those in ``drop``.
+    drop : sequence of str, optional
+        Columns that are not features (an ID, a free-text note): not read at all.
 
     Returns
     -------
@@ -334,7 +369,9 @@ def load_csv(path, target: str | None = None) -> Dataset:
         For any problem with the content, with file, line and column in the message:
         invalid UTF-8; an empty file; a header with fewer than two columns, an empty or
         a duplicate name; no data rows; a missing ``target`` column (the message lists
-        the columns); a row with too few or too many fields; an empty cell; a feature
+        the columns); a ``drop`` column that is not in the header; feature columns that
+        hold text (named, with how to encode them); a row with too few or too many
+        fields; an empty cell; a feature
         cell that is not a number; a "nan" or "inf" cell (in any column); an
         unterminated or malformed quoted field.
     """
@@ -355,7 +392,17 @@ def load_csv(path, target: str | None = None) -> Dataset:
     else:
         available = ", ".join(repr(name) for name in names)
         raise table.error(f"target column {target!r} not found; available columns: {available}")
-    features = [j for j in range(len(names)) if j != t]
+    drop = [drop] if isinstance(drop, str) else list(drop)
+    for name in drop:
+        if name not in names:
+            available = ", ".join(repr(n) for n in names)
+            raise table.error(f"cannot drop column {name!r}: not found; the columns: {available}")
+        if names.index(name) == t:
+            raise table.error(f"cannot drop column {name!r}: it is the target column")
+    features = [j for j in range(len(names)) if j != t and names[j] not in drop]
+    if not features:
+        raise table.error("no feature column is left after dropping " + ", ".join(drop))
+    _refuse_text_features(table, features)
     X, target_cells = table.parse(features, target=t)
     y = _targets(target_cells)
     m = X.shape[0]

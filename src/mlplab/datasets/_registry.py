@@ -31,7 +31,7 @@ DATASETS = {
 }
 
 
-def load(name_or_path, target: str | None = None, random_state=0) -> Dataset:
+def load(name_or_path, target: str | None = None, random_state=0, drop=()) -> Dataset:
     """Return a registered data set by name, or read a CSV file.
 
     Parameters
@@ -45,6 +45,8 @@ def load(name_or_path, target: str | None = None, random_state=0) -> Dataset:
     target : str, optional
         The target column of a CSV file (default: its last column). Not allowed with a
         registered name, whose target is fixed.
+    drop : sequence of str, optional
+        Columns of a CSV file that are not features (see :func:`load_csv`).
     random_state : None, int or numpy.random.Generator, default=0
         Seed of a generated data set; fixed by default so that repeated runs see the
         same data. Ignored for digits and CSV files.
@@ -58,14 +60,16 @@ def load(name_or_path, target: str | None = None, random_state=0) -> Dataset:
             raise TypeError(f"name_or_path must be a data set name or a path, got {name_or_path!r}")
         key = name_or_path.strip().lower().replace("_", "-")
         if key in DATASETS:
-            if target is not None:
-                raise ValueError(
-                    f"target applies only to CSV files; data set {key!r} has a fixed target"
-                )
+            for given, what in ((target is not None, "target"), (bool(drop), "drop")):
+                if given:
+                    raise ValueError(
+                        f"{what} applies only to CSV files; data set {key!r} has a fixed "
+                        "target and features"
+                    )
             return DATASETS[key](random_state=random_state)
         if not (name_or_path.lower().endswith(".csv") or Path(name_or_path).is_file()):
             raise ValueError(
                 f"unknown data set {name_or_path!r}; valid names: {', '.join(DATASETS)}, "
                 "or the path of a .csv file"
             )
-    return load_csv(name_or_path, target=target)
+    return load_csv(name_or_path, target=target, drop=drop)

@@ -28,6 +28,9 @@ overfitting         training   a large train/validation gap                     
 underfitting        training   low scores on training and validation data         short run
 ==================  =========  =================================================  =========
 
+:func:`diagnose_run` runs the same checks on a trained estimator, from its own history
+and weights (what ``mlplab train --diagnose`` puts in the run's report).
+
 ``quick=True`` runs the checks that need no training; saturation is then measured on the
 initial network, otherwise on the network after the short run. The rules and thresholds
 are documented in :mod:`~mlplab.diagnostics.data_checks`,
@@ -38,7 +41,7 @@ each check is also a function that can be called on its own.
 from __future__ import annotations
 
 from ._result import CHECKS, FAIL, PASS, SKIP, STATUSES, WARN, Diagnosis, Finding
-from ._run import diagnose
+from ._run import diagnose, diagnose_run
 from .data_checks import check_class_balance, check_feature_scale, check_finite, check_leakage
 from .fit_checks import check_fit
 from .model_checks import (
@@ -74,6 +77,7 @@ __all__ = [
     "check_symmetry",
     "check_update_ratios",
     "diagnose",
+    "diagnose_run",
     "diagnosis_to_html",
     "render_rich",
 ]

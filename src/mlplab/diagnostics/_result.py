@@ -134,6 +134,32 @@ class Finding:
         )
 
 
+def reconcile_advice(findings: list[Finding]) -> list[Finding]:
+    """The findings with no two pieces of advice pulling the learning rate both ways.
+
+    A loss that diverges or bounces (advice: a lower ``learning_rate_init``) is the more
+    direct sign; a plateau or small updates elsewhere (advice: raise it) then point back
+    to that finding instead of contradicting it.
+    """
+    from dataclasses import replace
+
+    active = [f for f in findings if f.status in (WARN, FAIL)]
+    lower = next((f for f in active if "lower learning_rate_init" in f.advice), None)
+    if lower is None:
+        return list(findings)
+    raising = ("raise learning_rate_init", "larger learning_rate_init")
+    return [
+        replace(
+            f,
+            advice=f"fix '{lower.title}' first (it asks for a lower learning_rate_init); "
+            "a larger one would make that worse",
+        )
+        if f in active and any(phrase in f.advice for phrase in raising)
+        else f
+        for f in findings
+    ]
+
+
 @dataclass(eq=False)
 class Diagnosis:
     """The findings of :func:`mlplab.diagnose` and what the report needs to plot them.
@@ -164,6 +190,9 @@ class Diagnosis:
         Whether only the checks that need no training ran.
     seconds : float
         Wall time of the diagnosis.
+    source : str
+        What the training findings were measured on: a run's own history and weights
+        (:func:`mlplab.diagnostics.diagnose_run`) or the checks' own short run.
     """
 
     findings: list[Finding]
@@ -176,6 +205,7 @@ class Diagnosis:
     stop_reason: str | None = None
     quick: bool = False
     seconds: float = 0.0
+    source: str = ""
 
     @property
     def has_failures(self) -> bool:
@@ -224,6 +254,7 @@ class Diagnosis:
             "has_failures": self.has_failures,
             "stop_reason": self.stop_reason,
             "seconds": self.seconds,
+            "source": self.source,
             "params": params,
             "findings": [f.to_dict() for f in self.findings],
         }
@@ -244,6 +275,7 @@ class Diagnosis:
             stop_reason=values.get("stop_reason"),
             quick=bool(values.get("quick", False)),
             seconds=float(values.get("seconds", 0.0)),
+            source=str(values.get("source") or ""),
         )
 
     def format_table(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import numbers
 import time
@@ -13,7 +14,7 @@ import numpy as np
 from .._rng import as_generator
 from ..solvers import SCIPY_SOLVERS
 from ..training import DivergenceWarning, Trainer, one_blas_thread
-from ._result import FAIL, Diagnosis
+from ._result import FAIL, Diagnosis, reconcile_advice
 from ._setup import Setup, check_inputs, prepare, resolve_params, subsample
 from .data_checks import check_class_balance, check_feature_scale, check_finite, check_leakage
 from .fit_checks import check_fit
@@ -26,7 +27,7 @@ from .model_checks import (
 )
 from .training_checks import check_loss_trend, check_overfit_small, check_update_ratios
 
-__all__ = ["diagnose"]
+__all__ = ["diagnose", "diagnose_run"]
 
 #: The short run trains on at most this many examples and validates on at most this many.
 MAX_TRAIN_EXAMPLES = 2000
@@ -146,7 +147,7 @@ def diagnose(
         findings += [
             check_gradient(initial, X_tr, Y_tr, lam, random_state=rng),
             check_initial_loss(initial, X_tr, Y_tr),
-            check_regularization(initial, X_tr, Y_tr),
+            check_regularization(initial, X_tr, Y_tr, lam),
             check_symmetry(initial),
         ]
         if quick:
@@ -175,7 +176,7 @@ def diagnose(
             net, setup.task, (X_tr, Y_tr), (X_va, Y_va), trainer.history, trainer.stop_reason
         )
     return Diagnosis(
-        findings,
+        reconcile_advice(findings),
         setup.task,
         params,
         net=net,
@@ -185,6 +186,104 @@ def diagnose(
         stop_reason=trainer.stop_reason,
         quick=False,
         seconds=time.perf_counter() - started,
+        source=f"a short run of {trainer.history.n_epochs} epochs on at most "
+        f"{MAX_TRAIN_EXAMPLES} examples that the checks trained themselves, not a saved run",
+    )
+
+
+def diagnose_run(
+    estimator, X, y, *, validation_data=None, random_state=0, feature_names=None
+) -> Diagnosis:
+    """The checks on a trained estimator: what a run's report says about that run.
+
+    Unlike :func:`diagnose`, which trains its own short run of a configuration, every
+    figure here comes from the run itself: the data checks from its data, the checks at
+    initialization from the network its ``fit`` started from (the same ``random_state``
+    draws the same θ₀), the loss trend and update ratios from its ``history_``,
+    saturation and over-/underfitting from its final weights and its own training and
+    validation data. One check needs an extra short run and says so in its finding:
+    overfitting a tiny subset (20 examples) from θ₀.
+
+    Parameters
+    ----------
+    estimator : fitted MLPClassifier or MLPRegressor
+        With ``network_``, ``history_`` and ``stop_reason_`` (trained on X, y as given).
+    X, y, validation_data
+        The data it was trained and validated on, as ``fit`` saw it.
+    random_state : None, int or numpy.random.Generator, default=0
+        Seeds the subsets and the extra short run.
+    feature_names : sequence of str, optional
+        The columns' names, for the messages (else the estimator's ``feature_names_in_``).
+
+    Returns
+    -------
+    Diagnosis
+        ``net`` is the run's trained network and ``history`` its history.
+    """
+    started = time.perf_counter()
+    network = getattr(estimator, "network_", None)
+    history = getattr(estimator, "history_", None)
+    if network is None or history is None:
+        raise ValueError("diagnose_run needs a fitted estimator; call fit first (or diagnose)")
+    rng = as_generator(random_state)
+    params, hint = resolve_params(estimator)
+    X, y, validation_data = check_inputs(X, y, validation_data, 0.2)
+    finite = check_finite(*_all_data(X, y, validation_data))
+    setup = prepare(
+        estimator, params, hint, X, y, validation_data=validation_data,
+        validation_fraction=0.2, rng=rng,
+    )  # fmt: skip
+    regression = setup.task == "regression"
+    if feature_names is None:
+        feature_names = getattr(estimator, "feature_names_in_", None)
+    findings = [
+        finite,
+        check_feature_scale(
+            setup.X_train, setup.Y_train if regression else None, feature_names=feature_names
+        ),
+        check_class_balance(setup.labels_train, setup.classes),
+        check_leakage(setup.X_train, setup.X_val, split_here=False),
+    ]
+    X_tr, Y_tr = setup.X_train, setup.Y_train
+    sample = X_tr[subsample(X_tr.shape[0], SAMPLE_SIZE, rng)]
+    initial = setup.network
+    lam = setup.config.alpha
+    with _calm():
+        findings += [
+            check_gradient(initial, X_tr, Y_tr, lam, random_state=rng),
+            check_initial_loss(initial, X_tr, Y_tr),
+            check_regularization(initial, X_tr, Y_tr, lam),
+            check_symmetry(initial),
+        ]
+        rows = subsample(X_tr.shape[0], MAX_TRAIN_EXAMPLES, rng)
+        small = check_overfit_small(initial, X_tr[rows], Y_tr[rows], setup.task, random_state=rng)
+        note = " (an extra short run on a tiny subset, not this run)"
+        findings.append(dataclasses.replace(small, message=small.message + note))
+        batches = _batches_per_epoch(setup, X_tr.shape[0])
+        initial_objective = float(
+            initial.cost(X_tr, Y_tr, 0.0) + batches * initial.penalty(lam, X_tr.shape[0])
+        )
+        stop_reason = getattr(estimator, "stop_reason_", None)
+        findings.append(check_loss_trend(history, initial_objective, stop_reason))
+        findings += check_update_ratios(history, setup.config.solver)
+        findings += check_saturation(network, sample)
+        if setup.X_val.shape[0]:
+            findings += check_fit(
+                network, setup.task, (X_tr, Y_tr), (setup.X_val, setup.Y_val), history, stop_reason
+            )
+    return Diagnosis(
+        reconcile_advice(findings),
+        setup.task,
+        params,
+        net=network,
+        initial_net=initial,
+        sample=sample,
+        history=history,
+        stop_reason=stop_reason,
+        quick=False,
+        seconds=time.perf_counter() - started,
+        source=f"this run: its data, its initial and final weights and its {history.n_epochs} "
+        "epochs of history (overfitting a tiny subset is an extra short run)",
     )
 
 

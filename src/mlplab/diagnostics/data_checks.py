@@ -75,7 +75,7 @@ def check_finite(X, y=None) -> Finding:
     )
 
 
-def check_feature_scale(X, targets=None) -> Finding:
+def check_feature_scale(X, targets=None, feature_names=None) -> Finding:
     """WARN when the features (or regression targets) are not on comparable, moderate scales.
 
     Parameters
@@ -85,8 +85,14 @@ def check_feature_scale(X, targets=None) -> Finding:
     targets : array-like of shape (m,) or (m, k), optional
         Regression targets: they warn too when some |y| > 100, since an identity output
         starting near 0 then needs huge weights and many steps to reach them.
+    feature_names : sequence of str, optional
+        Names the messages use ("feature 23" without them).
     """
     X = np.asarray(X, dtype=np.float64)
+
+    def feature(j: int) -> str:
+        return f"feature {j}" if feature_names is None else f"feature {feature_names[j]!r}"
+
     threshold = (
         f"max |x| ≤ {MAX_ABS_VALUE:g}, range ratio ≤ {MAX_RANGE_RATIO:g}, "
         f"|mean| ≤ {MAX_MEAN_TO_STD:g}·std"
@@ -114,12 +120,12 @@ def check_feature_scale(X, targets=None) -> Finding:
     problems = []  # (what is wrong, the figure that shows it)
     if max_abs > MAX_ABS_VALUE:
         big = int(np.argmax(np.abs(X).max(axis=0)))
-        problems.append((f"values reach |x| = {format_number(max_abs)} (feature {big})", max_abs))
+        problems.append((f"values reach |x| = {format_number(max_abs)} ({feature(big)})", max_abs))
     if range_ratio > MAX_RANGE_RATIO:
         problems.append(
             (
-                f"feature {widest} spans {format_number(ranges[widest])} while feature "
-                f"{narrowest} spans {format_number(ranges[narrowest])}",
+                f"{feature(widest)} spans {format_number(ranges[widest])} while "
+                f"{feature(narrowest)} spans {format_number(ranges[narrowest])}",
                 range_ratio,
             )
         )
@@ -128,18 +134,23 @@ def check_feature_scale(X, targets=None) -> Finding:
         worst = int(np.argmax(spread))
         problems.append(
             (
-                f"feature {worst} has mean {format_number(mean[worst])} but std "
+                f"{feature(worst)} has mean {format_number(mean[worst])} but std "
                 f"{format_number(std[worst])}",
                 float(spread[worst]),
             )
         )
         details["off_centre_features"] = to_json(np.flatnonzero(off_centre)[:20])
-    advice = _STANDARDIZE
+    advice = _STANDARDIZE if problems else ""
     if target_abs is not None:
         details["target_max_abs"] = target_abs
         if target_abs > MAX_ABS_VALUE:
             problems.append((f"targets reach |y| = {format_number(target_abs)}", target_abs))
-            advice += "; standardize the regression targets too, and transform predictions back"
+            # Only the features' own problems call for standardizing the features.
+            target_advice = (
+                "standardize the regression targets, y ← (y − mean) / std on the training "
+                "data, and transform the predictions back"
+            )
+            advice = f"{advice}; {target_advice}" if advice else target_advice
     if not problems:
         return Finding(
             "feature_scale",

@@ -14,7 +14,7 @@ initial_loss    the data loss J(θ₀) at initialization against what near-zero 
                 identity output the reference is ½·mean ‖y‖² (outputs ≈ 0), and only a
                 factor above 10 warns (the scale of regression targets varies).
 regularization  J(θ; λ) − J(θ; 0) must equal λ/(2m) Σ θ² over the non-bias weights and grow
-                with λ (checked at λ = 1 and 2 on the same θ); else FAIL
+                with λ (checked at the run's λ = alpha and 2λ, λ = 1 when alpha = 0); else FAIL
 symmetry        rows of θ⁽ˡ⁾ feeding a hidden layer that are identical: those units compute
                 the same function for ever. All units of a layer identical FAIL (the
                 zero-initialization failure), some WARN
@@ -241,25 +241,31 @@ def check_initial_loss(net, X, Y) -> Finding:
     return Finding("initial_loss", status, loss, threshold, message, advice, details=details)
 
 
-def check_regularization(net, X, Y) -> Finding:
-    """J(θ; λ) − J(θ; 0) against λ/(2m) Σ θ² (bias column excluded), at λ = 1 and 2.
+def check_regularization(net, X, Y, lam: float = 1.0) -> Finding:
+    """J(θ; λ) − J(θ; 0) against λ/(2m) Σ θ² (bias column excluded), at λ and 2λ.
 
     Parameters
     ----------
     net : Network
     X : array-like of shape (m, n_in)
     Y : array-like of shape (m, n_out)
+    lam : float, default=1.0
+        The λ to check at: the estimator's ``alpha``; with 0 (no regularization) the
+        term is checked at λ = 1, since a zero term tells nothing.
     """
+    lam = float(lam) if lam > 0 else 1.0
     probe = net.astype(np.float64)
     X, Y = _as_xy(X, Y)
     m = X.shape[0]
     squared = sum(float(np.sum(theta[:, 1:] ** 2)) for theta in probe.thetas)
-    expected = squared / (2.0 * m)
+    expected = lam * squared / (2.0 * m)
     with np.errstate(over="ignore", invalid="ignore"):
-        costs = [float(probe.cost(X, Y, lam)) for lam in (0.0, 1.0, 2.0)]
+        costs = [float(probe.cost(X, Y, value)) for value in (0.0, lam, 2.0 * lam)]
     increase = costs[1] - costs[0]
-    threshold = f"= λ/(2m) Σθ² = {format_number(expected)} at λ = 1"
-    details = {"J(0)": costs[0], "J(1)": costs[1], "J(2)": costs[2], "expected": expected}
+    shown = format_number(lam)
+    threshold = f"= λ/(2m) Σθ² = {format_number(expected)} at λ = {shown}"
+    details = {"J(0)": costs[0], "J(λ)": costs[1], "J(2λ)": costs[2], "expected": expected}
+    details["lam"] = lam
     if not all(math.isfinite(c) for c in costs):
         return Finding(
             "regularization", SKIP, None, threshold, "the cost is not finite", details=details
@@ -288,7 +294,7 @@ def check_regularization(net, X, Y) -> Finding:
         FAIL,
         increase,
         threshold,
-        f"J(λ=1) − J(0) = {format_number(increase)} but λ/(2m) Σθ² over the non-bias "
+        f"J(λ={shown}) − J(0) = {format_number(increase)} but λ/(2m) Σθ² over the non-bias "
         f"weights is {format_number(expected)}: the regularization term is wrong",
         "the penalty must be λ/(2m) Σₗ Σᵢ Σⱼ≥1 (θ⁽ˡ⁾ᵢⱼ)², bias column excluded, and its "
         "gradient (λ/m) θ⁽ˡ⁾ᵢⱼ for j ≥ 1",

@@ -51,6 +51,8 @@ def render_rich(diagnosis: Diagnosis, console=None) -> None:
             text,
         )
     console.print(table)
+    if diagnosis.source:
+        console.print(Text(f"Measured on {diagnosis.source}.", style="dim"))
     summary = Text(diagnosis.summary() + ".")
     summary.stylize(_RICH_STYLES[diagnosis.worst])
     console.print(summary)
@@ -70,6 +72,11 @@ def diagnosis_to_html(diagnosis: Diagnosis) -> str:
         f'<p class="mlplab-diagnosis-summary">{_badge(worst)} {e(diagnosis.summary())}'
         + (" (quick: no training)" if diagnosis.quick else "")
         + "</p>",
+        *(
+            [f'<p class="mlplab-diagnosis-source note">Measured on {e(diagnosis.source)}.</p>']
+            if diagnosis.source
+            else []
+        ),
         '<table class="mlplab-diagnosis-table">',
         "<thead><tr><th>Status</th><th>Check</th><th>Measured</th><th>Threshold</th>"
         "<th>Finding</th><th>What to try</th></tr></thead>",

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import replace
 
 import numpy as np
 
@@ -36,6 +37,7 @@ from .._rng import as_generator
 from ..solvers import SCIPY_SOLVERS
 from ..training import DivergenceWarning, Trainer, TrainingConfig
 from ._result import FAIL, PASS, SKIP, WARN, Finding, format_number
+from .model_checks import check_symmetry
 
 __all__ = [
     "check_loss_trend",
@@ -47,6 +49,8 @@ __all__ = [
 #: The tiny subset and how long L-BFGS may take to memorize it.
 TINY_EXAMPLES = 20
 TINY_MAX_ITER = 200
+#: Fresh random starts tried when the network does not learn the subset from its own θ.
+TINY_RESTARTS = 3
 #: Regression: unexplained variance fraction on the tiny subset (PASS ≤, WARN ≤).
 TINY_UNEXPLAINED_PASS = 0.05
 TINY_UNEXPLAINED_WARN = 0.3
@@ -128,13 +132,40 @@ def check_overfit_small(
     Y = np.asarray(Y, dtype=np.float64).reshape(X.shape[0], -1)
     rows = _one_of_each_class_first(Y, task, n_examples, rng)
     Xs, Ys = X[rows], Y[rows]
-    probe = net.copy()
-    config = TrainingConfig(solver="lbfgs", alpha=0.0, max_iter=max_iter, tol=1e-8)
-    trainer = Trainer(probe, config, task=task, random_state=rng, handle_signals=())
-    with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
-        warnings.simplefilter("ignore", DivergenceWarning)
-        trainer.fit(Xs, Ys)
+    probe, trainer = _memorize(net.copy(), Xs, Ys, task, max_iter, rng)
     details = {"examples": int(rows.size), "iterations": trainer.epoch}
+    finding = _tiny_finding(probe, Xs, Ys, task, rows.size, details)
+    if finding.status == PASS:
+        return finding
+    # A network stuck from its starting θ (a plateau, a poor local minimum: the lecture's
+    # XOR from small weights; or a zero start) is not a data bug. Fresh random starts
+    # tell the two apart: the data are suspect only if none of them learns the examples.
+    for restart in range(1, TINY_RESTARTS + 1):
+        fresh = net.copy().initialize("glorot", random_state=rng)
+        candidate, _ = _memorize(fresh, Xs, Ys, task, max_iter, rng)
+        if _memorized(candidate, Xs, Ys, task):
+            # identical units at the start are a bug of the setup (the symmetry check
+            # fails too); any other start merely landed badly
+            broken_start = check_symmetry(net).status == FAIL
+            return replace(
+                finding,
+                status=FAIL if broken_start else WARN,
+                message=finding.message + f"; from a fresh random start (try {restart}) it "
+                "learns them all, so the data are fine and the starting weights are the "
+                "problem",
+                advice="initialized at random (not to zero), with a scale that suits the "
+                "units; or another seed, more iterations or another solver"
+                if broken_start
+                else "another seed, more iterations or another solver; the starting weights "
+                "sit on a plateau or in a poor local minimum",
+                details={**details, "restarts": restart},
+            )
+    return replace(finding, details={**details, "restarts": TINY_RESTARTS})
+
+
+def _tiny_finding(probe, Xs, Ys, task: str, n: int, details: dict) -> Finding:
+    """The overfit_small finding of ``probe`` after training on the n examples (Xs, Ys)."""
+
     advice = (
         "the network cannot memorize a handful of examples: check that X and y line up "
         "(same row order), that the labels are right, and that the network is big enough "
@@ -158,7 +189,7 @@ def check_overfit_small(
             else FAIL
         )
         message = (
-            f"trained with λ = 0 on {rows.size} examples, the network leaves "
+            f"trained with λ = 0 on {n} examples, the network leaves "
             f"{left:.1%} of their variance unexplained"
         )
         return Finding(
@@ -178,11 +209,31 @@ def check_overfit_small(
         status,
         accuracy,
         "accuracy = 1",
-        f"trained with λ = 0 on {rows.size} examples, the network gets {accuracy:.0%} of "
-        "them right",
+        f"trained with λ = 0 on {n} examples, the network gets {accuracy:.0%} of them right",
         "" if status == PASS else advice,
         details=details,
     )
+
+
+def _memorize(probe, Xs, Ys, task: str, max_iter: int, rng):
+    """Train ``probe`` in place with L-BFGS and λ = 0 on (Xs, Ys); return it and the trainer."""
+    config = TrainingConfig(solver="lbfgs", alpha=0.0, max_iter=max_iter, tol=1e-8)
+    trainer = Trainer(probe, config, task=task, random_state=rng, handle_signals=())
+    with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore", DivergenceWarning)
+        trainer.fit(Xs, Ys)
+    return probe, trainer
+
+
+def _memorized(probe, Xs, Ys, task: str) -> bool:
+    """Whether ``probe`` reproduces the tiny subset (every label, or nearly all variance)."""
+    if task != "regression":
+        return score(probe, Xs, Ys, task) >= 1.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        output = probe.forward(Xs).astype(np.float64)
+    total = float(np.sum((Ys - Ys.mean(axis=0)) ** 2))
+    residual = float(np.sum((Ys - output) ** 2))
+    return bool(total > 0 and residual / total <= TINY_UNEXPLAINED_PASS) or residual == 0
 
 
 def _one_of_each_class_first(Y: np.ndarray, task: str, n: int, rng) -> np.ndarray:

@@ -147,6 +147,7 @@ class BaseMLP(StateMixin, BaseEstimator):
         "callbacks": [list, tuple, None],
         "checkpoint_dir": [str, os.PathLike, None],
         "checkpoint_every": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping_monitor": [StrOptions({"score", "loss"})],
     }
 
     def __init__(
@@ -181,6 +182,7 @@ class BaseMLP(StateMixin, BaseEstimator):
         callbacks,
         checkpoint_dir,
         checkpoint_every,
+        early_stopping_monitor="score",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -211,6 +213,7 @@ class BaseMLP(StateMixin, BaseEstimator):
         self.callbacks = callbacks
         self.checkpoint_dir = checkpoint_dir
         self.checkpoint_every = checkpoint_every
+        self.early_stopping_monitor = early_stopping_monitor
 
     # ------------------------------------------------------------------ weights as views
     @property
@@ -567,12 +570,15 @@ class BaseMLP(StateMixin, BaseEstimator):
     def _stopping_rule(self, on_validation: bool) -> EarlyStopping:
         """scikit-learn's rule: more than n_iter_no_change epochs without a tol improvement.
 
-        With early stopping it watches the validation score and restores the best
+        With early stopping it watches the validation score (or, with
+        ``early_stopping_monitor="loss"``, the validation loss) and restores the best
         weights; otherwise it watches the training loss and keeps the last weights. A
         warm-started fit continues the previous fit's rule (its best figure, best weights
         and no-improvement count), as scikit-learn carries ``best_loss_`` and its count.
         """
-        monitor = "val_score" if on_validation else "train_loss"
+        monitor = "train_loss"
+        if on_validation:
+            monitor = "val_loss" if self.early_stopping_monitor == "loss" else "val_score"
         rule = self.__dict__.get("_stopping")
         if rule is None or rule.monitor != monitor:
             rule = EarlyStopping(monitor, restore_best=on_validation)

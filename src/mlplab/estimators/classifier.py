@@ -131,6 +131,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     checkpoint_dir : str or path, optional
         Write a resumable checkpoint there every ``checkpoint_every`` epochs.
     checkpoint_every : int, default=1
+    early_stopping_monitor : {"score", "loss"}, default="score"
+        What early stopping watches on the validation part: scikit-learn's score
+        (accuracy; R² for the regressor), or the validation loss, which moves smoothly
+        where the score moves in one-example steps (a small validation part).
 
     Attributes
     ----------
@@ -223,6 +227,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         callbacks=None,
         checkpoint_dir=None,
         checkpoint_every=1,
+        early_stopping_monitor="score",
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -254,6 +259,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             callbacks=callbacks,
             checkpoint_dir=checkpoint_dir,
             checkpoint_every=checkpoint_every,
+            early_stopping_monitor=early_stopping_monitor,
         )
         self.output = output
         self.multiclass = multiclass

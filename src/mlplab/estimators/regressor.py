@@ -44,7 +44,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, \
 momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, \
 epsilon, n_iter_no_change, max_fun, dtype, initializer, init_epsilon, callbacks, \
-checkpoint_dir, checkpoint_every
+checkpoint_dir, checkpoint_every, early_stopping_monitor
         As for :class:`mlplab.MLPClassifier`; early stopping watches the validation R²
         and the held-out split is not stratified.
 
@@ -107,6 +107,7 @@ history_, network_, stop_reason_, n_networks_
         callbacks=None,
         checkpoint_dir=None,
         checkpoint_every=1,
+        early_stopping_monitor="score",
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -138,6 +139,7 @@ history_, network_, stop_reason_, n_networks_
             callbacks=callbacks,
             checkpoint_dir=checkpoint_dir,
             checkpoint_every=checkpoint_every,
+            early_stopping_monitor=early_stopping_monitor,
         )
         self.loss = loss
 

@@ -16,6 +16,10 @@ function                          what it shows (the lecture's name for it)
 :func:`gradient_check_table`      relative error per θ⁽ˡ⁾ against the 1e-7 / 1e-4 / 1e-2 marks
 :func:`confusion_matrix`          which classes are mistaken for which
 :func:`misclassified_examples`    the images the classifier got wrong
+:func:`roc_and_pr_curves`         binary classifier: ROC and precision-recall curves
+:func:`calibration_diagram`       reliability: observed frequency against predicted probability
+:func:`predicted_vs_actual`       regression: each prediction against its true value
+:func:`residuals`                 regression: y − ŷ against ŷ
 :class:`LiveLearningCurves`       a training callback: the learning curves redrawn in a notebook
 ================================  ==============================================================
 
@@ -28,7 +32,8 @@ Text that comes from the user (titles, class and feature names) is drawn literal
 class called ``"cost_$5"`` keeps its dollar sign instead of starting mathtext.
 
 Modules by topic: :mod:`~mlplab.plots.curves` (history), :mod:`~mlplab.plots.classification`
-(results and regions), :mod:`~mlplab.plots.internals` (hidden units),
+(results and regions), :mod:`~mlplab.plots.results` (ROC, calibration, regression fit),
+:mod:`~mlplab.plots.internals` (hidden units),
 :mod:`~mlplab.plots.gradcheck` and :mod:`~mlplab.plots.base` (canvas, saving, shared style).
 This package is the only part of mlplab that imports matplotlib.
 """
@@ -41,11 +46,13 @@ from .curves import learning_curves, update_ratios
 from .gradcheck import gradient_check_table
 from .internals import activation_histograms, hidden_unit_activations, hidden_unit_images
 from .live import LiveLearningCurves
+from .results import calibration_diagram, predicted_vs_actual, residuals, roc_and_pr_curves
 
 __all__ = [
     "DPI",
     "LiveLearningCurves",
     "activation_histograms",
+    "calibration_diagram",
     "confusion_matrix",
     "decision_regions",
     "figure_to_data_uri",
@@ -56,6 +63,9 @@ __all__ = [
     "learning_curves",
     "misclassified_examples",
     "new_figure",
+    "predicted_vs_actual",
+    "residuals",
+    "roc_and_pr_curves",
     "save_figure",
     "update_ratios",
 ]

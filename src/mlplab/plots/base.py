@@ -110,9 +110,14 @@ def figure_to_data_uri(fig: Figure) -> str:
 
 
 # ---------------------------------------------------------------------- shared helpers
-def new_figure(width: float, height: float) -> Figure:
-    """A figure on its own Agg canvas (no pyplot), laid out so nothing overlaps."""
-    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+def new_figure(width: float, height: float, layout: str | None = "constrained") -> Figure:
+    """A figure on its own Agg canvas (no pyplot), laid out so nothing overlaps.
+
+    ``layout=None`` leaves the placement to the caller: a grid of many small image panels
+    is placed by ``subplots_adjust`` in microseconds, where the constrained layout
+    measures every panel's text again for each draw (seconds for 64 panels).
+    """
+    fig = Figure(figsize=(width, height), dpi=DPI, layout=layout)
     FigureCanvasAgg(fig)
     return fig
 

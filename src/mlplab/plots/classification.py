@@ -122,7 +122,8 @@ def confusion_matrix(
     text, style = titled(
         title, f"Confusion matrix ({y_true.size} examples, accuracy {accuracy:.1%})"
     )
-    ax.set_title(text, **style)
+    # Over the whole figure: a title over the matrix's axes alone runs under the colour bar.
+    fig.suptitle(text, **style)
     return finish(fig, path)
 
 

@@ -92,7 +92,12 @@ def hidden_unit_images(
     n_units = weights.shape[0]
     shown = min(n_units, max_units)
     rows, cols = grid_shape(shown, 10)
-    fig = new_figure(max(5.0, 1.15 * cols), 1.25 * rows + 0.9)
+    width, height = max(5.0, 1.15 * cols), 1.25 * rows + 0.9
+    fig = new_figure(width, height, layout=None)
+    # fixed margins: 0.9 in on top for the two-line title, a panel title per row
+    fig.subplots_adjust(
+        left=0.02, right=0.98, bottom=0.02, top=1 - 0.9 / height, wspace=0.15, hspace=0.35
+    )
     axes = []
     for unit in range(shown):
         ax = fig.add_subplot(rows, cols, unit + 1)

@@ -58,6 +58,38 @@ def draw_run_figures(run: RunFolder, model, data, history, best_epoch, metrics) 
             ),
             caption=f"On the {part} part. " + FIGURE_CAPTIONS["confusion_matrix.png"][1],
         )
+    if classifier:
+        proba = model.predict_proba(X_part)
+        which = f"On the {part} part. "
+        if len(model.classes_) == 2:
+            positive = (np.asarray(y_part) == model.classes_[1]).astype(int)
+            save(
+                "roc_pr.png",
+                plots.roc_and_pr_curves(positive, proba[:, 1], positive_name=names[1]),
+                caption=which + FIGURE_CAPTIONS["roc_pr.png"][1],
+            )
+            correct, confidence = positive, proba[:, 1]
+        else:
+            chosen = np.argmax(proba, axis=1)
+            correct = (model.classes_[chosen] == np.asarray(y_part)).astype(int)
+            confidence = proba[np.arange(len(chosen)), chosen]
+        save(
+            "calibration.png",
+            plots.calibration_diagram(correct, confidence),
+            caption=which + FIGURE_CAPTIONS["calibration.png"][1],
+        )
+    else:
+        predicted = model.predict(X_part)
+        target = data.dataset.target_name or "target"
+        for file, draw in (
+            ("predicted_vs_actual.png", plots.predicted_vs_actual),
+            ("residuals.png", plots.residuals),
+        ):
+            save(
+                file,
+                draw(y_part, predicted, target_name=target),
+                caption=f"On the {part} part. " + FIGURE_CAPTIONS[file][1],
+            )
     if classifier and data.dataset.n_features == 2:
         X_all = np.concatenate([p[0] for p in parts.values()])
         y_all = np.concatenate([p[1] for p in parts.values()])

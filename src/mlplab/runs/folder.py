@@ -61,6 +61,25 @@ FIGURE_CAPTIONS = {
         "Rows are the true classes, columns the predicted ones; everything off the "
         "diagonal is a mistake.",
     ),
+    "roc_pr.png": (
+        "ROC and precision-recall curves",
+        "How the true-positive rate and the precision trade against the false alarms as "
+        "the threshold on the positive class's probability moves from 1 to 0.",
+    ),
+    "calibration.png": (
+        "Calibration",
+        "Examples binned by the probability the network gave its answer: a calibrated "
+        "network is right that often (the diagonal).",
+    ),
+    "predicted_vs_actual.png": (
+        "Predicted vs actual",
+        "Each example's prediction against its true value; the closer to the diagonal, the better.",
+    ),
+    "residuals.png": (
+        "Residuals",
+        "Actual minus predicted, against the prediction: a slope or a funnel is a pattern "
+        "the network missed.",
+    ),
     "decision_regions.png": (
         "Decision regions",
         "The class the network predicts at each point of the input plane, with the "

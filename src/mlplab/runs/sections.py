@@ -136,8 +136,12 @@ def metrics_section(config: Mapping, history) -> str:
         epochs = _n_epochs(history)
     if epochs is not None:
         facts.append(("epochs run", format_value(epochs)))
+    monitor = (config.get("model") or {}).get("monitor")
     if training.get("best_epoch") is not None:
-        facts.append(("best epoch (weights kept)", format_value(training["best_epoch"])))
+        by = f" by {monitor}" if monitor else ""
+        facts.append((f"best epoch{by} (weights kept)", format_value(training["best_epoch"])))
+    elif monitor == "train_loss":
+        facts.append(("early stopping", "off (stops when the training loss stops improving)"))
     if training.get("seconds") is not None:
         facts.append(("training time", format_seconds(training["seconds"])))
     if training.get("stop_reason"):
@@ -157,12 +161,22 @@ def metrics_section(config: Mapping, history) -> str:
             _table("metrics", columns, rows),
             f'<p class="note">Scores of the saved model. The {loss_name} is the data loss '
             "without the λ term; the learning curves plot the training objective J(θ), "
-            "which includes it.</p>",
+            f"which includes it{_scaled_target_note(config)}.</p>",
         ]
     if facts:
         parts.append(_key_value_table(facts, css="facts"))
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _scaled_target_note(config: Mapping) -> str:
+    """How the learning curves' loss relates to the table's when the target was scaled."""
+    if not (config.get("data") or {}).get("target_scaling"):
+        return ""
+    return (
+        ", on the standardized target (y − mean) / std the network trained on; the saved "
+        "model predicts in the target's own units"
+    )
 
 
 def _key_value_table(rows: Sequence[tuple[str, Any]], css: str = "") -> str:
