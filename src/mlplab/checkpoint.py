@@ -56,8 +56,10 @@ class CheckpointWarning(UserWarning):
 def data_fingerprint(X: np.ndarray, Y: np.ndarray) -> dict:
     """Shapes and a SHA-256 of the training data, to refuse resuming on other data."""
     digest = hashlib.sha256()
-    digest.update(np.ascontiguousarray(X).view(np.uint8).data)
-    digest.update(np.ascontiguousarray(Y).view(np.uint8).data)
+    # a sparse (CSR) X by its three arrays: the same matrix gives the same digest
+    parts = (X.data, X.indices, X.indptr) if hasattr(X, "indptr") else (X,)
+    for part in (*parts, Y):
+        digest.update(np.ascontiguousarray(part).view(np.uint8).data)
     return {
         "n_samples": int(X.shape[0]),
         "n_features": int(X.shape[1]),

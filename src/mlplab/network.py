@@ -36,6 +36,7 @@ import numbers
 from collections.abc import Sequence
 
 import numpy as np
+from scipy import sparse
 
 from ._rng import as_generator
 from .activations import ACTIVATIONS, DERIVATIVES, resolve_activation
@@ -47,6 +48,21 @@ from .names import explain_unknown_keywords
 __all__ = ["Network"]
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+#: Rows of a sparse X made dense at a time by cost and cost_and_grad.
+SPARSE_CHUNK_ROWS = 1024
+
+
+def copy_rows(X, rows, out: np.ndarray) -> None:
+    """out ← X[rows] as a dense block, for dense X or a scipy sparse (CSR) X.
+
+    Only the selected rows of a sparse X are made dense, so a sparse data set is never
+    densified as a whole: the first layer's product then runs on the dense block.
+    """
+    block = X[rows]
+    if sparse.issparse(block):
+        block = block.toarray()
+    np.copyto(out, block)
 
 
 def resolve_dtype(dtype) -> np.dtype:
@@ -406,6 +422,8 @@ class Network:
         """
         lam = _check_lam(lam)
         X, Y = self._check_XY(X, Y)
+        if sparse.issparse(X):
+            return self._sparse_cost_and_grad(X, Y, lam, None)
         ws = self._workspace(X.shape[0])
         np.copyto(ws.inputs, X)
         data_loss = self._forward_into(ws, Y)
@@ -432,6 +450,8 @@ class Network:
             # The per-layer gradients are written through reshaped views of ``out``; on a
             # strided array those reshapes would be copies and the gradient would be lost.
             raise ValueError("out must be a writeable, contiguous array; pass a fresh np.empty")
+        if sparse.issparse(X):
+            return self._sparse_cost_and_grad(X, Y, lam, grad), grad
         ws = self._workspace(X.shape[0])
         np.copyto(ws.inputs, X)
         data_loss = self._forward_into(ws, Y)
@@ -452,6 +472,31 @@ class Network:
         from .backprop import example_deltas
 
         return example_deltas(self, x, y)
+
+    def _sparse_cost_and_grad(self, X, Y, lam: float, grad) -> float:
+        """J over a sparse X (and D into ``grad`` unless None), SPARSE_CHUNK_ROWS at a time.
+
+        Each chunk's rows are made dense and go through the same forward and backward
+        pass; its D part (scaled by its own m_c) is weighted by m_c/m, so the sum is Δ/m.
+        """
+        m = X.shape[0]
+        data_loss = 0.0
+        part = None
+        if grad is not None:
+            grad.fill(0.0)
+            part = np.empty_like(grad)
+        for start in range(0, m, SPARSE_CHUNK_ROWS):
+            stop = min(start + SPARSE_CHUNK_ROWS, m)
+            ws = self._workspace(stop - start)
+            copy_rows(X, slice(start, stop), ws.inputs)
+            data_loss += self._forward_into(ws, Y[start:stop])
+            if grad is not None:
+                self._backward_into(ws, Y[start:stop], 0.0, part)
+                part *= (stop - start) / m
+                grad += part
+        if grad is not None:
+            self._weight_rows().add_decay(self._theta, grad, lam / m)  # + λ/m·W
+        return data_loss / m + self.penalty(lam, m)
 
     def penalty(self, lam: float, m: int) -> float:
         """λ/(2m) Σₗ Σᵢ Σⱼ≥1 (θ⁽ˡ⁾ᵢⱼ)², the regularization term of J (bias excluded)."""
@@ -573,8 +618,11 @@ class Network:
 
     # ------------------------------------------------------------------ validation
     def _check_X(self, X) -> np.ndarray:
-        """X as a 2-D array of the network's dtype with n_in columns, or a ValueError."""
-        X = np.asarray(X, dtype=self.dtype)
+        """X as a 2-D array (or CSR matrix) of the network's dtype with n_in columns."""
+        if sparse.issparse(X):
+            X = sparse.csr_matrix(X, dtype=self.dtype)  # rows are gathered: CSR
+        else:
+            X = np.asarray(X, dtype=self.dtype)
         if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
             raise ValueError(f"X must have shape (m, {self.layer_sizes[0]}), got {X.shape}")
         return X

@@ -42,6 +42,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
+from scipy import sparse
 
 from ._kernels import TASK_CODES, kernels_for, one_blas_thread, small_products
 from ._rng import as_generator
@@ -49,7 +50,7 @@ from .callbacks import Callback, Checkpoint
 from .history import History
 from .memory import allocation, describe_network
 from .names import check_keywords
-from .network import Network, Workspace
+from .network import Network, Workspace, copy_rows
 from .optimizers import SCHEDULES, SOLVERS, make_optimizer
 from .tasks import TASKS, infer_task
 
@@ -301,12 +302,12 @@ class Trainer:
             )
         X, Y = self.net._check_XY(X, Y)
         self.task = infer_task(self.net.output, Y, self.task)
-        X = np.ascontiguousarray(X)
+        X = X if sparse.issparse(X) else np.ascontiguousarray(X)  # sparse: rows per batch
         Y = np.ascontiguousarray(Y)
         validation = None
         if validation_data is not None:
             X_val, Y_val = self.net._check_XY(*validation_data)
-            validation = (np.ascontiguousarray(X_val), np.ascontiguousarray(Y_val))
+            validation = (X_val, np.ascontiguousarray(Y_val))  # loaded once, densified
         self.has_validation = validation is not None
         if checkpointing or resume_from is not None:
             from .checkpoint import data_fingerprint
@@ -439,10 +440,14 @@ class Trainer:
                 if Y_batch is None:
                     Y_batch = targets[m] = np.empty((m, Y.shape[1]), dtype=net.dtype)
                 if order is None:
-                    np.copyto(ws.inputs, X[start:stop])
+                    copy_rows(X, slice(start, stop), ws.inputs)
                     np.copyto(Y_batch, Y[start:stop])
-                else:
+                elif not sparse.issparse(X):
                     kernels.gather(X, Y, order, start, ws, Y_batch)
+                else:  # sparse X: this batch's rows made dense
+                    index = order[start:stop]
+                    copy_rows(X, index, ws.inputs)
+                    np.take(Y, index, axis=0, out=Y_batch)
                 if stop == m_total:
                     np.copyto(before_last_step, theta)
                 data_loss, right = net._train_forward(ws, Y_batch, kernels, task, residual_ss)
@@ -539,7 +544,7 @@ class Trainer:
             return None
         X_val, Y_val = validation
         ws = Workspace(self.net.layer_sizes, X_val.shape[0], self.net.dtype)
-        np.copyto(ws.inputs, X_val)
+        copy_rows(X_val, slice(None), ws.inputs)
         labels = _class_indices(Y_val) if self.task == "multiclass" else None
         return ws, Y_val, labels
 

@@ -52,9 +52,8 @@ EXCLUDED = {
     "0.8125-0.8134); every other activation passes at every seed in both",
 }
 
-#: Tests of features still being built (sample weights, sparse X).
+#: Tests of features still being built (sample weights).
 PENDING = {
-    "test_sparse_matrices": "sparse X is not accepted yet",
     "test_mlp_sample_weight_with_early_stopping": "sample_weight is not accepted yet",
 }
 
@@ -104,4 +103,4 @@ def test_sklearn_mlp_test_file_passes(tmp_path):
     report = result.stdout[-6000:] + result.stderr[-2000:]
     assert result.returncode == 0, report
     # every exclusion names a test that exists, so none is stale
-    assert f"{len(EXCLUDED) + 3} deselected" in result.stdout, report
+    assert f"{len(EXCLUDED) + 1} deselected" in result.stdout, report

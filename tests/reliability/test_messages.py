@@ -169,3 +169,32 @@ def test_values_the_dtype_or_the_scaling_cannot_hold_are_refused(tmp_path, case)
     assert result.stderr == f"error: {message.format(csv=csv)}\n"
     assert snapshot(tmp_path) == before
     assert os.listdir(tmp_path) == ["data.csv"]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["predict", "{model}", "{new}"], ["evaluate", "{model}", "--data", "{csv}"], ["logic"]],
+    ids=["predict", "evaluate", "logic"],
+)
+def test_a_closed_standard_output_is_an_error(model_file, tmp_path, arguments):
+    """Started with stdout closed (``>&-``): exit 1 and say so, never exit 0 having written
+    nothing."""
+    import subprocess
+    import sys
+
+    from ._helpers import CHILD_ENV
+
+    data, new = tmp_path / "data.csv", tmp_path / "new.csv"
+    data.write_text("x1,x2,y\n0.5,1.5,0\n1,2,1\n", encoding="utf-8")
+    new.write_text("x1,x2\n0.5,1.5\n", encoding="utf-8")
+    args = [a.format(model=model_file, csv=data, new=new) for a in arguments]
+    process = subprocess.run(
+        [sys.executable, "-m", "mlplab", *args],
+        stderr=subprocess.PIPE, text=True, env=CHILD_ENV, timeout=120, check=False,
+        preexec_fn=lambda: os.close(1),
+    )  # fmt: skip
+    assert process.returncode == 1, process.stderr
+    assert process.stderr.splitlines()[-1] == (
+        "error: standard output is closed, so the results cannot be written; redirect it to "
+        "a file (or give --out where the command has it)"
+    )

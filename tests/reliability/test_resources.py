@@ -257,3 +257,39 @@ def test_evaluate_refuses_labels_the_model_does_not_know(tmp_path, labels, unkno
         "classes are 'cat', 'dog'\n"
     )
     assert snapshot(tmp_path) == before
+
+
+def test_evaluate_in_a_run_folder_matches_columns_by_name(tmp_path):
+    """Columns in another order give the same score; a missing column is refused, named."""
+    X, y = blobs(60, 2, 2, seed=5)
+    X[:, 1] *= 10
+    names = np.array(["cat", "dog"])[y]
+
+    def write(path, header, columns):
+        rows = "".join(",".join(map(str, (*r, label))) + "\n" for r, label in zip(columns, names))
+        path.write_text(",".join(header) + "\n" + rows, encoding="utf-8")
+        return path
+
+    data = write(tmp_path / "d.csv", ["weight", "length", "species"], X)
+    swapped = write(tmp_path / "s.csv", ["length", "weight", "species"], X[:, ::-1])
+    renamed = write(tmp_path / "r.csv", ["weight", "size", "species"], X)
+    run = tmp_path / "run"
+    args = ["--hidden", "3", "--epochs", "30", "--no-early-stopping", "-q", "--out", run]
+    assert CliRunner().invoke(cli, ["train", "--data", str(data), *map(str, args)]).exit_code == 0
+    before = snapshot(tmp_path)
+    model = str(run / "model.safetensors")
+    outputs = [
+        CliRunner().invoke(cli, ["evaluate", model, "--data", str(path)])
+        for path in (data, swapped)
+    ]
+    assert [o.exit_code for o in outputs] == [0, 0]
+    table = [o.stdout.split("\n", 1)[1] for o in outputs]  # all but the heading (file name)
+    assert table[0] == table[1]
+    refused = CliRunner().invoke(cli, ["evaluate", model, "--data", str(renamed)])
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"error: the model takes 2 features, but {os.fspath(renamed)!r} has 2: no column "
+        "'length' (columns are matched by name; the data has 'weight', 'size'); evaluate it "
+        "on the kind of data it was trained on\n"
+    )
+    assert snapshot(tmp_path) == before

@@ -339,3 +339,20 @@ def test_sigkill_at_a_named_moment_leaves_the_earlier_run_and_resumes(earlier, t
     assert not unfinished.exists()
     config = json.loads((run / "config.json").read_text(encoding="utf-8"))
     assert config["training"]["resumed"] is True
+
+
+def test_force_into_a_folder_that_is_not_a_run_moves_only_the_runs_files(tmp_path):
+    """The user's folder (their home, the working folder) is never swapped or deleted."""
+    folder = tmp_path / "mine"
+    (folder / "checkpoints").mkdir(parents=True)
+    (folder / "thesis.tex").write_text("precious", encoding="utf-8")
+    (folder / "checkpoints" / "notes.txt").write_text("mine too", encoding="utf-8")
+    inode = os.stat(folder).st_ino
+    result = invoke(*QUICK, "--force", "--out", folder)
+    assert result.exit_code == 0, result.output
+    assert os.stat(folder).st_ino == inode  # the same folder, not a replacement
+    assert (folder / "thesis.tex").read_text(encoding="utf-8") == "precious"
+    assert (folder / "checkpoints" / "notes.txt").read_text(encoding="utf-8") == "mine too"
+    assert mlplab.load(folder / "model.safetensors").n_iter_ == 3
+    assert latest_checkpoints(folder / "checkpoints")[0][0] == 3
+    assert sorted(os.listdir(tmp_path)) == ["mine"]

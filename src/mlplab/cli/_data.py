@@ -29,6 +29,7 @@ __all__ = [
     "infer_task",
     "load_dataset",
     "prepare",
+    "prepare_data",
     "read_features",
     "split_indices",
 ]
@@ -131,7 +132,7 @@ class PreparedData:
     @property
     def builtin(self) -> bool:
         """Whether the data is a registered data set (not a CSV file)."""
-        return not _is_csv(self.source)
+        return not is_csv(self.source)
 
     @property
     def image_shape(self) -> tuple[int, int] | None:
@@ -183,14 +184,14 @@ def load_dataset(data: str, target: str | None = None, *, seed: int = 0):
     """:func:`mlplab.datasets.load` with the command line's wording in its errors."""
     from ..datasets import load
 
-    if target is not None and not _is_csv(data):
+    if target is not None and not is_csv(data):
         raise ValueError(
             f"--target applies only to CSV files; data set {data!r} has a fixed target"
         )
     return load(data, target=target, random_state=seed)
 
 
-def _is_csv(data: str) -> bool:
+def is_csv(data: str) -> bool:
     """Whether ``--data`` names a file rather than a registered data set."""
     from ..datasets import DATASETS
 
@@ -209,6 +210,21 @@ def infer_task(y: np.ndarray, task: str = "auto") -> str:
             )
         return task
     return "regression" if y.dtype.kind == "f" else "classification"
+
+
+def prepare_data(opts: dict) -> PreparedData:
+    """The data set of the command's --data, split and with its scaling fitted."""
+    dataset = load_dataset(opts["data"], opts["target"], seed=opts["seed"])
+    return prepare(
+        dataset,
+        source=opts["data"],
+        target=opts["target"],
+        task=opts["task"],
+        test_fraction=opts["test_fraction"],
+        validation_fraction=opts["validation_fraction"],
+        scale=opts["scale"],
+        seed=opts["seed"],
+    )
 
 
 def split_indices(
@@ -283,7 +299,7 @@ def prepare(
             f"the target {dataset.target_name!r} has only one class ({str(y[0])!r}); a "
             "classifier needs at least two: check the target column (or --task regression)"
         )
-    is_digits = dataset.name == "digits" and not _is_csv(source)
+    is_digits = dataset.name == "digits" and not is_csv(source)
     # For the digits this is exactly mlplab.datasets.digits_split (the same stratified
     # train_test_split with the same seed), without loading the images a second time.
     rest, test = split_indices(y, test_fraction, seed, stratify=classify)

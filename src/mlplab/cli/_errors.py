@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import sys
 
 import click
@@ -20,9 +22,38 @@ class DataError(click.ClickException):
         click.echo(f"error: {self.format_message()}", err=True)
 
 
+class ClosedOutputError(OSError):
+    """Standard output was closed when mlplab started (``>&-``): nothing can be written."""
+
+    def __str__(self) -> str:
+        return self.strerror
+
+
+class _ClosedStdout(io.TextIOBase):
+    """Stands for a closed standard output: every write fails, so no result is lost silently.
+
+    (Python sets ``sys.stdout`` to None then, and click's ``echo`` writes nothing to None.)
+    """
+
+    encoding = "utf-8"
+    errors = "strict"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise ClosedOutputError(
+            errno.EBADF,
+            "standard output is closed, so the results cannot be written; redirect it to a "
+            "file (or give --out where the command has it)",
+        )
+
+
 def run(cli: click.Group, argv: list[str] | None) -> None:
     """Run the click group; data errors exit 1 with one line unless --debug is given."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()
     try:
         # Without standalone mode click returns ctx.exit(code)'s code instead of exiting.
         result = cli.main(args=argv, prog_name="mlplab", standalone_mode=False)

@@ -37,16 +37,19 @@ def load_estimator(path):
     return model
 
 
-def matched_by_name(model, dataset, source: str):
+def matched_by_name(model, dataset, source: str, names=None):
     """``dataset`` with its feature columns in the model's training order, matched by name.
 
-    A model that knows its feature names (every model ``mlplab train`` saves) takes the
-    columns of those names wherever they are in the file; a missing one is refused. A
-    model without names takes the columns by position, which must then be as many.
+    The names are the model's own (``feature_names_in_``), else ``names`` (those of the
+    run's config.json beside the model file): the columns of those names are taken
+    wherever they are in the file, and a missing one is refused. Without names the
+    columns are taken by position, and must then be as many.
     """
     import dataclasses
 
-    names = getattr(model, "feature_names_in_", None)
+    names = getattr(model, "feature_names_in_", None) if names is None else names
+    if names is not None and len(names) != model.n_features_in_:
+        names = None  # a config.json that does not describe this model
     if names is None:
         if dataset.n_features != model.n_features_in_:
             raise ValueError(
@@ -58,10 +61,16 @@ def matched_by_name(model, dataset, source: str):
     where = {name: j for j, name in enumerate(dataset.feature_names)}
     missing = [name for name in names if name not in where]
     if missing:
+
+        def listed(values) -> str:
+            shown = ", ".join(map(repr, values[:5]))
+            return shown + (f" and {len(values) - 5} more" if len(values) > 5 else "")
+
         raise ValueError(
-            f"{source}: no column {', '.join(map(repr, missing))}; the model takes the "
-            f"features {', '.join(map(repr, names))} (matched by name), but the data has "
-            f"{', '.join(map(repr, dataset.feature_names))}"
+            f"the model takes {len(names)} features, but {source!r} has "
+            f"{dataset.n_features}: no column {listed(missing)} (columns are matched by "
+            f"name; the data has {listed(list(dataset.feature_names))}); evaluate it on the "
+            "kind of data it was trained on"
         )
     order = [where[name] for name in names]
     return dataclasses.replace(
@@ -105,50 +114,39 @@ def arrays_in_training_order():
         yield
 
 
-def build_estimator(
-    task: str,
-    *,
-    hidden: tuple[int, ...],
-    activation: str,
-    output: str,
-    solver: str,
-    initializer: str = "glorot",
-    init_epsilon: float | None = None,
-    learning_rate: float,
-    alpha: float,
-    epochs: int,
-    batch_size,
-    patience: int,
-    early_stopping: bool,
-    dtype: str,
-    seed: int,
-    verbose: bool = False,
-    checkpoint_dir=None,
-    checkpoint_every: int = 1,
-):
-    """An unfitted MLPClassifier (task "classification") or MLPRegressor with these settings."""
+#: ``n_iter_no_change`` when every epoch is asked for (--no-early-stopping): no stopping
+#: rule at all, and a constant so that --resume with more --epochs keeps the same setup.
+EVERY_EPOCH_PATIENCE = 10**9
+
+
+def build_estimator(task: str, opts: dict, *, checkpoint_dir=None, show_progress: bool = False):
+    """The unfitted MLPClassifier (task "classification") or MLPRegressor of the options.
+
+    ``opts`` are the command's options (--hidden, --activation, ..., --dtype, --seed).
+    """
     from ..estimators import MLPClassifier, MLPRegressor
 
+    every = opts.get("checkpoint_every")
     params = {
-        "hidden_layer_sizes": tuple(hidden),
-        "activation": activation,
-        "solver": solver,
-        "initializer": initializer,
-        "init_epsilon": None if init_epsilon is None else float(init_epsilon),
-        "alpha": float(alpha),
-        "batch_size": batch_size,
-        "learning_rate_init": float(learning_rate),
-        "max_iter": int(epochs),
-        "n_iter_no_change": int(patience),
-        "early_stopping": bool(early_stopping),
-        "random_state": int(seed),
-        "verbose": "progress" if verbose else False,  # the bar on stderr, stdout stays clean
-        "dtype": np.dtype(dtype).type,
-        "checkpoint_dir": None if checkpoint_dir is None else str(checkpoint_dir),
-        "checkpoint_every": int(checkpoint_every),
+        "hidden_layer_sizes": tuple(opts["hidden"]),
+        "activation": opts["activation"],
+        "solver": opts["solver"],
+        "initializer": opts["initializer"],
+        "init_epsilon": None if opts["init_epsilon"] is None else float(opts["init_epsilon"]),
+        "alpha": float(opts["alpha"]),
+        "batch_size": opts["batch_size"],
+        "learning_rate_init": float(opts["learning_rate"]),
+        "max_iter": int(opts["epochs"]),
+        "n_iter_no_change": EVERY_EPOCH_PATIENCE if opts.get("every_epoch") else opts["patience"],
+        "early_stopping": bool(opts["early_stopping"]),
+        "random_state": int(opts["seed"]),
+        "verbose": "progress" if show_progress else False,  # the bar on stderr; stdout clean
+        "dtype": np.dtype(opts["dtype"]).type,
+        "checkpoint_dir": None if not every or checkpoint_dir is None else str(checkpoint_dir),
+        "checkpoint_every": int(every or 1),
     }
     if task == "classification":
-        return MLPClassifier(output=output, **params)
+        return MLPClassifier(output=opts["output"], **params)
     return MLPRegressor(**params)
 
 

@@ -63,13 +63,14 @@ def _diagnose(opts: dict):
 
     from ..diagnostics import diagnose, render_rich
     from ..runs import RunFolder, run_lock
-    from .train import _estimator, _prepare
+    from ._data import prepare_data
+    from ._model import build_estimator
 
     # The same data split and estimator as `mlplab train` with the same options.
-    data = _prepare(opts)
+    data = prepare_data(opts)
     if opts["early_stopping"] is None:
         opts["early_stopping"] = default_early_stopping(data.X_val.shape[0])
-    model = _estimator(data, {**opts, "checkpoint_every": 0}, show_progress=False)
+    model = build_estimator(data.task, {**opts, "checkpoint_every": 0})
     validation = None
     if data.X_val.shape[0]:
         validation = (data.scaled(data.X_val), data.y_val)

@@ -59,7 +59,8 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
     model = load_estimator(model_path)
     run = _run_config(model_path)
     seed = int(((run or {}).get("data") or {}).get("split", {}).get("seed", 0))
-    dataset = matched_by_name(model, load_dataset(data, target, seed=seed), data)
+    recorded = ((run or {}).get("data") or {}).get("feature_names")
+    dataset = matched_by_name(model, load_dataset(data, target, seed=seed), data, recorded)
     X, y = dataset.X, dataset.y
     if part != "all":
         if run is None:

@@ -28,9 +28,6 @@ from ._common import (
 from ._errors import EXIT_SIGINT, EXIT_SIGTERM
 from ._signals import TermAsInterrupt, deferred_signals
 
-#: --no-early-stopping's n_iter_no_change: more epochs than any run has.
-EVERY_EPOCH_PATIENCE = 10**9
-
 #: Examples used by ``--gradcheck`` (two cost evaluations per parameter each).
 GRADCHECK_EXAMPLES = 5
 GRADCHECK_POOL = 200
@@ -122,9 +119,9 @@ def _check_options(ctx: click.Context, options: dict) -> dict:
             "--early-stopping needs a validation part: set --validation-fraction > 0", ctx
         )
     if opts["target"] is not None and not opts["data"].lower().endswith(".csv"):
-        from ._data import _is_csv
+        from ._data import is_csv
 
-        if not _is_csv(opts["data"]):
+        if not is_csv(opts["data"]):
             raise click.UsageError(
                 f"--target applies only to CSV files; data set {opts['data']!r} has a fixed target",
                 ctx,
@@ -172,7 +169,10 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
             f"note: {os.fspath(placement.taken)} holds an earlier run; this run goes to "
             f"{os.fspath(out)} (--out chooses the folder, --force replaces)"
         )
-    data = _prepare(opts)
+    from ._data import prepare_data
+    from ._model import build_estimator
+
+    data = prepare_data(opts)
     from ._data import check_fits_dtype
 
     check_fits_dtype(data, opts["dtype"], opts["data"])
@@ -193,7 +193,12 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
         # Written first, so that the folder is recognized as a run even if training is killed.
         run.write_config(config)
 
-    model = _estimator(data, opts, run, show_progress=not quiet and sys.stderr.isatty())
+    model = build_estimator(
+        data.task,
+        opts,
+        checkpoint_dir=run.checkpoint_dir,
+        show_progress=not quiet and sys.stderr.isatty(),
+    )
     X_train = data.scaled(data.X_train)
     validation = (data.scaled(data.X_val), data.y_val) if data.X_val.shape[0] else None
     if opts["diagnose"]:
@@ -229,55 +234,6 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
         _print_summary(config, out, placement.taken)
     if signal_name:
         ctx.exit(EXIT_SIGTERM if signal_name == "SIGTERM" else EXIT_SIGINT)
-
-
-def _prepare(opts: dict):
-    """The data set of --data, split and with its scaling fitted."""
-    from ._data import load_dataset, prepare
-
-    dataset = load_dataset(opts["data"], opts["target"], seed=opts["seed"])
-    return prepare(
-        dataset,
-        source=opts["data"],
-        target=opts["target"],
-        task=opts["task"],
-        test_fraction=opts["test_fraction"],
-        validation_fraction=opts["validation_fraction"],
-        scale=opts["scale"],
-        seed=opts["seed"],
-    )
-
-
-def _estimator(data, opts: dict, run=None, *, show_progress: bool):
-    """The unfitted estimator of the options (checkpointing into the run's checkpoints)."""
-    from ._model import build_estimator
-
-    every = opts["checkpoint_every"]
-    patience = opts["patience"]
-    if opts.get("every_epoch"):
-        # --no-early-stopping given: every epoch asked for, no training-loss rule either
-        # (a constant, so that --resume with more --epochs keeps the same setup)
-        patience = EVERY_EPOCH_PATIENCE
-    return build_estimator(
-        data.task,
-        hidden=opts["hidden"],
-        activation=opts["activation"],
-        output=opts["output"],
-        initializer=opts["initializer"],
-        init_epsilon=opts["init_epsilon"],
-        solver=opts["solver"],
-        learning_rate=opts["learning_rate"],
-        alpha=opts["alpha"],
-        epochs=opts["epochs"],
-        batch_size=opts["batch_size"],
-        patience=patience,
-        early_stopping=opts["early_stopping"],
-        dtype=opts["dtype"],
-        seed=opts["seed"],
-        verbose=show_progress,
-        checkpoint_dir=run.checkpoint_dir if every else None,
-        checkpoint_every=every or 1,
-    )
 
 
 def _fit(model, X_train, y_train, validation, opts: dict, resume_from):

@@ -143,6 +143,8 @@ def _comparison_figure(results, n_test: int, n_train: int, claims: dict[str, int
     Nothing shown depends on timing or rounding noise: the panels are accuracies, counts
     of networks and examples, and counts of animals.
     """
+    from ..plots.base import label_bars
+
     fig = new_figure(13.0, 4.8)
     axes = fig.subplots(1, 3)
     labels = [_STRATEGY_LABELS[r.strategy] for r in results]
@@ -170,16 +172,7 @@ def _comparison_figure(results, n_test: int, n_train: int, claims: dict[str, int
     )
     for ax, (values, ylabel, texts, title) in zip(axes, panels):
         bars = ax.bar(positions, values, color=colors, edgecolor="k", linewidth=0.6, width=0.6)
-        for bar, text in zip(bars, texts):
-            ax.annotate(
-                text,
-                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                xytext=(0, 3),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=9,
-            )
+        label_bars(ax, bars, texts)
         ax.set_xticks(positions, labels=labels, fontsize=9)
         ax.set_ylabel(ylabel)
         ax.set_title(title)
@@ -194,16 +187,7 @@ def _comparison_figure(results, n_test: int, n_train: int, claims: dict[str, int
     names = ("no unit", "exactly one", "two or more")
     counts = [claims["none"], claims["one"], claims["several"]]
     bars = ax.bar(np.arange(3), counts, color="0.6", edgecolor="k", linewidth=0.6, width=0.6)
-    for bar, count in zip(bars, counts):
-        ax.annotate(
-            f"{count}",
-            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-            xytext=(0, 3),
-            textcoords="offset points",
-            ha="center",
-            va="bottom",
-            fontsize=9,
-        )
+    label_bars(ax, bars, [str(count) for count in counts])
     ax.set_xticks(np.arange(3), labels=names, fontsize=9)
     ax.set_ylabel("test animals")
     ax.set_title("One network, 4 sigmoid outputs:\nhow many units say h ≥ 0.5", fontsize=10)

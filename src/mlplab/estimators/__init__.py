@@ -3,8 +3,9 @@
 They take scikit-learn's MLP parameters and give its fitted attributes, so
 ``from sklearn.neural_network import MLPClassifier`` can become
 ``from mlplab import MLPClassifier``; they work in pipelines, grid searches and
-cross-validation like any scikit-learn estimator (dense input only: a sparse X gets
-scikit-learn's "dense data is required" error).
+cross-validation like any scikit-learn estimator. X may be sparse (CSR or CSC, as text
+features and one-hot encodings are): training makes each batch's rows dense, never the
+whole matrix.
 
 A grid search can run on a Dask cluster through joblib's Dask backend; the estimators
 pickle like scikit-learn's, and with an int ``random_state`` the results equal those of

@@ -54,6 +54,9 @@ from ._weights import LayerList, check_layer_arrays
 
 __all__ = ["NotFittedError", "TrainingSetup"]
 
+#: Sparse formats X may come in (scikit-learn's); training gathers batch rows from CSR.
+SPARSE_FORMATS = ("csr", "csc")
+
 #: Solvers that run epochs of (mini-)batch steps; ``lbfgs`` and ``cg`` go through scipy.
 EPOCH_SOLVERS = ("gd", "sgd", "adam")
 
@@ -658,11 +661,18 @@ class BaseMLP(BaseEstimator):
             )
         warnings.warn(message, ConvergenceWarning, stacklevel=4)  # the caller of fit
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # CSR and CSC, batch rows made dense
+        return tags
+
     # ------------------------------------------------------------------ prediction
     def _forward(self, X) -> np.ndarray:
         """h_θ(X): the output activations a⁽ᴸ⁾, shape (m, n_outputs), after validating X."""
         self._check_fitted()
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        X = validate_data(
+            self, X, reset=False, accept_sparse=SPARSE_FORMATS, dtype=(np.float64, np.float32)
+        )
         return self.network_.forward(X)
 
 

@@ -25,7 +25,7 @@ from sklearn.utils.validation import (
 from ..losses import resolve_output
 from ..multiclass import STRATEGIES, multiclass_wrapper
 from ..names import explain_unknown_keywords
-from ._base import BaseMLP, unpack_pair
+from ._base import SPARSE_FORMATS, BaseMLP, unpack_pair
 
 __all__ = ["MLPClassifier"]
 
@@ -330,7 +330,14 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 "indicator y use multiclass='native' or 'ovr'"
             )
         self._reset_fitted()
-        X, y = validate_data(self, X, y, multi_output=True, dtype=(np.float64, np.float32))
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            multi_output=True,
+            accept_sparse=SPARSE_FORMATS,
+            dtype=(np.float64, np.float32),
+        )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -351,7 +358,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         indicator matrix stays as it is (scikit-learn's LabelBinarizer does all three).
         """
         X, y = validate_data(
-            self, X, y, multi_output=True, dtype=(np.float64, np.float32), reset=first_pass
+            self,
+            X,
+            y,
+            multi_output=True,
+            accept_sparse=SPARSE_FORMATS,
+            dtype=(np.float64, np.float32),
+            reset=first_pass,
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
@@ -384,7 +397,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def _encode_validation(self, validation_data):
         """(X_val, Y_val) from the user's (X_val, y_val), checked against the fit."""
         X_val, y_val = unpack_pair(validation_data)
-        X_val = validate_data(self, X_val, reset=False, dtype=(np.float64, np.float32))
+        X_val = validate_data(
+            self, X_val, reset=False, accept_sparse=SPARSE_FORMATS, dtype=(np.float64, np.float32)
+        )
         y_val = check_array(y_val, ensure_2d=False, dtype=None)
         if y_val.ndim == 2 and y_val.shape[1] == 1:
             y_val = column_or_1d(y_val)
@@ -456,7 +471,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     def _check_X(self, X):
         """X validated against the fit (feature count and names)."""
-        return validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        return validate_data(
+            self, X, reset=False, accept_sparse=SPARSE_FORMATS, dtype=(np.float64, np.float32)
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -16,7 +16,7 @@ from sklearn.utils.validation import (
 )
 
 from ..names import explain_unknown_keywords
-from ._base import BaseMLP, unpack_pair
+from ._base import SPARSE_FORMATS, BaseMLP, unpack_pair
 
 __all__ = ["MLPRegressor"]
 
@@ -176,6 +176,7 @@ history_, network_, stop_reason_, n_networks_
             y,
             multi_output=True,
             y_numeric=True,
+            accept_sparse=SPARSE_FORMATS,
             dtype=(np.float64, np.float32),
             reset=first_pass,
         )
@@ -195,7 +196,9 @@ history_, network_, stop_reason_, n_networks_
     def _encode_validation(self, validation_data):
         """(X_val, Y_val) from the user's (X_val, y_val)."""
         X_val, y_val = unpack_pair(validation_data)
-        X_val = validate_data(self, X_val, reset=False, dtype=(np.float64, np.float32))
+        X_val = validate_data(
+            self, X_val, reset=False, accept_sparse=SPARSE_FORMATS, dtype=(np.float64, np.float32)
+        )
         y_val = check_array(y_val, ensure_2d=False, dtype=(np.float64, np.float32))
         check_consistent_length(X_val, y_val)
         self._check_poisson_targets(y_val, "the validation targets")

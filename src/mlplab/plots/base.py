@@ -237,6 +237,20 @@ def plane_grid(low, high, resolution: int) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 # ---------------------------------------------------------------------- parts for custom figures
+def label_bars(ax, bars, texts) -> None:
+    """Write each text just above its bar."""
+    for bar, text in zip(bars, texts):
+        ax.annotate(
+            text,
+            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=9,
+        )
+
+
 def line_handle(**style) -> Line2D:
     """A legend entry drawn as a line or marker with matplotlib ``Line2D`` ``style``."""
     return Line2D([], [], **style)

@@ -13,8 +13,9 @@ The policy, in the order a run meets it:
    non-empty folder that is not a run) is refused unless ``--force`` is given; the
    default ``--out`` (``mlplab-run``) moves on to the next free name instead
    (``mlplab-run-2``, ``-3``, ...) and the summary says where the run went. Files of the
-   user's own in a replaced folder (names a run never writes) stay, hard-linked into the
-   new run.
+   user's own in a replaced run folder (names a run never writes) stay, hard-linked into
+   the new run; a forced folder that is not a run is never swapped: the run's files are
+   moved into it name by name.
 4. **Unfinished runs and --resume.** The checkpoints of a run that did not finish
    (killed, out of memory, a second Ctrl-C) stay in ``RUN.unfinished/checkpoints``;
    ``--resume`` continues from there, in place. Without one, it continues from
@@ -147,7 +148,9 @@ class NewRun:
         """
         new = self.folder.path
         target = self.target
-        if target.is_dir():
+        if target.is_dir() and any(target.iterdir()) and not RunFolder(target).is_run():
+            _move_into(new, target)  # a folder of the user's (--force): only run names change
+        elif target.is_dir():
             for entry in target.iterdir():
                 if entry.name not in _RUN_NAMES and not (new / entry.name).exists():
                     _link_tree(entry, new / entry.name)
@@ -298,6 +301,27 @@ def _link_or_copy(source, destination) -> None:
         os.link(source, destination, follow_symlinks=False)
     except OSError:
         shutil.copy2(source, destination, follow_symlinks=False)
+
+
+def _move_into(new: Path, target: Path) -> None:
+    """Move the run's files, name by name, into a folder that is not a run (``--force``).
+
+    The folder is the user's (maybe their home or the working folder): it is never
+    swapped or deleted; only the names a run writes are replaced in it, and in its
+    ``checkpoints`` only the checkpoint files.
+    """
+    for entry in sorted(new.iterdir()):
+        destination = target / entry.name
+        if entry.is_dir() and destination.is_dir() and not destination.is_symlink():
+            for old in os.listdir(destination):
+                if _CHECKPOINT.match(old):
+                    os.unlink(destination / old)
+            for name in os.listdir(entry):
+                os.replace(entry / name, destination / name)
+            entry.rmdir()
+        else:
+            os.replace(entry, destination)
+    new.rmdir()
 
 
 _RENAME_EXCHANGE = 2
