@@ -152,9 +152,10 @@ def test_page_closed_while_training_stops_its_worker(client):
     session = client.app.state.registry.get(token)
     with client.websocket_connect(f"/api/pages/{token}/stream") as ws:
         json.loads(ws.receive_text())
+        ws.send_text("ack")
         client.post(f"/api/pages/{token}/run", json={"action": "train"})
         while not json.loads(ws.receive_text())["frame"]["running"]:
-            pass
+            ws.send_text("ack")
         assert session.running
     # the socket closed as a tab does: the page is gone and its worker has ended
     deadline = time.monotonic() + 30  # generous: the machine may be busy
@@ -170,10 +171,12 @@ def test_frames_are_rate_limited_and_carry_every_epoch(client):
     limits = client.app.state.limits
     with client.websocket_connect(f"/api/pages/{token}/stream") as ws:
         json.loads(ws.receive_text())
+        ws.send_text("ack")
         client.post(f"/api/pages/{token}/run", json={"action": "train"})
         rows, stamps = [], []
         while len(stamps) < 15:
             message = json.loads(ws.receive_text())
+            ws.send_text("ack")
             stamps.append(time.monotonic())
             rows += message["rows"]
         client.post(f"/api/pages/{token}/run", json={"action": "pause"})

@@ -202,7 +202,12 @@ def create_app(limits: Limits | None = None) -> Starlette:
         return Response(status_code=204)
 
     async def stream(websocket: WebSocket) -> None:
-        """Send the newest frame at most ``frame_rate`` times per second; older ones drop."""
+        """Send the newest frame at most ``frame_rate`` times per second; older ones drop.
+
+        The page answers every frame with "ack" once it has drawn it, and the next frame
+        waits for that answer: a page that draws slowly gets fewer, newer frames instead
+        of a backlog in the network buffers.
+        """
         try:
             session = registry.get(websocket.path_params["token"])
         except UnknownPage as error:
@@ -212,17 +217,19 @@ def create_app(limits: Limits | None = None) -> Starlette:
             return
         await websocket.accept()
         period = 1.0 / limits.frame_rate
-        sent_version, sent_rows, run_id = -1, 0, None
+        sent_version, sent_rows, run_id, unacknowledged = -1, 0, None, False
         receiver = asyncio.ensure_future(websocket.receive_text())
         try:
             while not session.closed:
                 done, _ = await asyncio.wait({receiver}, timeout=period)
                 if done:
-                    receiver.result()  # raises WebSocketDisconnect when the page went away
+                    # raises WebSocketDisconnect when the page went away
+                    if receiver.result() == "ack":
+                        unacknowledged = False
                     session.touch()
                     receiver = asyncio.ensure_future(websocket.receive_text())
                 version, frame = session.latest()
-                if version == sent_version:
+                if version == sent_version or unacknowledged:
                     continue
                 if frame.get("run") != run_id:
                     run_id, sent_rows = frame.get("run"), 0
@@ -232,6 +239,7 @@ def create_app(limits: Limits | None = None) -> Starlette:
                 await websocket.send_text(
                     '{"frame":' + frame_json(frame) + ',"rows":' + frame_json(rows) + "}"
                 )
+                unacknowledged = True
             await websocket.send_text(json.dumps({"closed": True, "error": "page closed"}))
         except (WebSocketDisconnect, RuntimeError):
             pass  # the page is gone

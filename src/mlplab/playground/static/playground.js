@@ -95,6 +95,7 @@ function connect() {
     const message = JSON.parse(event.data);
     if (message.closed) { page.reopen = false; showMessage(message.error || "page closed: reload"); return; }
     onFrame(message.frame, message.rows);
+    ws.send("ack");  // drawn: the server may send the next (newest) frame
   };
   ws.onclose = () => { if (page.reopen) showMessage("lost the connection to the server: reload the page"); };
   // A message now and then keeps the page from timing out while someone watches it.
@@ -188,6 +189,18 @@ function drawRegions(regions) {
   const W = canvas.width, H = canvas.height;
   ctx.imageSmoothingEnabled = true;
   ctx.drawImage(small, 0, 0, W, H);
+  ctx.drawImage(pointsLayer(W, H), 0, 0);
+  canvas.dataset.classesShown = String(shown.size);
+  canvas.dataset.signature = regions.cls.slice(0, 64) + regions.conf.length + regions.conf.slice(-64);
+}
+
+function pointsLayer(W, H) {
+  // The points and axes change only with the data: drawn once, then copied every frame.
+  const data = page.state.data;
+  if (page.pointsLayer && page.pointsLayer.data === data) return page.pointsLayer.canvas;
+  const layer = document.createElement("canvas");
+  layer.width = W; layer.height = H;
+  const ctx = layer.getContext("2d");
   const [[x0, x1], [y0, y1]] = data.bounds;
   data.points.forEach(([x, y], i) => {
     const px = ((x - x0) / (x1 - x0)) * W, py = ((y1 - y) / (y1 - y0)) * H;
@@ -206,8 +219,8 @@ function drawRegions(regions) {
   ctx.fillText(data.features[0] + " →", 6, H - 6);
   ctx.save(); ctx.translate(14, H - 40); ctx.rotate(-Math.PI / 2);
   ctx.fillText(data.features[1] + " →", 0, 0); ctx.restore();
-  canvas.dataset.classesShown = String(shown.size);
-  canvas.dataset.signature = regions.cls.slice(0, 64) + regions.conf.length + regions.conf.slice(-64);
+  page.pointsLayer = { data, canvas: layer };
+  return layer;
 }
 
 // ---------------------------------------------------------------- network diagram
@@ -420,6 +433,9 @@ function showMetrics() {
 
 function showFindings(findings) {
   const list = $("findings");
+  const text = JSON.stringify(findings);
+  if (text === page.findingsShown) return;  // they change about once a second
+  page.findingsShown = text;
   list.innerHTML = "";
   for (const finding of findings) {
     const item = document.createElement("li");
