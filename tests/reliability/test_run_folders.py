@@ -222,8 +222,10 @@ def test_two_real_processes_never_write_one_folder(tmp_path):
     assert codes == [0, 1], results
     refused = next(stderr for _, stderr, code in results if code == 1)
     assert re.fullmatch(
-        r"error: run folder '.*run' is being written by another mlplab process \(pid \d+, "
-        r"since .*\); wait for it to end, or choose another --out\n"
+        # the holder may be refused before it has written who it is into the lock file
+        r"error: run folder '.*run' is being written by another mlplab process "
+        r"\((pid \d+, since .*|which has not said who it is yet)\); wait for it to end, or "
+        r"choose another --out\n"
         r"|error: run folder '.*run' holds a run already; add --force to replace it, or "
         r"choose another --out\n",
         refused,
