@@ -144,12 +144,7 @@ def diagnose(
     initial = setup.network
     lam = setup.config.alpha
     with _calm():
-        findings += [
-            check_gradient(initial, X_tr, Y_tr, lam, random_state=rng),
-            check_initial_loss(initial, X_tr, Y_tr),
-            check_regularization(initial, X_tr, Y_tr, lam),
-            check_symmetry(initial),
-        ]
+        findings += _initial_checks(initial, X_tr, Y_tr, lam, rng)
         if quick:
             findings += check_saturation(initial, sample)
             return Diagnosis(
@@ -249,12 +244,7 @@ def diagnose_run(
     initial = setup.network
     lam = setup.config.alpha
     with _calm():
-        findings += [
-            check_gradient(initial, X_tr, Y_tr, lam, random_state=rng),
-            check_initial_loss(initial, X_tr, Y_tr),
-            check_regularization(initial, X_tr, Y_tr, lam),
-            check_symmetry(initial),
-        ]
+        findings += _initial_checks(initial, X_tr, Y_tr, lam, rng)
         rows = subsample(X_tr.shape[0], MAX_TRAIN_EXAMPLES, rng)
         small = check_overfit_small(initial, X_tr[rows], Y_tr[rows], setup.task, random_state=rng)
         note = " (an extra short run on a tiny subset, not this run)"
@@ -285,6 +275,16 @@ def diagnose_run(
         source=f"this run: its data, its initial and final weights and its {history.n_epochs} "
         "epochs of history (overfitting a tiny subset is an extra short run)",
     )
+
+
+def _initial_checks(initial, X, Y, lam: float, rng) -> list:
+    """The checks of the network as initialized: gradient, J(θ₀), the λ term, symmetry."""
+    return [
+        check_gradient(initial, X, Y, lam, random_state=rng),
+        check_initial_loss(initial, X, Y),
+        check_regularization(initial, X, Y, lam),
+        check_symmetry(initial),
+    ]
 
 
 def _all_data(X, y, validation_data):
