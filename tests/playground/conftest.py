@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -16,16 +15,6 @@ uvicorn = pytest.importorskip("uvicorn")
 from mlplab.playground import create_app  # noqa: E402
 from mlplab.playground.config import Limits  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-#: Debian's browser, without the sandbox (containers) and anything that calls home.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 #: Screenshots go here (CI keeps the folder as an artifact).
 ARTIFACTS = (
     Path(
@@ -70,18 +59,6 @@ def live_server():
     """A server with the default limits except a short page limit for the tests."""
     with LiveServer(create_app(Limits())) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Debian Chromium through Playwright; the test is skipped without it."""
-    if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

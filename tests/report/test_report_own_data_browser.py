@@ -12,7 +12,6 @@ from click.testing import CliRunner
 from mlplab.cli import cli
 
 from ..cli._sklearn_csv import sklearn_csv
-from .test_report_browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -44,20 +43,6 @@ def runs(tmp_path_factory) -> dict[str, Path]:
         assert result.exit_code == 0, result.output
         made[name] = out
     return made
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} does not exist (install Debian's chromium package)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.mark.parametrize("width", [1100, 420])
