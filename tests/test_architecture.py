@@ -70,7 +70,6 @@ KNOWN_LARGE: dict[str, str] = {
     "mlplab.estimators._base": _SPLIT,
     "mlplab.estimators.classifier": _SPLIT,
     "mlplab.network": _SPLIT,
-    "mlplab.persistence": _SPLIT,
     "mlplab.training.loop": _SPLIT,
 }
 #: Upward imports (importer, imported), with the reason.
