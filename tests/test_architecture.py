@@ -68,7 +68,6 @@ _SPLIT = "still over the limit: to be split by topic"
 #: Modules over the size limit, with the reason.
 KNOWN_LARGE: dict[str, str] = {
     "mlplab.network": _SPLIT,
-    "mlplab.persistence": _SPLIT,
     "mlplab.training.loop": _SPLIT,
 }
 #: Upward imports (importer, imported), with the reason.
