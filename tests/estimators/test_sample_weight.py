@@ -276,3 +276,19 @@ def test_one_vs_rest_and_one_vs_one_pass_the_weights_on(strategy):
     np.testing.assert_array_equal(weighted.predict(X), repeated.predict(X))
     if strategy == "ovr":
         np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), atol=ATOL)
+
+
+def test_a_checkpoint_refuses_to_resume_with_other_weights(tmp_path):
+    X, y = iris()
+    w = _weights(len(y), seed=6) + 1
+    params = {"hidden_layer_sizes": (4,), "random_state": 0, "checkpoint_dir": tmp_path}
+    with _no_warning_check():
+        MLPClassifier(max_iter=2, **params).fit(X, y, sample_weight=w)
+        with pytest.raises(ValueError, match="data contents"):
+            MLPClassifier(max_iter=4, **params).fit(
+                X, y, sample_weight=w[::-1], resume_from=tmp_path
+            )
+        resumed = MLPClassifier(max_iter=4, **params).fit(
+            X, y, sample_weight=w, resume_from=tmp_path
+        )
+    assert len(resumed.loss_curve_) == 4

@@ -216,9 +216,9 @@ class Trainer(SafetyMixin, ScipyMixin):
                 validation = (*validation, weights)
         self.has_validation = validation is not None
         if checkpointing or resume_from is not None:
-            self.data_fingerprint = data_fingerprint(X, Y)
+            self.data_fingerprint = data_fingerprint(X, Y, self._weights)
             self.validation_fingerprint = (
-                None if validation is None else data_fingerprint(*validation)
+                None if validation is None else data_fingerprint(*validation)  # weights third
             )
         if resume_from is not None:
             load_checkpoint(self, resume_from)
