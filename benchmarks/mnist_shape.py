@@ -421,7 +421,7 @@ def run(
     if cpu_rows:
         lines += [
             "",
-            "mlplab with X's dtype by default (no ``dtype=``) against ``dtype=`` given, "
+            "mlplab with X's dtype by default (no `dtype=`) against `dtype=` given, "
             "the median over rounds of the ratio in each round, by wall time and by CPU "
             "time of the process (every round, discarded ones too):",
             "",
@@ -482,9 +482,10 @@ def main() -> None:
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument(
         "--only",
-        default=None,
-        help="comma-separated implementations to run besides 'mlplab' and 'GEMM floor' "
-        f"(of: {', '.join(RUNNERS)})",
+        action="append",
+        metavar="NAME",
+        help="run this implementation besides 'mlplab' and 'GEMM floor' (repeatable; "
+        f"one of: {'; '.join(RUNNERS)})",
     )
     parser.add_argument("--memory-child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--serve", default=None, help=argparse.SUPPRESS)
@@ -500,7 +501,7 @@ def main() -> None:
         return
     print("Machine: " + facts_line(machine_facts()))
     print()
-    only = None if args.only is None else [n.strip() for n in args.only.split(",")]
+    only = args.only
     unknown = sorted(set(only or ()) - set(RUNNERS))
     if unknown:
         parser.error(f"--only: unknown implementation(s) {unknown}; choose from {list(RUNNERS)}")
