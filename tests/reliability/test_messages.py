@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 import mlplab
 from mlplab import MLPClassifier
-from mlplab.checkpoint import CheckpointWarning
 from mlplab.cli import cli
+from mlplab.training.checkpoint import CheckpointWarning
 
 from ._helpers import blobs, quiet_fit, snapshot
 

@@ -27,9 +27,9 @@ import pytest
 from click.testing import CliRunner
 
 import mlplab
-from mlplab.checkpoint import latest_checkpoints
 from mlplab.cli import cli
 from mlplab.runs import run_lock, unfinished_folder
+from mlplab.training.checkpoint import latest_checkpoints
 
 from ._helpers import CHILD_ENV, snapshot, start_mlplab
 

@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 
 from ..activations import ACTIVATIONS
-from ..history import History
 from ..layout import ThetaLayout
 from ..losses import OUTPUTS
 from ..network import Network
+from ..training.history import History
 from .schema import (
     DTYPES,
     ESTIMATOR_TYPES,

@@ -23,16 +23,16 @@ import numpy as np
 from scipy import sparse
 
 from .._rng import as_generator
-from ..callbacks import Callback
-from ..checkpoint import Checkpoint, data_fingerprint, load_checkpoint
-from ..history import History
 from ..memory import allocation, describe_network
 from ..names import check_keywords
 from ..network import Network, Workspace, copy_rows
 from ..optimizers import make_optimizer
 from ..solvers import SCIPY_SOLVERS, check_resumable
 from ..tasks import TASKS, infer_task
+from .callbacks import Callback
+from .checkpoint import Checkpoint, data_fingerprint, load_checkpoint
 from .config import TrainingConfig
+from .history import History
 from .safety import DIVERGENCE_FACTOR, SafetyMixin, TrainingInterrupted
 from .scipy_solvers import ScipyMixin
 from .scores import class_indices, count_correct, r2, r2_from_sums, total_sum_of_squares

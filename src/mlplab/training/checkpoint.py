@@ -28,13 +28,14 @@ import warnings
 
 import numpy as np
 
+from ..fileformat import ModelFileError, read, write
+from ..jsonvalues import to_json
+from ..optimizers import make_optimizer
+from ..solvers import check_resumable
+from ..tasks import TASKS
 from .callbacks import Callback, EarlyStopping
-from .fileformat import ModelFileError, read, write
 from .history import History
-from .jsonvalues import to_json
-from .optimizers import make_optimizer
-from .solvers import check_resumable
-from .tasks import TASKS
+from .state import StateDict, TrainerState
 
 __all__ = [
     "Checkpoint",
@@ -312,7 +313,7 @@ def _differences(trainer, metadata: dict) -> list[str]:
     return differences
 
 
-def _prepare(trainer, arrays: dict, metadata: dict, path: str):
+def _prepare(trainer, arrays: dict, metadata: dict, path: str) -> TrainerState:
     """Validate a checkpoint against ``trainer`` and build its state aside; change nothing.
 
     Returns the state for :meth:`Trainer.set_state`. Raises ModelFileError for a
@@ -330,9 +331,8 @@ def _prepare(trainer, arrays: dict, metadata: dict, path: str):
         raise ModelFileError(f"{path}: malformed checkpoint: {problem}") from None
 
 
-def _build_state(trainer, arrays: dict, metadata: dict):
+def _build_state(trainer, arrays: dict, metadata: dict) -> TrainerState:
     """The checkpoint's θ, counters, optimizer, generator state, callback states, history."""
-    from .training.state import StateDict, TrainerState
     net = trainer.net
     theta = arrays.get("theta")
     if theta is None:
