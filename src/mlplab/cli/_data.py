@@ -108,6 +108,8 @@ class PreparedData:
 
     def summary(self) -> dict:
         """The data and split, as plain values for config.json and the report."""
+        from ..runs import source_fingerprint
+
         data = self.dataset
         summary = {
             "name": data.name,
@@ -119,6 +121,7 @@ class PreparedData:
             "n_features": int(data.n_features),
             "feature_names": list(data.feature_names),
             "feature_units": list(data.feature_units),
+            "fingerprint": source_fingerprint(data.X, data.y),
         }
         if self.task == "classification":
             labels, counts = np.unique(data.y, return_counts=True)
@@ -354,10 +357,12 @@ def read_features(path, feature_names=None, n_features: int | None = None, drop=
     ----------
     path : str or os.PathLike
     feature_names : sequence of str, optional
-        The model's features: if the header names all of them, those columns are taken in
-        this order (any others, such as the target, are ignored).
+        The model's features: the header must name all of them (a missing one is
+        refused, named), and those columns are taken in this order (any others, such as
+        the target, are ignored).
     n_features : int, optional
-        Otherwise the file must have this many columns (after dropping ``drop``).
+        Without names, the file must have this many columns (after dropping ``drop``),
+        taken by position.
     drop : sequence of str
         The training target (and columns that were not features, such as an ID): not a
         feature, but its cells, when present, must be what
@@ -377,15 +382,14 @@ def read_features(path, feature_names=None, n_features: int | None = None, drop=
         columns = [header.index(name) for name in feature_names]
     else:
         columns = [j for j, name in enumerate(header) if name not in set(drop)]
-        if n_features is not None and len(columns) != n_features:
-            missing = [name for name in feature_names or () if name not in header]
-            # Name the missing columns when the header has the others (a column left out);
-            # a header with none of the names is some other file: say the counts.
-            if missing and len(missing) < len(feature_names):
+        missing = [name for name in feature_names or () if name not in header]
+        if missing or (n_features is not None and len(columns) != n_features):
+            # A model that knows its features' names takes its columns by name only.
+            if missing:
                 raise table.error(
-                    f"the file has no column {_names(missing, limit=len(missing))} (the "
-                    f"model's feature{'s' if len(missing) > 1 else ''}; it takes "
-                    f"{n_features}: {_names(feature_names)}); add "
+                    f"the file has no column {_names(missing, limit=max(6, min(len(missing), 12)))}"
+                    f" (the model takes {len(feature_names)} features, matched by name: "
+                    f"{_names(feature_names)}; {len(missing)} missing); add "
                     f"{'them' if len(missing) > 1 else 'it'} to the header",
                     line=table.header_line,
                 )

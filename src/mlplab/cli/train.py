@@ -329,7 +329,12 @@ def _write_run(placement, model, data, config: dict, gradcheck: dict | None) -> 
 
     run = placement.folder
     with deferred_signals():
-        save(model, run.model_file)
+        recorded = config["data"]
+        save(
+            model,
+            run.model_file,
+            data={key: recorded[key] for key in ("feature_names", "target", "fingerprint")},
+        )
         model.history_.to_csv(run.history_file)
     config["figures"] = draw_run_figures(
         run, model, data, model.history_, config["training"]["best_epoch"], config["metrics"]
