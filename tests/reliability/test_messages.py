@@ -137,11 +137,16 @@ ROWS = [(1, 2, 0.5), (3, 3, 1.5), (2, 2, 0.1), (3, 1, 0.2), (5, 5, 1.0), (6, 6, 
 #: (cell to put in, where (row, column), options, message after "error: ").
 OVERFLOW = {
     "feature-beyond-float32": ("1e300", (1, 0), ["--dtype", "float32", "--no-scale"],
-                               "{csv}: feature 'a' holds 1e+300 (example 2), beyond the largest "
-                               "float32 (3.403e+38); rescale the column, or use --dtype float64"),
+                               "{csv}, line 3, column 1 ('a'): '1e300' is too large, beyond the "
+                               "largest float32 (3.403e+38); rescale the column, or use --dtype "
+                               "float64"),
     "target-beyond-float32": ("1e300", (1, 2), ["--dtype", "float32"],
-                              "{csv}: the target holds 1e+300, beyond the largest float32 "
-                              "(3.403e+38); rescale it, or use --dtype float64"),
+                              "{csv}, line 3, column 3 ('t'): '1e300' is too large, beyond the "
+                              "largest float32 (3.403e+38); rescale it, or use --dtype float64"),
+    "target-beyond-float32-later-row": ("-4e38", (9, 2), ["--dtype", "float32"],
+                                        "{csv}, line 11, column 3 ('t'): '-4e38' is too large, "
+                                        "beyond the largest float32 (3.403e+38); rescale it, or "
+                                        "use --dtype float64"),
     "target-beyond-float64": ("1e400", (1, 2), [],
                               "{csv}, line 3, column 3 ('t'): '1e400' is a non-finite value (too "
                               "large for a float64)"),
@@ -149,9 +154,13 @@ OVERFLOW = {
                                "{csv}, line 4, column 2 ('b'): '-1e400' is a non-finite value "
                                "(too large for a float64)"),
     "feature-beyond-the-scaling": ("1e308", (1, 0), [],
-                                   "feature 'a' holds 1e+308, too large to standardize in "
-                                   "float64 (its square overflows); rescale the column (e.g. to "
-                                   "other units) or use --no-scale"),
+                                   "{csv}, line 3, column 1 ('a'): '1e308' is too large to "
+                                   "standardize in float64 (its square overflows); rescale the "
+                                   "column (e.g. to other units) or use --no-scale"),
+    "feature-beyond-the-scaling-as-text": ("17.5E+307", (7, 1), [],
+                                   "{csv}, line 9, column 2 ('b'): '17.5E+307' is too large to "
+                                   "standardize in float64 (its square overflows); rescale the "
+                                   "column (e.g. to other units) or use --no-scale"),
 }  # fmt: skip
 
 

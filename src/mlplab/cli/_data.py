@@ -21,12 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._scaling import Scaling
+from ._scaling import Scaling, ScalingOverflow
 
 __all__ = [
     "TASKS",
     "PreparedData",
-    "check_fits_dtype",
     "infer_task",
     "is_csv",
     "load_dataset",
@@ -303,7 +302,13 @@ def prepare(
     scaling = target_scaling = None
     if scale:
         kind = "divide" if is_digits else "standardize"
-        scaling = Scaling.fit(X_train, kind, names=list(dataset.feature_names))
+        try:
+            scaling = Scaling.fit(X_train, kind, names=list(dataset.feature_names))
+        except ScalingOverflow as error:
+            from ._overflow import value_error
+
+            name, row = dataset.feature_names[error.column], rest[keep][error.row]
+            raise value_error(dataset, source, is_csv(source), name, int(row), error) from None
         if not classify:
             y_column = np.asarray(y_train, np.float64)[:, None]
             with np.errstate(over="ignore", invalid="ignore"):
@@ -424,36 +429,3 @@ def _names(names, limit: int = 6) -> str:
     if len(quoted) > limit:
         quoted = [*quoted[: limit - 2], "…", *quoted[-2:]]
     return ", ".join(quoted)
-
-
-def check_fits_dtype(data, dtype: str, source: str) -> None:
-    """Refuse features (raw or scaled) or regression targets that --dtype cannot hold.
-
-    float32 holds magnitudes up to about 3.4e38: a larger value would become infinity
-    and train a useless model without a word.
-    """
-    import numpy as np
-
-    largest = float(np.finfo(np.dtype(dtype)).max)
-    names = data.dataset.feature_names
-    columns = [(data.dataset.X, "feature {}", "rescale the column, or use --dtype float64")]
-    if data.scaling is not None:
-        columns.append(
-            (data.scaled(data.X_train), "feature {} after scaling", "use --dtype float64")
-        )
-    for X, what, fix in columns:
-        too_large = np.abs(X) > largest
-        if too_large.any():
-            i, j = np.argwhere(too_large)[0]
-            raise ValueError(
-                f"{source}: {what.format(repr(names[j]))} holds {float(X[i, j])!r} (example "
-                f"{i + 1}), beyond the largest {dtype} ({largest:.4g}); {fix}"
-            )
-    if data.task == "regression":
-        y = np.asarray(data.dataset.y, dtype=np.float64)
-        if (np.abs(y) > largest).any():
-            value = float(y[np.argmax(np.abs(y))])
-            raise ValueError(
-                f"{source}: the target holds {value!r}, beyond the largest {dtype} "
-                f"({largest:.4g}); rescale it, or use --dtype float64"
-            )

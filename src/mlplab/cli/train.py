@@ -175,7 +175,7 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
 
     data = prepare_data(opts)
     check_monitor(ctx, opts, data.task)
-    from ._data import check_fits_dtype
+    from ._overflow import check_fits_dtype
 
     check_fits_dtype(data, opts["dtype"], opts["data"])
     if opts["early_stopping"] is None:
