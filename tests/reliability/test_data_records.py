@@ -3,6 +3,7 @@ only from the run's own data, and one prediction column per label of a multi-lab
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import warnings
@@ -269,8 +270,6 @@ def test_evaluate_part_takes_the_runs_own_data_in_any_column_order(trained, tmp_
 
 def test_evaluate_part_refuses_a_run_that_recorded_no_fingerprint(trained, tmp_path):
     """A run of an older mlplab (no fingerprint in config.json nor in the model file)."""
-    import json
-
     folder, _, _ = trained
     run = tmp_path / "run"
     shutil.copytree(folder / "run", run)
@@ -286,6 +285,30 @@ def test_evaluate_part_refuses_a_run_that_recorded_no_fingerprint(trained, tmp_p
         "error: --part validation needs the fingerprint of the run's data, which neither the "
         "model file nor the run's config.json records (a run of an older mlplab); use --part "
         "all, or train the run again\n"
+    )
+    assert snapshot(tmp_path) == before
+
+
+def test_evaluate_part_refuses_the_split_of_another_runs_folder(trained, tmp_path):
+    """A model copied into another run's folder: that run's split is not the model's."""
+    folder, X, labels = trained
+    other = tmp_path / "other"
+    args = ["--hidden", "2", "--epochs", "3", "-q", "--seed", "5", "--out", other]
+    assert _invoke("train", "--data", folder / "data.csv", *args).exit_code == 0
+    (other / "model.safetensors").unlink()
+    shutil.copy(folder / "run" / "model.safetensors", other / "model.safetensors")
+    X2, labels2, _ = _edit(X, labels, "one-cell-changed")
+    data = _write(tmp_path / "new.csv", NAMES, X2, labels2)
+    config = json.loads((other / "config.json").read_text(encoding="utf-8"))
+    config["data"]["fingerprint"] = {"kind": "features+targets sha256", "sha256": "0"}
+    (other / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    before = snapshot(tmp_path)
+    result = _invoke("evaluate", other / "model.safetensors", "--data", data, "--part", "test")
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        f"error: --part test: the config.json in {os.fspath(other)!r} is about another model "
+        "(its data or features differ from those the model file records), so its split is "
+        "not this model's; use --part all, or the model's own run folder\n"
     )
     assert snapshot(tmp_path) == before
 

@@ -47,7 +47,7 @@ def training_record(model, model_path) -> dict:
     model fills what an older file lacks, and adds ``id_column``, ``drop`` and ``split``,
     but only when it describes this model (same fingerprint and feature names), never
     the run of some other model copied into the folder. ``config`` is that config.json
-    (None when it is absent or about another model).
+    (None when it is absent or about another model: then ``other_run`` is True).
     """
     from ..persistence import read_data_record
     from ..runs import RunFolder
@@ -65,6 +65,7 @@ def training_record(model, model_path) -> dict:
     about_this_model = (
         record["fingerprint"] is None or record["fingerprint"] == data.get("fingerprint")
     ) and (record["feature_names"] is None or names in (None, record["feature_names"]))
+    record["other_run"] = config is not None and not about_this_model
     if not about_this_model:
         config, data = None, {}
     if record["feature_names"] is None and about_this_model:

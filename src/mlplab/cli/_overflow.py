@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["check_fits_dtype", "value_error"]
+__all__ = ["check_fits_dtype", "refuse_text_targets", "value_error"]
 
 
 def value_error(dataset, source: str, csv: bool, column: str, row: int, problem) -> ValueError:
@@ -70,3 +70,20 @@ def check_fits_dtype(data, dtype: str, source: str) -> None:
             )
             name = dataset.target_name
             raise value_error(dataset, source, not data.builtin, name, int(rows[0]), problem)
+
+
+def refuse_text_targets(dataset, source: str, csv: bool) -> None:
+    """Refuse a target column with text for a regressor, naming the first such cell."""
+    y = np.asarray(dataset.y)
+    if y.dtype.kind in "iuf":
+        return
+    for row, cell in enumerate(y.tolist()):
+        try:
+            float(cell)
+        except (TypeError, ValueError):
+            reason = (
+                "not a number, but the model is a regressor: give the target column of "
+                "numbers it was trained on (--target)"
+            )
+            problem = _Problem(cell, reason)
+            raise value_error(dataset, source, csv, dataset.target_name, row, problem) from None

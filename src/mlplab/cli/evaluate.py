@@ -48,7 +48,7 @@ def evaluate(ctx: click.Context, model_path: Path, data: str, target: str | None
 
 def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> None:
     from ..runs import check_same_data
-    from ._data import load_dataset, prepare
+    from ._data import is_csv, load_dataset, prepare
     from ._model import (
         arrays_in_training_order,
         class_metrics,
@@ -59,6 +59,7 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
         score_part,
         training_record,
     )
+    from ._overflow import refuse_text_targets
 
     model = load_estimator(model_path)
     if is_multilabel(model):
@@ -73,7 +74,15 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
     dataset = load_dataset(data, target, seed=seed, drop=_run_not_features(record, data))
     dataset = matched_by_name(model, dataset, data, record["feature_names"])
     X, y = dataset.X, dataset.y
+    if not is_classifier(model):
+        refuse_text_targets(dataset, data, is_csv(data))
     if part != "all":
+        if record["other_run"]:
+            raise ValueError(
+                f"--part {part}: the config.json in {str(model_path.parent)!r} is about another "
+                "model (its data or features differ from those the model file records), so "
+                "its split is not this model's; use --part all, or the model's own run folder"
+            )
         if run is None:
             raise ValueError(
                 f"--part {part} needs the training run's config.json next to the model "
