@@ -21,6 +21,7 @@ __all__ = [
     "labels_as_classes",
     "load_estimator",
     "matched_by_name",
+    "model_dtype",
     "score_part",
     "training_record",
 ]
@@ -149,9 +150,11 @@ def arrays_in_training_order():
     """Silence scikit-learn's "X does not have valid feature names" where it is moot.
 
     The commands match the columns by name themselves and pass plain arrays whose
-    columns are in the model's training order.
+    columns are in the model's training order. numpy's overflow warnings are silenced
+    too: the commands check the outputs and refuse a row whose output is not finite
+    (:func:`mlplab.cli._overflow.check_outputs_finite`).
     """
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
         warnings.filterwarnings(
             "ignore", message="X does not have valid feature names", category=UserWarning
         )
@@ -202,6 +205,14 @@ def build_estimator(task: str, opts: dict, *, checkpoint_dir=None, show_progress
 def is_classifier(model) -> bool:
     """Whether a fitted model predicts classes (it has ``classes_``)."""
     return hasattr(model, "classes_")
+
+
+def model_dtype(model) -> np.dtype:
+    """The dtype a fitted model computes in (its networks')."""
+    state = model.get_state()
+    if "network" not in state:
+        state = state["multiclass"]["estimators"][0]
+    return state["network"].dtype
 
 
 def is_multilabel(model) -> bool:
