@@ -37,6 +37,7 @@ _EXPORTS = {
     "ModelFileError": "persistence",
     "export_onnx": "export",
     "preset": "presets",
+    "Scaling": "scaling",
     "diagnose": "diagnostics",
     "Diagnosis": "diagnostics",
     "Finding": "diagnostics",
