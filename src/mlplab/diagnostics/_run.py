@@ -320,8 +320,8 @@ def run_findings(
     Returns
     -------
     list of Finding
-        In the order of :data:`~mlplab.diagnostics.CHECKS`, the learning-rate advice
-        reconciled (see :class:`Finding`).
+        In the order of :data:`~mlplab.diagnostics.CHECKS`; where one finding asks for a
+        lower learning rate, advice elsewhere to raise it points back to that finding.
     """
     rng = as_generator(random_state)
     X, Y = train
