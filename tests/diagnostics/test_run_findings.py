@@ -46,10 +46,12 @@ def _findings(estimator, setup, **keywords):
     )
 
 
-def test_diagnose_run_reports_the_run_findings_and_adds_only_data_and_a_tiny_run(split):
-    estimator, setup = _run(
-        MLPClassifier(hidden_layer_sizes=(16,), max_iter=15, random_state=0, tol=0), split
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_diagnose_run_reports_the_run_findings_and_adds_only_data_and_a_tiny_run(split, dtype):
+    estimator = MLPClassifier(
+        hidden_layer_sizes=(16,), max_iter=15, random_state=0, tol=0, dtype=dtype
     )
+    estimator, setup = _run(estimator, split)
     X, y, X_val, y_val = split
     report = diagnose_run(estimator, X, y, validation_data=(X_val, y_val))
     from_report = [f for f in report.findings if f.check not in NOT_FROM_THE_RUN]
