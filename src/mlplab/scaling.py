@@ -26,12 +26,32 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["KINDS", "Scaling"]
+__all__ = ["KINDS", "Scaling", "ScalingOverflow"]
 
 #: The kinds of scaling :meth:`Scaling.fit` computes.
 KINDS = ("standardize", "divide")
 #: Pixel values of the lecture's 8 × 8 digits run from 0 to 16 ("divide" maps them to [0, 1]).
 DIGIT_SCALE = 16.0
+
+
+class ScalingOverflow(ValueError):
+    """A feature too large to standardize (its square overflows float64).
+
+    Attributes
+    ----------
+    column, row : int
+        Where the feature's largest value is, 0-based, in the X given to
+        :meth:`Scaling.fit`.
+    value : float
+        That value.
+    reason : str
+        What is wrong with it and the fix, without the feature's name (for messages that
+        name the place themselves, such as a CSV file's line and column).
+    """
+
+    def __init__(self, message: str, *, column: int, row: int, value: float, reason: str):
+        super().__init__(message)
+        self.column, self.row, self.value, self.reason = column, row, value, reason
 
 
 @dataclass
@@ -82,9 +102,11 @@ class Scaling:
         Raises
         ------
         ValueError
-            An unknown ``kind``; a feature whose spread float64 cannot compute (values
-            near 1e308, whose squares overflow), naming the feature and its largest
-            value, rather than silently scaling it to zero.
+            An unknown ``kind`` or a shape that is not 2-D.
+        ScalingOverflow
+            A feature whose spread float64 cannot compute (values near 1e308, whose
+            squares overflow), naming the feature and its largest value, rather than
+            silently scaling it to zero.
         """
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
@@ -97,11 +119,19 @@ class Scaling:
         with np.errstate(over="ignore", invalid="ignore"):
             scale = X.std(axis=0)
         for j in np.flatnonzero(~np.isfinite(scale)):
-            value = X[np.argmax(np.abs(X[:, j])), j]
+            row = int(np.argmax(np.abs(X[:, j])))
+            value = float(X[row, j])
             name = f"{names[j]!r}" if names is not None else f"{j + 1}"
-            raise ValueError(
-                f"feature {name} holds {float(value)!r}, too large to standardize in float64 "
-                f"(its square overflows); {cls.too_large_advice}"
+            reason = (
+                f"too large to standardize in float64 (its square overflows); "
+                f"{cls.too_large_advice}"
+            )
+            raise ScalingOverflow(
+                f"feature {name} holds {value!r}, {reason}",
+                column=int(j),
+                row=row,
+                value=value,
+                reason=reason,
             )
         scale[~(scale > 1e-12 * np.maximum(1.0, np.abs(X).max(axis=0)))] = 1.0
         return cls(kind, X.mean(axis=0), scale)

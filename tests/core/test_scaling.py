@@ -10,7 +10,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 import mlplab
-from mlplab import MLPClassifier, Network, Scaling
+from mlplab import MLPClassifier, Network, Scaling, ScalingOverflow
 from mlplab.persistence import dumps, loads
 
 
@@ -53,9 +53,12 @@ def test_what_cannot_be_scaled_is_refused_by_name():
         "feature 'weight' holds 1e+308, too large to standardize in float64 (its square "
         "overflows); rescale the column (e.g. to other units)"
     )
-    with pytest.raises(ValueError, match="too large to standardize") as caught:
+    with pytest.raises(ScalingOverflow, match="too large to standardize") as caught:
         Scaling.fit(X, names=["length", "weight"])
     assert str(caught.value) == message
+    # where it is, for messages that name the place (a CSV file's line and column)
+    assert (caught.value.column, caught.value.row, caught.value.value) == (1, 0, 1e308)
+    assert message.endswith(", " + caught.value.reason)
     # the command line names its own way out; the scaling is the library's
     from mlplab.cli._scaling import Scaling as CommandScaling
 

@@ -7,8 +7,9 @@ layer) are the library's; the commands only name their own way out of a refusal.
 from __future__ import annotations
 
 from .. import scaling
+from ..scaling import ScalingOverflow
 
-__all__ = ["Scaling"]
+__all__ = ["Scaling", "ScalingOverflow"]
 
 
 class Scaling(scaling.Scaling):

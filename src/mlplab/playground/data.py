@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import datasets
-from ..scaling import Scaling
+from ..scaling import Scaling, ScalingOverflow
 from .config import ConfigError, Limits, PageConfig
 
 __all__ = ["PageData", "UploadError", "make_data", "read_upload"]
@@ -113,7 +113,7 @@ def make_data(config: PageConfig, upload: datasets.Dataset | None = None) -> Pag
         )
     try:
         scaling = Scaling.fit(raw_train, names=dataset.feature_names or None)
-    except ValueError as error:  # an upload's values near 1e308, in its training part
+    except ScalingOverflow as error:  # an upload's values near 1e308, in its training part
         raise ConfigError(f"{dataset.name}: {error}") from None
     low, high = X.min(axis=0), X.max(axis=0)
     pad = 0.1 * np.where(high > low, high - low, 1.0)
@@ -179,7 +179,7 @@ def read_upload(content: bytes, filename: str, limits: Limits) -> datasets.Datas
         raise UploadError(f"{shown}: class {rare!r} has one row; every class needs two or more")
     try:
         Scaling.fit(dataset.X, names=dataset.feature_names)
-    except ValueError as error:
+    except ScalingOverflow as error:
         raise UploadError(f"{shown}: {error}") from None
     return dataset
 
