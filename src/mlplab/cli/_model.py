@@ -15,6 +15,7 @@ __all__ = [
     "arrays_in_training_order",
     "build_estimator",
     "class_metrics",
+    "class_sample_weight",
     "estimator_params",
     "is_classifier",
     "is_multilabel",
@@ -275,3 +276,21 @@ def class_metrics(model, X: np.ndarray, y: np.ndarray) -> list[dict]:
         }
         for label, p, r, f, s in zip(classes, precision, recall, f1, support)
     ]
+
+
+def class_sample_weight(class_weight: str | None, task: str, name: str, y: np.ndarray):
+    """The training examples' weights for ``--class-weight`` (None without it).
+
+    "balanced" is scikit-learn's: example i of class c weighs m / (k·m_c), so that every
+    class adds up to the same weight. A regression has no classes: a ValueError says so.
+    """
+    if class_weight is None:
+        return None
+    if task == "regression":
+        raise ValueError(
+            f"--class-weight applies to classification, and {name} is a regression (its "
+            "target has real values); leave --class-weight out"
+        )
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    return compute_sample_weight(class_weight, y)
