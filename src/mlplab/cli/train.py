@@ -186,7 +186,7 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
         )
     except ValueError as error:
         raise click.UsageError(str(error), ctx) from None
-    from ._data import check_fits_dtype
+    from ._overflow import check_fits_dtype
 
     check_fits_dtype(data, opts["dtype"], opts["data"])
     if opts["early_stopping"] is None:
@@ -341,7 +341,12 @@ def _write_run(placement, model, data, config: dict, gradcheck: dict | None) -> 
 
     run = placement.folder
     with deferred_signals():
-        save(model, run.model_file)
+        recorded = config["data"]
+        save(
+            model,
+            run.model_file,
+            data={key: recorded[key] for key in ("feature_names", "target", "fingerprint")},
+        )
         model.history_.to_csv(run.history_file)
     config["figures"] = draw_run_figures(
         run, model, data, model.history_, config["training"]["best_epoch"], config["metrics"]

@@ -8,7 +8,7 @@ A scikit-learn estimator here is a thin shell around the library's own pieces:
 - ``fit`` validates X and y with scikit-learn's own tools (so errors read as they do in
   scikit-learn), builds a :class:`~mlplab.network.Network` of layer sizes
   ``[n_features, *hidden_layer_sizes, n_outputs]``, and hands it to a
-  :class:`~mlplab.training.Trainer` with an :class:`~mlplab.callbacks.EarlyStopping`
+  :class:`~mlplab.training.Trainer` with an :class:`~mlplab.EarlyStopping`
   callback that implements scikit-learn's stopping rule;
 - the fitted attributes are read back from the network and the training history.
 
@@ -35,12 +35,12 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from .._rng import as_generator
 from ..activations import resolve_activation
-from ..callbacks import EarlyStopping
-from ..checkpoint import Checkpoint
 from ..initializers import INITIALIZERS
 from ..network import Network, resolve_dtype
 from ..solvers import EPOCH_SOLVERS
 from ..training import Trainer, TrainingConfig
+from ..training.callbacks import EarlyStopping
+from ..training.checkpoint import Checkpoint
 from ._errors import NotFittedError
 from ._fitted import FittedMixin
 from ._params import PARAMETER_CONSTRAINTS, ParamsMixin
