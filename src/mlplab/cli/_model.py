@@ -278,19 +278,22 @@ def class_metrics(model, X: np.ndarray, y: np.ndarray) -> list[dict]:
     ]
 
 
-def class_sample_weight(class_weight: str | None, task: str, name: str, y: np.ndarray):
+def class_sample_weight(ctx, class_weight: str | None, data):
     """The training examples' weights for ``--class-weight`` (None without it).
 
     "balanced" is scikit-learn's: example i of class c weighs m / (k·m_c), so that every
-    class adds up to the same weight. A regression has no classes: a ValueError says so.
+    class adds up to the same weight. A regression has no classes: a usage error says so.
     """
     if class_weight is None:
         return None
-    if task == "regression":
-        raise ValueError(
-            f"--class-weight applies to classification, and {name} is a regression (its "
-            "target has real values); leave --class-weight out"
+    if data.task == "regression":
+        import click
+
+        raise click.UsageError(
+            f"--class-weight applies to classification, and {data.dataset.name} is a "
+            "regression (its target has real values); leave --class-weight out",
+            ctx,
         )
     from sklearn.utils.class_weight import compute_sample_weight
 
-    return compute_sample_weight(class_weight, y)
+    return compute_sample_weight(class_weight, data.y_train)

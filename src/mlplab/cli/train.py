@@ -180,12 +180,7 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
 
     data = prepare_data(opts)
     check_monitor(ctx, opts, data.task)
-    try:
-        weights = class_sample_weight(
-            opts["class_weight"], data.task, data.dataset.name, data.y_train
-        )
-    except ValueError as error:
-        raise click.UsageError(str(error), ctx) from None
+    weights = class_sample_weight(ctx, opts["class_weight"], data)
     from ._overflow import check_fits_dtype
 
     check_fits_dtype(data, opts["dtype"], opts["data"])
