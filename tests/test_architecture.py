@@ -48,6 +48,7 @@ LAYERS = (
             "mlplab.names",
             "mlplab.solvers",
             "mlplab.presets",
+            "mlplab.scaling",
             "mlplab.memory",
             "mlplab._validation",
             "mlplab.jsonvalues",

@@ -38,6 +38,8 @@ _EXPORTS = {
     "read_data_record": "persistence",
     "export_onnx": "export",
     "preset": "presets",
+    "Scaling": "scaling",
+    "ScalingOverflow": "scaling",
     "diagnose": "diagnostics",
     "Diagnosis": "diagnostics",
     "Finding": "diagnostics",

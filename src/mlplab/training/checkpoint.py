@@ -59,12 +59,13 @@ class CheckpointWarning(UserWarning):
     """A checkpoint could not be used and an older one was taken instead."""
 
 
-def data_fingerprint(X: np.ndarray, Y: np.ndarray) -> dict:
-    """Shapes and a SHA-256 of the training data, to refuse resuming on other data."""
+def data_fingerprint(X: np.ndarray, Y: np.ndarray, weights=None) -> dict:
+    """Shapes and a SHA-256 of the training data (and example weights, if any), to refuse
+    resuming on other data."""
     digest = hashlib.sha256()
     # a sparse (CSR) X by its three arrays: the same matrix gives the same digest
     parts = (X.data, X.indices, X.indptr) if hasattr(X, "indptr") else (X,)
-    for part in (*parts, Y):
+    for part in (*parts, Y) if weights is None else (*parts, Y, weights):
         digest.update(np.ascontiguousarray(part).view(np.uint8).data)
     return {
         "n_samples": int(X.shape[0]),
