@@ -7,7 +7,8 @@ import pytest
 
 from mlplab._kernels import NUMPY, TASK_CODES
 from mlplab.backprop import backprop_loop
-from mlplab.network import Network, Workspace
+from mlplab.network import Network
+from mlplab.workspace import Workspace
 
 from ._helpers import ARCHITECTURES, HIDDEN, OUTPUTS, make_problem
 

@@ -4,7 +4,9 @@ One epoch visits every training example once, in mini-batches drawn from a seede
 permutation; each batch is one :func:`~mlplab.training.step.train_step`. After the
 epoch the trainer records one history row, asks the callbacks whether to stop, and moves
 on. Divergence and signals are handled by :mod:`mlplab.training.safety`, ``lbfgs`` and
-``cg`` by :mod:`mlplab.training.scipy_solvers`.
+``cg`` by :mod:`mlplab.training.scipy_solvers`, the validation data by
+:mod:`mlplab.training.validation`; what a checkpoint saves is a
+:class:`~mlplab.training.state.TrainerState` (:mod:`mlplab.training.state`).
 """
 
 from __future__ import annotations
@@ -12,12 +14,10 @@ from __future__ import annotations
 import contextlib
 import math
 import signal
-import sys
 import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import fields
-from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -26,40 +26,27 @@ from .._rng import as_generator
 from .._validation import check_sample_weight
 from ..memory import allocation, describe_network
 from ..names import check_keywords
-from ..network import Network, Workspace, copy_rows
+from ..network import Network
 from ..optimizers import make_optimizer
 from ..solvers import SCIPY_SOLVERS, check_resumable
 from ..tasks import TASKS, infer_task
+from ..workspace import copy_rows
 from .callbacks import Callback
 from .checkpoint import Checkpoint, data_fingerprint, load_checkpoint
 from .config import TrainingConfig
 from .history import History
+from .progress import postfix, progress_bar
 from .safety import DIVERGENCE_FACTOR, SafetyMixin, TrainingInterrupted
 from .scipy_solvers import ScipyMixin
-from .scores import (
-    class_indices,
-    count_correct,
-    r2,
-    r2_from_sums,
-    total_sum_of_squares,
-    weighted_score,
-)
-from .state import StateDict, TrainerState
-from .step import NUMPY, TASK_CODES, kernels_for, one_blas_thread, small_products, train_step
+from .scores import r2_from_sums, total_sum_of_squares
+from .state import TrainerStateMixin
+from .step import TASK_CODES, kernels_for, one_blas_thread, small_products, train_step
+from .validation import ValidationBatch
 
-__all__ = ["Trainer", "ValidationBatch", "train"]
+__all__ = ["Trainer", "train"]
 
 
-class ValidationBatch(NamedTuple):
-    """The validation data, loaded once into a workspace of its own for every epoch."""
-
-    ws: Workspace  #: its ``inputs`` hold X_val
-    Y: np.ndarray  #: Y_val
-    labels: np.ndarray | None  #: multiclass: the class index of each row, else None
-    weights: np.ndarray | None = None  #: the examples' weights, if weighted
-
-
-class Trainer(SafetyMixin, ScipyMixin):
+class Trainer(SafetyMixin, ScipyMixin, TrainerStateMixin):
     """Trains a :class:`Network` on (X, Y) and keeps everything a resume needs.
 
     Parameters
@@ -144,61 +131,6 @@ class Trainer(SafetyMixin, ScipyMixin):
         self._kernels = None  # the kernel backend of the current fit (mlplab._kernels)
         self._weights: np.ndarray | None = None  # the current fit's example weights
         self._one_blas_thread = False  # run the batch loop on one BLAS thread
-
-    def get_state(self) -> TrainerState:
-        """Where the run is, as one object: what a checkpoint saves.
-
-        The arrays and the history are the trainer's own, not copies: write or copy them
-        before training continues.
-        """
-        callbacks = []
-        for callback in self.callbacks:
-            state_dict = getattr(callback, "state_dict", None)
-            callbacks.append(StateDict(*state_dict()) if state_dict else StateDict({}, {}))
-        return TrainerState(
-            epoch=self.epoch,
-            examples_seen=self.examples_seen,
-            history=self.history,
-            reference_loss=self.reference_loss,
-            stop_reason=self.stop_reason,
-            task=self.task,
-            theta=self.net.theta,
-            optimizer=None if self.optimizer is None else StateDict(*self.optimizer.state_dict()),
-            rng=self.rng.bit_generator.state,
-            callbacks=callbacks,
-        )
-
-    def set_state(self, state: TrainerState) -> None:
-        """Continue from ``state`` (a checkpoint's, or a fitted estimator's).
-
-        The state must suit this trainer's network, configuration and callbacks (a
-        checkpoint is checked against them before it gets here); a field that is None
-        leaves that part as it is, except ``optimizer``, which None resets.
-        """
-        if state.optimizer is None:
-            self.optimizer = None
-        else:
-            if self.optimizer is None:
-                self.optimizer = make_optimizer(
-                    self.config.solver, self.net.n_params, self.net.dtype, self.config
-                )
-            self.optimizer.load_state_dict(*state.optimizer)
-        if state.callbacks is not None:
-            for callback, saved in zip(self.callbacks, state.callbacks, strict=True):
-                load_state_dict = getattr(callback, "load_state_dict", None)
-                if load_state_dict is not None:
-                    load_state_dict(*saved)
-        if state.theta is not None:
-            self.net.theta = state.theta
-        if state.rng is not None:
-            self.rng.bit_generator.state = state.rng
-        if state.task is not None:
-            self.task = state.task
-        self.epoch = state.epoch
-        self.examples_seen = state.examples_seen
-        self.history = state.history
-        self.reference_loss = state.reference_loss
-        self.stop_reason = state.stop_reason
 
     @property
     def score_name(self) -> str:
@@ -309,8 +241,8 @@ class Trainer(SafetyMixin, ScipyMixin):
             self.optimizer.kernels = self._kernels
             # Σ (y − ȳ)² per output over the training set: the denominator of train_r2
             total_ss = total_sum_of_squares(Y) if self.task == "regression" else None
-            val_batch = self._validation_batch(validation)
-            progress = self._progress(target)
+            val_batch = ValidationBatch.load(self.net, validation, self.task)
+            progress = progress_bar(self.verbose, self.epoch, target)
             try:
                 with self._signals():
                     self._notify("on_train_begin")
@@ -383,7 +315,7 @@ class Trainer(SafetyMixin, ScipyMixin):
         else:
             row["train_accuracy"] = correct / m_total
         if val_batch is not None:
-            row.update(self._evaluate_validation(val_batch))
+            row.update(val_batch.evaluate(self.net, self.task, self.loss_divisor))
         row["learning_rate"] = learning_rate
         row["grad_norm"] = float(np.linalg.norm(self._grad))
         row.update(self._update_ratios(self._before_last_step))
@@ -476,7 +408,7 @@ class Trainer(SafetyMixin, ScipyMixin):
         self.history.append(row)
         if progress is not None:
             progress.update(1)
-            progress.set_postfix(_postfix(row), refresh=False)
+            progress.set_postfix(postfix(row), refresh=False)
         for callback in self.callbacks:
             method = getattr(callback, "on_epoch_end", None)
             if method is not None and method(self, self.epoch, row):
@@ -494,58 +426,6 @@ class Trainer(SafetyMixin, ScipyMixin):
             moved = float(np.linalg.norm(change.ravel()))
             ratios[f"update_ratio_{layer}"] = moved / norm if norm > 0 else 0.0
         return ratios
-
-    # ------------------------------------------------------------------ validation
-    def _validation_batch(self, validation) -> ValidationBatch | None:
-        """(X_val, Y_val) loaded into a workspace of the validation size, or None."""
-        if validation is None:
-            return None
-        X_val, Y_val = validation[:2]
-        ws = Workspace(self.net.layer_sizes, X_val.shape[0], self.net.dtype)
-        copy_rows(X_val, slice(None), ws.inputs)
-        labels = class_indices(Y_val) if self.task == "multiclass" else None
-        weights = validation[2] if len(validation) > 2 else None
-        return ValidationBatch(ws, Y_val, labels, weights)
-
-    def _evaluate_validation(self, val_batch: ValidationBatch) -> dict[str, float]:
-        """val_loss and the validation score for the current θ."""
-        ws, Y_val, labels, weights = val_batch
-        if weights is not None:
-            data_loss, _ = self.net.train_forward(
-                ws, Y_val, NUMPY, TASK_CODES[None], None, weights.astype(ws.output.dtype)
-            )
-            score = weighted_score(self.task, ws.output, Y_val, labels, weights)
-            name = "val_r2" if self.task == "regression" else "val_accuracy"
-            return {"val_loss": data_loss / (weights.sum() * self.loss_divisor), name: score}
-        m = ws.m
-        # The data loss alone, without λ/(2m)‖W‖²: the penalty measures the weights, not
-        # how well they predict new data, and adding it would shift the validation curve
-        # with λ, the very comparison the curve is for.
-        data_loss, _ = self.net.train_forward(ws, Y_val, NUMPY, TASK_CODES[None], None)
-        row = {"val_loss": data_loss / (m * self.loss_divisor)}
-        if self.task == "regression":
-            row["val_r2"] = r2(ws.output, Y_val)
-        else:
-            row["val_accuracy"] = (
-                count_correct(self.task, ws.output, Y_val, labels, slice(None)) / m
-            )
-        return row
-
-    def _progress(self, total_epochs: int):
-        """A tqdm bar on stderr when asked (verbose 2) or when stderr is a terminal (1)."""
-        if self.verbose <= 0 or (self.verbose == 1 and not sys.stderr.isatty()):
-            return None
-        from tqdm.auto import tqdm
-
-        return tqdm(
-            total=total_epochs,
-            initial=self.epoch,
-            unit="epoch",
-            desc="training",
-            file=sys.stderr,
-            dynamic_ncols=True,
-            leave=True,
-        )
 
 
 def train(
@@ -589,19 +469,3 @@ def train(
         verbose=verbose,
     )
     return trainer.fit(X, Y, validation_data=validation_data)
-
-
-def _postfix(row: dict) -> dict[str, str]:
-    """The progress bar's figures for one epoch."""
-    shown = {}
-    for name, label in (
-        ("train_loss", "loss"),
-        ("val_loss", "val_loss"),
-        ("train_accuracy", "acc"),
-        ("val_accuracy", "val_acc"),
-        ("train_r2", "r2"),
-        ("val_r2", "val_r2"),
-    ):
-        if name in row:
-            shown[label] = f"{row[name]:.4f}"
-    return shown

@@ -11,7 +11,9 @@ import time
 
 import numpy as np
 
+from .progress import progress_bar
 from .scores import class_indices, count_correct, r2
+from .validation import ValidationBatch
 
 __all__ = ["ScipyMixin"]
 
@@ -27,11 +29,11 @@ class ScipyMixin:
             return
         net, config = self.net, self.config
         lam = config.alpha
-        val_batch = self._validation_batch(validation)
+        val_batch = ValidationBatch.load(net, validation, self.task)
         labels = class_indices(Y) if self.task == "multiclass" else None
         grad = self._grad
         m_total = X.shape[0]
-        progress = self._progress(self.epoch + max_iterations)
+        progress = progress_bar(self.verbose, self.epoch, self.epoch + max_iterations)
         started = [time.perf_counter()]
         before = net.theta.astype(np.float64)
 
@@ -57,7 +59,7 @@ class ScipyMixin:
                     count_correct(self.task, output, Y, labels, slice(None)) / m_total
                 )
             if val_batch is not None:
-                row.update(self._evaluate_validation(val_batch))
+                row.update(val_batch.evaluate(net, self.task, self.loss_divisor))
             row["learning_rate"] = math.nan
             # the gradient of the last evaluation, which the line search accepted
             row["grad_norm"] = float(np.linalg.norm(grad))
