@@ -41,11 +41,12 @@ from typing import Any
 from .. import fileformat
 from ..fileformat import ModelFileError
 from .reading import build
-from .records import data_record
+from .records import DATA_KEYS, data_record
 from .schema import ESTIMATOR_TYPES, KIND, failer, register_estimator
 from .writing import describe_model
 
 __all__ = [
+    "DATA_KEYS",
     "ESTIMATOR_TYPES",
     "ModelFileError",
     "dumps",
