@@ -144,6 +144,14 @@ def read_data_record(path: str | os.PathLike) -> dict[str, Any]:
     ------
     ModelFileError
         As :func:`load`.
+
+    Examples
+    --------
+    Take a table's columns by name, in the model's order, wherever they are::
+
+        model = mlplab.load("model.safetensors")
+        names = mlplab.read_data_record("model.safetensors")["feature_names"]
+        model.predict(frame[names].to_numpy())
     """
     path = os.fspath(path)
     arrays, metadata = fileformat.read(path, kind=KIND)
