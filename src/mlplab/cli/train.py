@@ -330,18 +330,13 @@ def _results(model, data, opts: dict, seconds: float, notes, signal_name) -> dic
 
 def _write_run(placement, model, data, config: dict, gradcheck: dict | None) -> None:
     """model.safetensors, history.csv, the figures, config.json and report.html; swap in."""
-    from ..persistence import save
+    from ..persistence import DATA_KEYS, save
     from ..runs import write_report
     from ..runs.figures import draw_run_figures
 
     run = placement.folder
     with deferred_signals():
-        recorded = config["data"]
-        save(
-            model,
-            run.model_file,
-            data={key: recorded[key] for key in ("feature_names", "target", "fingerprint")},
-        )
+        save(model, run.model_file, data={k: config["data"][k] for k in DATA_KEYS})
         model.history_.to_csv(run.history_file)
     config["figures"] = draw_run_figures(
         run, model, data, model.history_, config["training"]["best_epoch"], config["metrics"]

@@ -41,11 +41,12 @@ from typing import Any
 from .. import fileformat
 from ..fileformat import ModelFileError
 from .reading import build
-from .records import data_record
+from .records import DATA_KEYS, data_record
 from .schema import ESTIMATOR_TYPES, KIND, failer, register_estimator
 from .writing import describe_model
 
 __all__ = [
+    "DATA_KEYS",
     "ESTIMATOR_TYPES",
     "ModelFileError",
     "dumps",
@@ -143,6 +144,14 @@ def read_data_record(path: str | os.PathLike) -> dict[str, Any]:
     ------
     ModelFileError
         As :func:`load`.
+
+    Examples
+    --------
+    Take a table's columns by name, in the model's order, wherever they are::
+
+        model = mlplab.load("model.safetensors")
+        names = mlplab.read_data_record("model.safetensors")["feature_names"]
+        model.predict(frame[names].to_numpy())
     """
     path = os.fspath(path)
     arrays, metadata = fileformat.read(path, kind=KIND)
