@@ -30,6 +30,7 @@ import numpy as np
 
 from .callbacks import Callback, EarlyStopping
 from .fileformat import ModelFileError, read, write
+from .jsonvalues import to_json
 from .optimizers import make_optimizer
 from .solvers import check_resumable
 from .tasks import TASKS
@@ -102,7 +103,7 @@ def save_checkpoint(trainer, directory: str | os.PathLike, *, keep: int = 2) -> 
         "epoch": trainer.epoch,
         "examples_seen": trainer.examples_seen,
         "reference_loss": trainer.reference_loss,
-        "rng": _jsonable(trainer.rng.bit_generator.state),
+        "rng": to_json(trainer.rng.bit_generator.state),  # the state setters accept lists
         "optimizer": opt_scalars,
         "callbacks": callback_states,
         "history": trainer.history.state(),
@@ -127,17 +128,6 @@ def _describe(fingerprint: dict | None) -> str:
     return (
         f"{fingerprint.get('n_samples')} examples, sha256 {str(fingerprint.get('sha256'))[:12]}..."
     )
-
-
-def _jsonable(state):
-    """A bit generator's state with its arrays as lists (the state setters accept lists)."""
-    if isinstance(state, dict):
-        return {key: _jsonable(value) for key, value in state.items()}
-    if isinstance(state, np.ndarray):
-        return state.tolist()
-    if isinstance(state, np.integer):
-        return int(state)
-    return state
 
 
 def latest_checkpoints(directory: str | os.PathLike) -> list[tuple[int, str]]:
