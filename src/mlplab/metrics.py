@@ -11,10 +11,13 @@ multiclass, a 0/1 column for binary, 0/1 columns for multi-label, values for reg
 ===========  ==========================================================================
 task         a row is right when
 ===========  ==========================================================================
-multiclass   arg-max of the outputs = arg-max of the one-hot target
+multiclass   arg-max of the outputs = arg-max of the one-hot target (the first maximum
+             of a row, as ``numpy.argmax``)
 binary       output ≥ 0.5 agrees with target ≥ 0.5 (column 0)
 multilabel   every output ≥ 0.5 agrees with its target ≥ 0.5
 ===========  ==========================================================================
+
+The 0.5 is :data:`THRESHOLD`; the compiled kernels read it from here.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import numpy as np
 
 __all__ = [
     "CLASSIFICATION_TASKS",
+    "THRESHOLD",
     "accuracy",
     "count_correct",
     "log_loss",
@@ -34,6 +38,9 @@ __all__ = [
 #: The tasks :func:`count_correct` scores.
 CLASSIFICATION_TASKS = ("multiclass", "binary", "multilabel")
 
+#: A sigmoid output (binary, multi-label) says "yes" from here on, and so does a target.
+THRESHOLD = 0.5
+
 
 def count_correct(task: str, output: np.ndarray, Y: np.ndarray) -> int:
     """How many rows of ``output`` (m, K) are right for the targets ``Y`` (m, K).
@@ -44,8 +51,8 @@ def count_correct(task: str, output: np.ndarray, Y: np.ndarray) -> int:
         return int(np.count_nonzero(output.argmax(axis=1) == Y.argmax(axis=1)))
     if task not in CLASSIFICATION_TASKS:
         raise ValueError(f"task must be one of {CLASSIFICATION_TASKS}, got {task!r}")
-    predicted = output >= 0.5
-    truth = Y >= 0.5
+    predicted = output >= THRESHOLD
+    truth = Y >= THRESHOLD
     if task == "binary":
         return int(np.count_nonzero(predicted[:, 0] == truth[:, 0]))
     return int(np.count_nonzero((predicted == truth).all(axis=1)))

@@ -26,6 +26,7 @@ from ..callbacks import Callback
 from ..checkpoint import Checkpoint, data_fingerprint, load_checkpoint
 from ..history import History
 from ..memory import allocation, describe_network
+from ..metrics import accuracy, r2, r2_from_sums, total_sum_of_squares
 from ..names import check_keywords
 from ..network import Network, Workspace, copy_rows
 from ..optimizers import make_optimizer
@@ -34,7 +35,6 @@ from ..tasks import TASKS, infer_task
 from .config import TrainingConfig
 from .safety import DIVERGENCE_FACTOR, SafetyMixin, TrainingInterrupted
 from .scipy_solvers import ScipyMixin
-from .scores import class_indices, count_correct, r2, r2_from_sums, total_sum_of_squares
 from .step import NUMPY, TASK_CODES, kernels_for, one_blas_thread, small_products, train_step
 
 __all__ = ["Trainer", "train"]
@@ -414,12 +414,11 @@ class Trainer(SafetyMixin, ScipyMixin):
         X_val, Y_val = validation
         ws = Workspace(self.net.layer_sizes, X_val.shape[0], self.net.dtype)
         copy_rows(X_val, slice(None), ws.inputs)
-        labels = class_indices(Y_val) if self.task == "multiclass" else None
-        return ws, Y_val, labels
+        return ws, Y_val
 
     def _evaluate_validation(self, val_state) -> dict[str, float]:
         """val_loss and the validation score for the current θ."""
-        ws, Y_val, labels = val_state
+        ws, Y_val = val_state
         m = ws.m
         # The data loss alone, without λ/(2m)‖W‖²: the penalty measures the weights, not
         # how well they predict new data, and adding it would shift the validation curve
@@ -429,9 +428,7 @@ class Trainer(SafetyMixin, ScipyMixin):
         if self.task == "regression":
             row["val_r2"] = r2(ws.output, Y_val)
         else:
-            row["val_accuracy"] = (
-                count_correct(self.task, ws.output, Y_val, labels, slice(None)) / m
-            )
+            row["val_accuracy"] = accuracy(self.task, ws.output, Y_val)
         return row
 
     def _progress(self, total_epochs: int):

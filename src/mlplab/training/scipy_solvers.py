@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from .scores import class_indices, count_correct, r2
+from ..metrics import accuracy, r2
 
 __all__ = ["ScipyMixin"]
 
@@ -28,7 +28,6 @@ class ScipyMixin:
         net, config = self.net, self.config
         lam = config.alpha
         val_state = self._validation_state(validation)
-        labels = class_indices(Y) if self.task == "multiclass" else None
         grad = self._grad
         m_total = X.shape[0]
         progress = self._progress(self.epoch + max_iterations)
@@ -53,9 +52,7 @@ class ScipyMixin:
             if self.task == "regression":
                 row["train_r2"] = r2(output, Y)
             else:
-                row["train_accuracy"] = (
-                    count_correct(self.task, output, Y, labels, slice(None)) / m_total
-                )
+                row["train_accuracy"] = accuracy(self.task, output, Y)
             if val_state is not None:
                 row.update(self._evaluate_validation(val_state))
             row["learning_rate"] = math.nan
