@@ -28,6 +28,7 @@ __all__ = [
     "CLASSIFICATION_TASKS",
     "THRESHOLD",
     "accuracy",
+    "class_labels",
     "count_correct",
     "log_loss",
     "r2",
@@ -47,15 +48,24 @@ def count_correct(task: str, output: np.ndarray, Y: np.ndarray) -> int:
 
     ``task`` is one of :data:`CLASSIFICATION_TASKS`; see the module's table.
     """
-    if task == "multiclass":
-        return int(np.count_nonzero(output.argmax(axis=1) == Y.argmax(axis=1)))
     if task not in CLASSIFICATION_TASKS:
         raise ValueError(f"task must be one of {CLASSIFICATION_TASKS}, got {task!r}")
-    predicted = output >= THRESHOLD
-    truth = Y >= THRESHOLD
+    if task == "multilabel":
+        return int(np.count_nonzero(((output >= THRESHOLD) == (Y >= THRESHOLD)).all(axis=1)))
+    return int(np.count_nonzero(class_labels(task, output) == class_labels(task, Y)))
+
+
+def class_labels(task: str, Y: np.ndarray) -> np.ndarray | None:
+    """The class index of each row of targets or outputs ``Y`` (m, K), by the module's rules.
+
+    multiclass: the arg-max of the row; binary: 1 where column 0 is ≥ :data:`THRESHOLD`,
+    else 0. None for the other tasks, whose rows have no single class.
+    """
+    if task == "multiclass":
+        return Y.argmax(axis=1)
     if task == "binary":
-        return int(np.count_nonzero(predicted[:, 0] == truth[:, 0]))
-    return int(np.count_nonzero((predicted == truth).all(axis=1)))
+        return (Y[:, 0] >= THRESHOLD).astype(np.intp)
+    return None
 
 
 def accuracy(task: str, output: np.ndarray, Y: np.ndarray) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import metrics
 from ._common import DemoResult, save_figures, single_threaded_blas
 
 __all__ = ["demo_features"]
@@ -66,7 +67,7 @@ def demo_features(
         max_iter=500,
         random_state=rng,
     )
-    circles_accuracy = float(np.mean((net.forward(data.X)[:, 0] >= 0.5) == data.y))
+    circles_accuracy = metrics.accuracy("binary", net.forward(data.X), data.y[:, None])
 
     X_train, X_test, y_train, y_test = digits_split(scale=True, random_state=rng)
     digits_net = Network(

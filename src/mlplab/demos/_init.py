@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import metrics
 from ._common import DemoResult, new_figure, save_figures, single_threaded_blas
 
 __all__ = ["demo_init"]
@@ -81,7 +82,7 @@ def demo_init(
         runs[init] = {
             "net": net,
             "history": history,
-            "accuracy": float(np.mean((net.forward(data.X)[:, 0] >= 0.5) == data.y)),
+            "accuracy": metrics.accuracy("binary", net.forward(data.X), data.y[:, None]),
             "final_loss": float(history["train_loss"][-1]),
             "unit_spread": float(np.max(np.abs(first - first[0]))),
         }

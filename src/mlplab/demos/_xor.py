@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import metrics
 from ._common import DemoResult, new_figure, save_figures, single_threaded_blas
 
 __all__ = ["XOR_SEED", "demo_xor", "fit_xor"]
@@ -67,7 +68,7 @@ def fit_xor(hidden_units: int, *, solver: str = "gd", random_state=XOR_SEED, **c
         **config,
     }
     history = train(net, X, Y, task="binary", solver=solver, random_state=rng, **settings)
-    accuracy = float(np.mean((net.forward(X) >= 0.5) == (Y >= 0.5)))
+    accuracy = metrics.accuracy("binary", net.forward(X), Y)
     return net, history, accuracy
 
 

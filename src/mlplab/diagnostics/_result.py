@@ -77,9 +77,7 @@ class Finding:
     details: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
-        if self.check not in CHECKS:
-            valid = ", ".join(repr(name) for name in CHECKS)
-            raise ValueError(f"unknown check {self.check!r}; valid checks are {valid}")
+        _check_name(self.check)
         if self.status not in _RANK:
             valid = ", ".join(repr(status) for status in STATUSES)
             raise ValueError(f"unknown status {self.status!r}; valid statuses are {valid}")
@@ -223,9 +221,7 @@ class Diagnosis:
 
     def findings_for(self, check: str) -> list[Finding]:
         """The findings of one check (several for per-layer checks, none if it did not run)."""
-        if check not in CHECKS:
-            valid = ", ".join(repr(name) for name in CHECKS)
-            raise ValueError(f"unknown check {check!r}; valid checks are {valid}")
+        _check_name(check)
         return [f for f in self.findings if f.check == check]
 
     def status_of(self, check: str) -> str | None:
@@ -313,6 +309,13 @@ class Diagnosis:
 
     def __repr__(self) -> str:
         return f"Diagnosis(task={self.task!r}, worst={self.worst!r}, {self.summary()})"
+
+
+def _check_name(check: str) -> None:
+    """A ValueError listing the checks unless ``check`` is one of them."""
+    if check not in CHECKS:
+        valid = ", ".join(repr(name) for name in CHECKS)
+        raise ValueError(f"unknown check {check!r}; valid checks are {valid}")
 
 
 def worst_status(statuses) -> str:

@@ -129,22 +129,15 @@ def diagnose(
         validation_fraction=validation_fraction,
         rng=rng,
     )
-    regression = setup.task == "regression"
-    findings = [
-        finite,
-        check_feature_scale(setup.X_train, setup.Y_train if regression else None),
-        check_class_balance(setup.labels_train, setup.classes),
-        check_leakage(setup.X_train, setup.X_val, split_here=setup.split_here),
-    ]
+    findings = _data_findings(finite, setup, split_here=setup.split_here)
     rows = subsample(setup.X_train.shape[0], MAX_TRAIN_EXAMPLES, rng)
     X_tr, Y_tr = setup.X_train[rows], setup.Y_train[rows]
     rows = subsample(setup.X_val.shape[0], MAX_VAL_EXAMPLES, rng)
     X_va, Y_va = setup.X_val[rows], setup.Y_val[rows]
     sample = X_tr[subsample(X_tr.shape[0], SAMPLE_SIZE, rng)]
     initial = setup.network
-    lam = setup.config.alpha
     with _calm():
-        findings += _initial_checks(initial, X_tr, Y_tr, lam, rng)
+        findings += _initial_checks(initial, X_tr, Y_tr, setup.config.alpha, rng)
         if quick:
             findings += check_saturation(initial, sample)
             return Diagnosis(
@@ -160,11 +153,8 @@ def diagnose(
         findings.append(check_overfit_small(initial, X_tr, Y_tr, setup.task, random_state=rng))
         net = initial.copy()
         trainer = _short_run(setup, net, (X_tr, Y_tr), (X_va, Y_va), epochs, rng)
-        batches = _batches_per_epoch(setup, X_tr.shape[0])
-        initial_objective = float(
-            initial.cost(X_tr, Y_tr, 0.0) + batches * initial.penalty(lam, X_tr.shape[0])
-        )
-        findings.append(check_loss_trend(trainer.history, initial_objective, trainer.stop_reason))
+        initial_loss = _initial_objective(setup, initial, X_tr, Y_tr)
+        findings.append(check_loss_trend(trainer.history, initial_loss, trainer.stop_reason))
         findings += check_update_ratios(trainer.history, setup.config.solver)
         findings += check_saturation(net, sample)
         findings += check_fit(
@@ -228,33 +218,21 @@ def diagnose_run(
         estimator, params, hint, X, y, validation_data=validation_data,
         validation_fraction=0.2, rng=rng,
     )  # fmt: skip
-    regression = setup.task == "regression"
     if feature_names is None:
         feature_names = getattr(estimator, "feature_names_in_", None)
-    findings = [
-        finite,
-        check_feature_scale(
-            setup.X_train, setup.Y_train if regression else None, feature_names=feature_names
-        ),
-        check_class_balance(setup.labels_train, setup.classes),
-        check_leakage(setup.X_train, setup.X_val, split_here=False),
-    ]
+    findings = _data_findings(finite, setup, split_here=False, feature_names=feature_names)
     X_tr, Y_tr = setup.X_train, setup.Y_train
     sample = X_tr[subsample(X_tr.shape[0], SAMPLE_SIZE, rng)]
     initial = setup.network
-    lam = setup.config.alpha
     with _calm():
-        findings += _initial_checks(initial, X_tr, Y_tr, lam, rng)
+        findings += _initial_checks(initial, X_tr, Y_tr, setup.config.alpha, rng)
         rows = subsample(X_tr.shape[0], MAX_TRAIN_EXAMPLES, rng)
         small = check_overfit_small(initial, X_tr[rows], Y_tr[rows], setup.task, random_state=rng)
         note = " (an extra short run on a tiny subset, not this run)"
         findings.append(dataclasses.replace(small, message=small.message + note))
-        batches = _batches_per_epoch(setup, X_tr.shape[0])
-        initial_objective = float(
-            initial.cost(X_tr, Y_tr, 0.0) + batches * initial.penalty(lam, X_tr.shape[0])
-        )
         stop_reason = getattr(estimator, "stop_reason_", None)
-        findings.append(check_loss_trend(history, initial_objective, stop_reason))
+        initial_loss = _initial_objective(setup, initial, X_tr, Y_tr)
+        findings.append(check_loss_trend(history, initial_loss, stop_reason))
         findings += check_update_ratios(history, setup.config.solver)
         findings += check_saturation(network, sample)
         if setup.X_val.shape[0]:
@@ -275,6 +253,26 @@ def diagnose_run(
         source=f"this run: its data, its initial and final weights and its {history.n_epochs} "
         "epochs of history (overfitting a tiny subset is an extra short run)",
     )
+
+
+def _data_findings(finite, setup: Setup, *, split_here: bool, feature_names=None) -> list:
+    """The checks of the data: ``finite`` (already run), scaling, class balance, leakage."""
+    targets = setup.Y_train if setup.task == "regression" else None
+    return [
+        finite,
+        check_feature_scale(setup.X_train, targets, feature_names=feature_names),
+        check_class_balance(setup.labels_train, setup.classes),
+        check_leakage(setup.X_train, setup.X_val, split_here=split_here),
+    ]
+
+
+def _initial_objective(setup: Setup, initial, X, Y) -> float:
+    """What the history's ``train_loss`` would be at θ₀: J(θ₀; 0) plus the epoch's penalties.
+
+    The training loss of an epoch sums the λ term once per optimizer step.
+    """
+    penalty = initial.penalty(setup.config.alpha, X.shape[0])
+    return float(initial.cost(X, Y, 0.0) + _batches_per_epoch(setup, X.shape[0]) * penalty)
 
 
 def _initial_checks(initial, X, Y, lam: float, rng) -> list:
