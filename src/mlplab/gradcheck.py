@@ -339,10 +339,8 @@ def _kink_free_rows(net, X: np.ndarray, k: int, epsilon: float) -> np.ndarray:
 def _sample_entries(net, sample: int, rng: np.random.Generator) -> np.ndarray:
     """Sorted indices into θ: about ``sample`` in all, at least 100 per θ⁽ˡ⁾."""
     chosen = []
-    start = 0
-    for theta in net.thetas:
+    for theta, start in zip(net.thetas, net.layout.offsets):
         share = round(sample * theta.size / net.theta.size)
         count = min(theta.size, max(MIN_ENTRIES_PER_LAYER, share))
         chosen.append(start + rng.choice(theta.size, size=count, replace=False))
-        start += theta.size
     return np.sort(np.concatenate(chosen))
