@@ -27,7 +27,7 @@ class ScipyMixin:
             return
         net, config = self.net, self.config
         lam = config.alpha
-        val_state = self._validation_state(validation)
+        val_batch = self._validation_batch(validation)
         grad = self._grad
         m_total = X.shape[0]
         progress = self._progress(self.epoch + max_iterations)
@@ -53,8 +53,8 @@ class ScipyMixin:
                 row["train_r2"] = r2(output, Y)
             else:
                 row["train_accuracy"] = accuracy(self.task, output, Y)
-            if val_state is not None:
-                row.update(self._evaluate_validation(val_state))
+            if val_batch is not None:
+                row.update(self._evaluate_validation(val_batch))
             row["learning_rate"] = math.nan
             # the gradient of the last evaluation, which the line search accepted
             row["grad_norm"] = float(np.linalg.norm(grad))
