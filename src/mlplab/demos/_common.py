@@ -12,6 +12,7 @@ import numpy as np
 
 __all__ = [
     "DemoResult",
+    "draw_hidden_lines",
     "new_figure",
     "save_figures",
     "seed_of",
@@ -98,6 +99,16 @@ def new_figure(width: float, height: float):
     from ..plots import new_figure as plots_new_figure
 
     return plots_new_figure(width, height)
+
+
+def draw_hidden_lines(ax, net, color, linewidth: float) -> None:
+    """Dashed, each first-hidden-layer unit's line z⁽²⁾ᵢ = 0 where it crosses ``ax``'s area."""
+    (x_low, x_high), (y_low, y_high) = ax.get_xlim(), ax.get_ylim()
+    g1, g2 = np.meshgrid(np.linspace(x_low, x_high, 200), np.linspace(y_low, y_high, 200))
+    for theta in net.thetas[0]:
+        z = theta[0] + theta[1] * g1 + theta[2] * g2
+        if z.min() < 0 < z.max():
+            ax.contour(g1, g2, z, levels=[0.0], colors=color, linestyles="--", linewidths=linewidth)
 
 
 def save_figures(result: DemoResult, out_dir) -> DemoResult:

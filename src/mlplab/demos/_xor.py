@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from .. import metrics
-from ._common import DemoResult, new_figure, save_figures, single_threaded_blas
+from ._common import DemoResult, draw_hidden_lines, new_figure, save_figures, single_threaded_blas
 
 __all__ = ["XOR_SEED", "demo_xor", "fit_xor"]
 
@@ -172,16 +170,7 @@ def _figure(linear_run, hidden_run):
             title=f"{label}: accuracy {accuracy:.0%}",
         )
         ax.set_aspect("equal")
-    # the two learned lines z⁽²⁾ᵢ = 0 of the hidden units
-    net = hidden_run[0]
-    side = np.linspace(-0.1, 1.1, 121)
-    g1, g2 = np.meshgrid(side, side)
-    for theta in net.thetas[0]:
-        z = theta[0] + theta[1] * g1 + theta[2] * g2
-        if z.min() < 0 < z.max():
-            axes[1].contour(
-                g1, g2, z, levels=[0.0], colors=_HIDDEN, linestyles="--", linewidths=1.8
-            )
+    draw_hidden_lines(axes[1], hidden_run[0], _HIDDEN, 1.8)  # the two learned lines
     for ax, note, color in (
         (axes[0], "h_θ(x) ≈ 0.5 everywhere: no line gets more than 3 of 4 right", "0.25"),
         (axes[1], "purple dashes: the two hidden units' lines z⁽²⁾ᵢ = 0", _HIDDEN),
