@@ -26,6 +26,7 @@ from itertools import product
 
 import numpy as np
 
+from .datasets import BOOLEAN_OPERATIONS
 from .network import Network
 
 __all__ = [
@@ -49,16 +50,9 @@ UNITS: dict[str, tuple[float, ...]] = {
     "NAND": (30.0, -20.0, -20.0),
 }
 
-#: The Boolean functions themselves, the oracle the networks are checked against.
-FUNCTIONS = {
-    "NOT": lambda x1: not x1,
-    "NOR": lambda x1, x2: not (x1 or x2),
-    "AND": lambda x1, x2: x1 and x2,
-    "OR": lambda x1, x2: x1 or x2,
-    "NAND": lambda x1, x2: not (x1 and x2),
-    "XNOR": lambda x1, x2: x1 == x2,
-    "XOR": lambda x1, x2: x1 != x2,
-}
+#: The Boolean functions themselves (:data:`mlplab.datasets.BOOLEAN_OPERATIONS`), the oracle
+#: the networks are checked against.
+FUNCTIONS = {name.upper(): function for name, function in BOOLEAN_OPERATIONS.items()}
 
 #: Two-layer compositions: (hidden units, output unit).
 COMPOSITIONS = {"XNOR": (("AND", "NOR"), "OR"), "XOR": (("AND", "NOR"), "NOR")}
