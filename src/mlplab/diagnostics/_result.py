@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -99,17 +99,8 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         """The finding as plain values (JSON-friendly; non-finite numbers stay floats)."""
-        return {
-            "check": self.check,
-            "title": self.title,
-            "status": self.status,
-            "measured": self.measured,
-            "threshold": self.threshold,
-            "message": self.message,
-            "advice": self.advice,
-            "layer": self.layer,
-            "details": dict(self.details),
-        }
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {"check": self.check, "title": self.title, **values, "details": dict(self.details)}
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> Finding:
@@ -120,16 +111,10 @@ class Finding:
         KeyError, TypeError or ValueError
             If ``values`` lacks ``check`` or ``status`` or names an unknown one.
         """
-        return cls(
-            check=values["check"],
-            status=values["status"],
-            measured=values.get("measured"),
-            threshold=values.get("threshold", ""),
-            message=values.get("message", ""),
-            advice=values.get("advice", ""),
-            layer=values.get("layer"),
-            details=dict(values.get("details") or {}),
-        )
+        optional = {"measured": None, "threshold": "", "message": "", "advice": "", "layer": None}
+        given = {name: values.get(name, default) for name, default in optional.items()}
+        details = dict(values.get("details") or {})
+        return cls(values["check"], values["status"], **given, details=details)
 
 
 def reconcile_advice(findings: list[Finding]) -> list[Finding]:
