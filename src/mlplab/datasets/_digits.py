@@ -7,6 +7,7 @@ import numbers
 import numpy as np
 
 from .._rng import as_generator
+from .._validation import check_fraction
 from ._base import Dataset
 
 __all__ = ["digits", "digits_split"]
@@ -80,12 +81,7 @@ def digits_split(test_size: float = 0.25, random_state=0, scale: bool = False):
     y_test : ndarray of shape (m_test,)
         With the defaults m_train = 1347 and m_test = 450.
     """
-    if (
-        isinstance(test_size, bool)
-        or not isinstance(test_size, numbers.Real)
-        or not 0 < test_size < 1
-    ):
-        raise ValueError(f"test_size must be a fraction in (0, 1), got {test_size!r}")
+    check_fraction("test_size", test_size)
     from sklearn.model_selection import train_test_split
 
     if isinstance(random_state, numbers.Integral):

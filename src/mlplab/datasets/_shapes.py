@@ -6,12 +6,10 @@ cannot solve and a hidden layer can, in rising order of difficulty.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from .._rng import as_generator
-from .._validation import check_number
+from .._validation import check_fraction, check_number
 from ._base import Dataset, balanced_counts, check_n_samples, shuffled_classes
 
 __all__ = ["circles", "spirals", "xor_blobs"]
@@ -89,8 +87,7 @@ def circles(
     """
     n_samples = check_n_samples(n_samples, minimum=2)
     noise = check_number("noise", noise, minimum=0)
-    if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0 < factor < 1:
-        raise ValueError(f"factor (inner radius) must be in (0, 1), got {factor!r}")
+    factor = check_fraction("factor (inner radius)", factor)
     rng = as_generator(random_state)
     rings = []
     for radius, n in zip((1.0, float(factor)), balanced_counts(n_samples, 2)):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
-import numbers
 import time
 import warnings
 
 import numpy as np
 
 from .._rng import as_generator
+from .._validation import check_int
 from ..solvers import SCIPY_SOLVERS
 from ..training import DivergenceWarning, Trainer, one_blas_thread
 from ._result import FAIL, Diagnosis, reconcile_advice
@@ -107,10 +107,8 @@ def diagnose(
     ('PASS', 'PASS')
     """
     started = time.perf_counter()
-    if epochs is not None and (
-        isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1
-    ):
-        raise ValueError(f"epochs must be a positive integer or None, got {epochs!r}")
+    if epochs is not None:
+        check_int("epochs", epochs, minimum=1, extra="or None")
     rng = as_generator(random_state)
     params, hint = resolve_params(estimator_or_config)
     X, y, validation_data = check_inputs(X, y, validation_data, validation_fraction)

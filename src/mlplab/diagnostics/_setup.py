@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 
+from .._validation import check_fraction
 from ..estimators import MLPClassifier, MLPRegressor
 from ..metrics import class_labels
 from ..network import Network, resolve_dtype
@@ -126,8 +127,7 @@ def check_inputs(X, y, validation_data, validation_fraction):
             f"{y.shape[0] if y.ndim else 'a scalar'}"
         )
     if validation_data is None:
-        if not (isinstance(validation_fraction, numbers.Real) and 0 < validation_fraction < 1):
-            raise ValueError(f"validation_fraction must be in (0, 1), got {validation_fraction!r}")
+        check_fraction("validation_fraction", validation_fraction)
         return X, y, None
     try:
         X_val, y_val = validation_data
