@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .tasks import CLASSIFICATION_TASKS
+
 __all__ = [
     "CLASSIFICATION_TASKS",
     "THRESHOLD",
@@ -36,8 +38,6 @@ __all__ = [
     "total_sum_of_squares",
 ]
 
-#: The tasks :func:`count_correct` scores.
-CLASSIFICATION_TASKS = ("multiclass", "binary", "multilabel")
 
 #: A sigmoid output (binary, multi-label) says "yes" from here on, and so does a target.
 THRESHOLD = 0.5

@@ -32,7 +32,7 @@ from ..names import check_keywords
 from ..network import Network, Workspace, copy_rows
 from ..optimizers import make_optimizer
 from ..solvers import SCIPY_SOLVERS, check_resumable
-from ..tasks import TASKS, infer_task
+from ..tasks import check_task, infer_task
 from .config import TrainingConfig
 from .safety import DIVERGENCE_FACTOR, SafetyMixin, TrainingInterrupted
 from .scipy_solvers import ScipyMixin
@@ -92,8 +92,8 @@ class Trainer(SafetyMixin, ScipyMixin):
         verbose: int = 0,
         handle_signals: Sequence[int] = (signal.SIGINT,),
     ) -> None:
-        if task is not None and task not in TASKS:
-            raise ValueError(f"unknown task {task!r}; valid tasks are {', '.join(TASKS)}")
+        if task is not None:
+            check_task(task)
         self.net = net
         self.config = config if config is not None else TrainingConfig()
         self.task = task
