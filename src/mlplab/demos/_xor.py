@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from .. import metrics
-from ._common import DemoResult, draw_hidden_lines, new_figure, save_figures, single_threaded_blas
+from ._common import (
+    EVERY_EPOCH,
+    DemoResult,
+    draw_hidden_lines,
+    new_figure,
+    save_figures,
+    single_threaded_blas,
+)
 
 __all__ = ["XOR_SEED", "demo_xor", "fit_xor"]
 
@@ -56,15 +63,8 @@ def fit_xor(hidden_units: int, *, solver: str = "gd", random_state=XOR_SEED, **c
     sizes = [2, 1] if hidden_units == 0 else [2, int(hidden_units), 1]
     rng = as_generator(random_state)
     net = Network(sizes, activation="sigmoid", output="sigmoid", random_state=rng)
-    # λ = 0: four examples, nothing to overfit; a stopping rule would cut the long plateau
-    # that gradient descent crosses before it breaks the symmetry of XOR.
-    settings = {
-        "alpha": 0.0,
-        "tol": 0.0,
-        "n_iter_no_change": 10**6,
-        **SOLVER_SETTINGS.get(solver, {}),
-        **config,
-    }
+    # λ = 0: four examples, nothing to overfit
+    settings = {"alpha": 0.0, **EVERY_EPOCH, **SOLVER_SETTINGS.get(solver, {}), **config}
     history = train(net, X, Y, task="binary", solver=solver, random_state=rng, **settings)
     accuracy = metrics.accuracy("binary", net.forward(X), Y)
     return net, history, accuracy
