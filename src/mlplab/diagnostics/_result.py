@@ -218,13 +218,6 @@ class Diagnosis:
         """One line: ``"1 FAIL, 2 WARN, 9 PASS, 1 SKIP"`` (statuses that occur)."""
         return ", ".join(f"{n} {s}" for s, n in self.counts().items() if n) or "no findings"
 
-    def to_rows(self) -> list[dict[str, Any]]:
-        """One flat dict per finding (check, title, layer, status, measured, ...): a table."""
-        return [
-            {key: value for key, value in f.to_dict().items() if key != "details"}
-            for f in self.findings
-        ]
-
     def to_dict(self) -> dict[str, Any]:
         """The whole diagnosis as plain values (no network, no arrays)."""
         params = {key: to_json(value) for key, value in self.params.items()}
