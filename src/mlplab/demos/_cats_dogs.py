@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._rng import as_seed
 from ._common import (
     DemoResult,
     new_figure,
     save_figures,
-    seed_of,
     single_threaded_blas,
     standardized_split,
 )
@@ -85,7 +85,7 @@ def demo_cats_dogs(
     """
     from ..datasets import cat_vs_noncat, cats_vs_dogs
 
-    seed = seed_of(random_state)
+    seed = as_seed(random_state)
     runs = {}
     for key, data, hidden in (
         ("cats_vs_dogs", cats_vs_dogs(n_samples, random_state=seed), ()),

@@ -16,7 +16,6 @@ __all__ = [
     "draw_hidden_lines",
     "new_figure",
     "save_figures",
-    "seed_of",
     "single_threaded_blas",
     "standardized_split",
 ]
@@ -157,13 +156,3 @@ def standardized_split(X, y, *, test_size: float, random_state):
         np.asarray(X), np.asarray(y), test_size=test_size, stratify=y, random_state=random_state
     )
     return X_train, X_test, y_train, y_test, StandardScaler().fit(X_train)
-
-
-def seed_of(random_state) -> int:
-    """An int seed for scikit-learn from None, an int or a numpy Generator."""
-    from .._rng import as_generator
-
-    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
-        as_generator(random_state)  # the usual validation and error for negative seeds
-        return int(random_state)
-    return int(as_generator(random_state).integers(2**31 - 1))
