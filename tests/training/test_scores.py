@@ -138,3 +138,28 @@ def test_the_history_scores_as_metrics(backend, output, task, solver):
     assert history[f"train_{column}"][row] == pytest.approx(train, rel=1e-12)
     val = score(net.forward(X[60:]), Y[60:])
     assert history[f"val_{column}"][-1] == pytest.approx(val, rel=1e-12)
+
+
+WEIGHTED = [("softmax", "multiclass"), ("identity", "regression")]
+
+
+@pytest.mark.parametrize(("output", "task"), WEIGHTED)
+def test_weighted_validation_scores_as_metrics(output, task):
+    rng = np.random.default_rng(5)
+    K = 1 if task == "regression" else 3
+    X = rng.normal(size=(90, 4))
+    scores = X @ rng.normal(size=(4, K))
+    Y = scores if task == "regression" else np.eye(K)[scores.argmax(axis=1)]
+    weights = rng.uniform(0.2, 3.0, size=90)
+    net = Network([4, 5, K], "tanh", output, random_state=1)
+    config = TrainingConfig(solver="adam", batch_size=20, max_iter=3)
+    trainer = Trainer(net, config, task=task, random_state=0)
+    validation = (X[60:], Y[60:], weights[60:])
+    history = trainer.fit(X[:60], Y[:60], validation_data=validation, sample_weight=weights[:60])
+    output_val = net.forward(X[60:])
+    if task == "regression":
+        expected, column = metrics.r2(output_val, Y[60:], weights[60:]), "val_r2"
+    else:
+        expected = metrics.accuracy(task, output_val, Y[60:], weights[60:])
+        column = "val_accuracy"
+    assert history[column][-1] == pytest.approx(expected, rel=1e-12)
