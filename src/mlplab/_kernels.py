@@ -36,6 +36,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS, DERIVATIVES
 from .losses import OUTPUTS
+from .metrics import count_correct
 
 __all__ = [
     "BACKENDS",
@@ -54,7 +55,8 @@ ENV_VAR = "MLPLAB_KERNELS"
 
 #: What the output kernels count besides the loss, by the trainer's task.
 TASK_CODES = {None: 0, "multiclass": 1, "binary": 2, "multilabel": 3, "regression": 4}
-_MULTICLASS, _BINARY, _MULTILABEL, _REGRESSION = 1, 2, 3, 4
+_TASK_NAMES = {code: name for name, code in TASK_CODES.items()}
+_REGRESSION = TASK_CODES["regression"]
 
 #: From this many output entries on, softmax exponentiates with numpy (vectorized).
 SOFTMAX_SPLIT_SIZE = 256
@@ -111,7 +113,7 @@ class NumpyKernels:
         if task == _REGRESSION:
             residual_ss += np.einsum("ij,ij->j", delta, delta)
         elif task:
-            correct = count_correct(task, ws.output, Y)
+            correct = count_correct(_TASK_NAMES[task], ws.output, Y)
         delta *= scale
         if weights is not None:
             delta *= weights[:, np.newaxis]
@@ -276,22 +278,6 @@ class NumbaKernels:
             k.sgd(theta, theta.copy(), theta.copy(), c, c, nesterov)
             k.sgd_with_decay(*buffers[:3], starts, lengths, c, c, c, nesterov)
         self._ready.add(dtype)
-
-
-def count_correct(task: int, output: np.ndarray, Y: np.ndarray) -> int:
-    """How many rows ``output`` gets right for a classification task code.
-
-    multiclass: arg-max of the outputs equals the arg-max of the one-hot targets;
-    binary: output ≥ 0.5 agrees with target ≥ 0.5 in column 0; multilabel: every label
-    agrees.
-    """
-    if task == _MULTICLASS:
-        return int(np.count_nonzero(output.argmax(axis=1) == Y.argmax(axis=1)))
-    predicted = output >= 0.5
-    truth = Y >= 0.5
-    if task == _BINARY:
-        return int(np.count_nonzero(predicted[:, 0] == truth[:, 0]))
-    return int(np.count_nonzero((predicted == truth).all(axis=1)))
 
 
 NUMPY = NumpyKernels()

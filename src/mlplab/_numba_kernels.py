@@ -34,6 +34,8 @@ import math
 import numpy as np
 from numba import njit
 
+from .metrics import THRESHOLD
+
 _FASTMATH = {"contract", "reassoc", "nsz"}
 _OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy", "fastmath": _FASTMATH}
 
@@ -67,10 +69,10 @@ def _row_metric(A, Y, i, task, residual_ss):
             best_y = k if Y[i, k] > Y[i, best_y] else best_y
         return 1 if best_a == best_y else 0
     if task == TASK_BINARY:
-        return 1 if (A[i, 0] >= 0.5) == (Y[i, 0] >= 0.5) else 0
+        return 1 if (A[i, 0] >= THRESHOLD) == (Y[i, 0] >= THRESHOLD) else 0
     if task == TASK_MULTILABEL:
         for k in range(K):
-            if (A[i, k] >= 0.5) != (Y[i, k] >= 0.5):
+            if (A[i, k] >= THRESHOLD) != (Y[i, k] >= THRESHOLD):
                 return 0
         return 1
     if task == TASK_REGRESSION:

@@ -25,3 +25,12 @@ def as_generator(random_state) -> np.random.Generator:
         "random_state must be None, an int, a numpy Generator or RandomState, "
         f"got {type(random_state).__name__}"
     )
+
+
+def as_seed(random_state) -> int:
+    """An int seed for scikit-learn's ``random_state``: an int as it is (validated as by
+    :func:`as_generator`), anything else one draw below 2³² − 1 from its Generator."""
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        as_generator(random_state)  # the usual validation and error for negative seeds
+        return int(random_state)
+    return int(as_generator(random_state).integers(2**32 - 1))

@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_int", "check_lam", "check_number", "check_sample_weight"]
+__all__ = ["check_fraction", "check_int", "check_lam", "check_number", "check_sample_weight"]
 
 
 def check_int(name: str, value, *, minimum: int, extra: str = "") -> int:
@@ -38,6 +38,13 @@ def check_number(name: str, value, *, minimum=None, strict: bool = False) -> flo
         or (minimum is not None and (value <= minimum if strict else value < minimum))
     ):
         raise ValueError(f"{name} must be a finite number{bound}, got {value!r}")
+    return float(value)
+
+
+def check_fraction(name: str, value) -> float:
+    """``value`` as a float if it is a real number strictly between 0 and 1 (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
+        raise ValueError(f"{name} must be a fraction in (0, 1), got {value!r}")
     return float(value)
 
 

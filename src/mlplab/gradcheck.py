@@ -233,26 +233,13 @@ class GradientCheck:
     def _rows(self) -> list[tuple[str, ...]]:
         """Header, one row per θ⁽ˡ⁾, and the row for all parameters."""
         rows = [("layer", "shape", "params", "relative error", "verdict")]
-        for index, error in enumerate(self.layer_errors, start=1):
-            shape = self.layer_shapes[index - 1] if self.layer_shapes else ("?", "?")
-            rows.append(
-                (
-                    f"θ({index})",
-                    f"{shape[0]}×{shape[1]}",
-                    str(shape[0] * shape[1]) if self.layer_shapes else "?",
-                    f"{error:.3e}",
-                    self.verdict(error),
-                )
-            )
-        rows.append(
-            (
-                "all",
-                "",
-                str(self.analytic.size),
-                f"{self.relative_error:.3e}",
-                self.verdict(self.relative_error),
-            )
-        )
+        shapes = self.layer_shapes or [("?", "?")] * len(self.layer_errors)
+        for index, (error, (n_rows, n_cols)) in enumerate(zip(self.layer_errors, shapes), 1):
+            params = str(n_rows * n_cols) if self.layer_shapes else "?"
+            shape = f"{n_rows}×{n_cols}"
+            rows.append((f"θ({index})", shape, params, f"{error:.3e}", self.verdict(error)))
+        error = self.relative_error
+        rows.append(("all", "", str(self.analytic.size), f"{error:.3e}", self.verdict(error)))
         return rows
 
 
@@ -352,10 +339,8 @@ def _kink_free_rows(net, X: np.ndarray, k: int, epsilon: float) -> np.ndarray:
 def _sample_entries(net, sample: int, rng: np.random.Generator) -> np.ndarray:
     """Sorted indices into θ: about ``sample`` in all, at least 100 per θ⁽ˡ⁾."""
     chosen = []
-    start = 0
-    for theta in net.thetas:
+    for theta, start in zip(net.thetas, net.layout.offsets):
         share = round(sample * theta.size / net.theta.size)
         count = min(theta.size, max(MIN_ENTRIES_PER_LAYER, share))
         chosen.append(start + rng.choice(theta.size, size=count, replace=False))
-        start += theta.size
     return np.sort(np.concatenate(chosen))

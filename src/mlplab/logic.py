@@ -26,16 +26,19 @@ from itertools import product
 
 import numpy as np
 
+from .datasets import BOOLEAN_OPERATIONS
 from .network import Network
 
 __all__ = [
     "FUNCTIONS",
     "MAX_INPUTS",
+    "TITLES",
     "UNITS",
     "TableRow",
     "format_table",
     "logic_network",
     "truth_table",
+    "unit_formula",
 ]
 
 #: θ of the single units of the slides, bias weight first.
@@ -47,19 +50,23 @@ UNITS: dict[str, tuple[float, ...]] = {
     "NAND": (30.0, -20.0, -20.0),
 }
 
-#: The Boolean functions themselves, the oracle the networks are checked against.
-FUNCTIONS = {
-    "NOT": lambda x1: not x1,
-    "NOR": lambda x1, x2: not (x1 or x2),
-    "AND": lambda x1, x2: x1 and x2,
-    "OR": lambda x1, x2: x1 or x2,
-    "NAND": lambda x1, x2: not (x1 and x2),
-    "XNOR": lambda x1, x2: x1 == x2,
-    "XOR": lambda x1, x2: x1 != x2,
-}
+#: The Boolean functions themselves (:data:`mlplab.datasets.BOOLEAN_OPERATIONS`), the oracle
+#: the networks are checked against.
+FUNCTIONS = {name.upper(): function for name, function in BOOLEAN_OPERATIONS.items()}
 
 #: Two-layer compositions: (hidden units, output unit).
 COMPOSITIONS = {"XNOR": (("AND", "NOR"), "OR"), "XOR": (("AND", "NOR"), "NOR")}
+
+#: How the slides write each function.
+TITLES = {
+    "NOT": "NOT x₁",
+    "NOR": "(NOT x₁) AND (NOT x₂)",
+    "AND": "x₁ AND x₂",
+    "OR": "x₁ OR x₂",
+    "NAND": "NOT (x₁ AND x₂)",
+    "XNOR": "x₁ XNOR x₂",
+    "XOR": "x₁ XOR x₂",
+}
 
 
 def logic_network(name: str) -> Network:
@@ -210,23 +217,17 @@ def _default_title(network: str | Network) -> str:
         return f"{network!r}, θ set by hand"
     name = _check_name(network)
     if name in UNITS:
-        theta = UNITS[name]
-        terms = [_number(theta[0])] + [
-            f"{'+' if w > 0 else '−'} {abs(w):g}x{_sub(j)}" for j, w in enumerate(theta[1:], 1)
-        ]
-        return f"{_title(name)}:  h_θ(x) = f({' '.join(terms)})"
+        return f"{TITLES[name]}:  h_θ(x) = {unit_formula(UNITS[name])}"
     hidden, output = COMPOSITIONS[name]
     return f"{name}:  a⁽²⁾ = [{', '.join(hidden)}](x),  h_θ(x) = {output}(a⁽²⁾)"
 
 
-def _title(name: str) -> str:
-    return {
-        "NOT": "NOT x₁",
-        "NOR": "(NOT x₁) AND (NOT x₂)",
-        "AND": "x₁ AND x₂",
-        "OR": "x₁ OR x₂",
-        "NAND": "NOT (x₁ AND x₂)",
-    }[name]
+def unit_formula(theta) -> str:
+    """θ = (θ₀, θ₁, ...) as the slides write the unit: ``f(−30 + 20x₁ + 20x₂)``."""
+    bias, *weights = (float(t) for t in theta)
+    terms = [_number(bias)]
+    terms += [f"{'+' if w > 0 else '−'} {abs(w):g}x{_sub(j)}" for j, w in enumerate(weights, 1)]
+    return f"f({' '.join(terms)})"
 
 
 def _number(value: float) -> str:

@@ -90,15 +90,8 @@ class SGD:
     def step(self, theta: np.ndarray, grad: np.ndarray) -> None:
         """One in-place update of θ from the gradient D."""
         if self.kernels.compiled and self.velocity is not None:
-            scalar = theta.dtype.type
-            self.kernels.sgd(
-                theta,
-                grad,
-                self.velocity,
-                scalar(self.learning_rate),
-                scalar(self.momentum),
-                self.nesterov,
-            )
+            rate, momentum = self._scalars(theta.dtype)
+            self.kernels.sgd(theta, grad, self.velocity, rate, momentum, self.nesterov)
             return
         scaled = np.multiply(grad, self.learning_rate, out=self._scratch)  # η D
         if self.velocity is None:
@@ -119,18 +112,15 @@ class SGD:
             squared = self.kernels.add_decay(theta, grad, layout, decay)
             self.step(theta, grad)
             return squared
-        scalar = theta.dtype.type
-        return self.kernels.sgd_with_decay(
-            theta,
-            grad,
-            self.velocity,
-            layout.starts,
-            layout.lengths,
-            scalar(decay),
-            scalar(self.learning_rate),
-            scalar(self.momentum),
-            self.nesterov,
-        )
+        rate, momentum = self._scalars(theta.dtype)
+        rows = layout.starts, layout.lengths
+        decay = theta.dtype.type(decay)
+        buffers = theta, grad, self.velocity
+        return self.kernels.sgd_with_decay(*buffers, *rows, decay, rate, momentum, self.nesterov)
+
+    def _scalars(self, dtype: np.dtype) -> tuple:
+        """(η, μ) as scalars of θ's dtype, for the compiled kernels."""
+        return dtype.type(self.learning_rate), dtype.type(self.momentum)
 
     def epoch_end(self, examples_seen: int) -> None:
         """Apply the ``invscaling`` schedule: η = η₀ / (t + 1)^power_t."""
@@ -216,31 +206,18 @@ class Adam:
             return squared
         step_size = self._next_step_size()
         scalar, c1, c2, eps = self._scalars(theta.dtype)
-        return self.kernels.adam_with_decay(
-            theta,
-            grad,
-            self.first_moment,
-            self.second_moment,
-            layout.starts,
-            layout.lengths,
-            scalar(decay),
-            c1,
-            c2,
-            scalar(step_size),
-            eps,
-        )
+        buffers = theta, grad, self.first_moment, self.second_moment
+        rows = layout.starts, layout.lengths
+        steps = c1, c2, scalar(step_size), eps
+        return self.kernels.adam_with_decay(*buffers, *rows, scalar(decay), *steps)
 
     def _scalars(self, dtype: np.dtype) -> tuple:
         """(dtype.type, 1 − β₁, 1 − β₂, ε) as scalars of θ's dtype, for the kernels."""
         constants = self._constants
         if constants is None or constants[0] is not dtype.type:
             scalar = dtype.type
-            constants = self._constants = (
-                scalar,
-                scalar(1.0 - self.beta_1),
-                scalar(1.0 - self.beta_2),
-                scalar(self.epsilon),
-            )
+            betas = scalar(1.0 - self.beta_1), scalar(1.0 - self.beta_2)
+            constants = self._constants = (scalar, *betas, scalar(self.epsilon))
         return constants
 
     def _next_step_size(self) -> float:

@@ -26,10 +26,19 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["TASKS", "infer_task"]
+__all__ = ["CLASSIFICATION_TASKS", "TASKS", "check_task", "infer_task"]
 
 #: Every task a network can be trained for.
 TASKS = ("multiclass", "binary", "multilabel", "regression")
+#: The tasks whose outputs are scored by accuracy.
+CLASSIFICATION_TASKS = TASKS[:3]
+
+
+def check_task(task: str) -> str:
+    """``task`` if it is one of :data:`TASKS`, else a ValueError listing them."""
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}; valid tasks are {', '.join(TASKS)}")
+    return task
 
 
 def infer_task(output: str, Y: np.ndarray, task: str | None = None) -> str:
@@ -55,8 +64,8 @@ def infer_task(output: str, Y: np.ndarray, task: str | None = None) -> str:
         ``task`` is unknown, or contradicts the output layer and Y (the message says why
         and what would agree).
     """
-    if task is not None and task not in TASKS:
-        raise ValueError(f"unknown task {task!r}; valid tasks are {', '.join(TASKS)}")
+    if task is not None:
+        check_task(task)
     n_outputs = Y.shape[1]
     if output in ("identity", "exp"):
         inferred, reason = "regression", f"an {output} output layer"

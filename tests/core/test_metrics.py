@@ -63,3 +63,26 @@ def test_log_loss_matches_scikit_learn_and_clips():
     assert metrics.log_loss(np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]])) == pytest.approx(
         -math.log(np.finfo(np.float64).eps)
     )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_weighted_scores_match_scikit_learn(seed):
+    from sklearn.metrics import accuracy_score
+
+    rng = np.random.default_rng(seed)
+    weights = rng.uniform(0.1, 3.0, size=40)
+    Y = rng.normal(size=(40, 2))
+    output = Y + rng.normal(scale=0.5, size=Y.shape)
+    expected = r2_score(Y, output, sample_weight=weights)
+    assert metrics.r2(output, Y, weights) == pytest.approx(expected, rel=1e-12, abs=1e-14)
+    labels = rng.integers(0, 3, size=40)
+    scores = rng.normal(size=(40, 3))
+    expected = accuracy_score(labels, scores.argmax(axis=1), sample_weight=weights)
+    got = metrics.accuracy("multiclass", scores, np.eye(3)[labels], weights)
+    assert got == pytest.approx(expected, rel=1e-14)
+    # weights of 1 give the unweighted figures
+    ones = np.ones(40)
+    assert metrics.r2(output, Y, ones) == pytest.approx(metrics.r2(output, Y), rel=1e-12)
+    assert metrics.accuracy("binary", scores[:, :1], Y[:, :1] > 0, ones) == metrics.accuracy(
+        "binary", scores[:, :1], Y[:, :1] > 0
+    )

@@ -202,7 +202,7 @@ def test_circles_radii():
 @pytest.mark.parametrize("factor", [0, 1, 1.5, -0.5])
 def test_circles_rejects_bad_factor(factor):
     with pytest.raises(
-        ValueError, match=rf"factor \(inner radius\) must be in \(0, 1\), got {factor}"
+        ValueError, match=rf"factor \(inner radius\) must be a fraction in \(0, 1\), got {factor}"
     ):
         circles(factor=factor)
 

@@ -225,8 +225,8 @@ def test_non_finite_data_stops_the_diagnosis_with_a_failure(digits):
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"validation_fraction": 1.5}, r"validation_fraction must be in \(0, 1\), got 1.5"),
-        ({"epochs": 0}, "epochs must be a positive integer or None, got 0"),
+        ({"validation_fraction": 1.5}, r"validation_fraction must be a fraction in \(0, 1\)"),
+        ({"epochs": 0}, "epochs must be an integer >= 1 or None, got 0"),
         ({"validation_data": (np.zeros((3, 5)), [0, 1, 2])}, "expecting 64 features"),
         ({"validation_data": "nope"}, r"validation_data must be a pair \(X_val, y_val\)"),
     ],

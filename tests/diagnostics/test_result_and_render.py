@@ -81,10 +81,10 @@ def test_lookup_by_check():
         diagnosis.findings_for("gradient")
 
 
-def test_rows_and_dict():
+def test_dict():
     diagnosis = _diagnosis(WARNING, FAILURE)
-    rows = diagnosis.to_rows()
-    assert rows[0] == {
+    data = json.loads(json.dumps(diagnosis.to_dict()))
+    assert data["findings"][0] == {
         "check": "update_ratio",
         "title": "Update/weight ratio θ(1)",
         "status": "WARN",
@@ -93,8 +93,8 @@ def test_rows_and_dict():
         "message": "θ(1) changes very little",
         "advice": "raise learning_rate_init",
         "layer": 1,
+        "details": {},
     }
-    data = json.loads(json.dumps(diagnosis.to_dict()))
     assert data["worst"] == "FAIL"
     assert data["has_failures"] is True
     assert data["findings"][1]["details"] == {"layer_errors": [0.5, 1e-9]}

@@ -26,10 +26,11 @@ from ._csv import CSVFormatError, CSVTable, load_csv, read_csv_table
 from ._digits import digits, digits_split
 from ._registry import DATASETS, load
 from ._shapes import circles, spirals, xor_blobs
-from ._truth import BOOLEAN_FUNCTIONS, boolean_function
+from ._truth import BOOLEAN_FUNCTIONS, BOOLEAN_OPERATIONS, boolean_function
 
 __all__ = [
     "BOOLEAN_FUNCTIONS",
+    "BOOLEAN_OPERATIONS",
     "DATASETS",
     "SPECIES",
     "CSVFormatError",

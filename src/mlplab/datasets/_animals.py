@@ -39,7 +39,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._rng import as_generator
-from ._base import Dataset, balanced_counts, check_n_samples, shuffled
+from ._base import Dataset, balanced_counts, check_n_samples, shuffled_classes
 
 __all__ = ["SPECIES", "SpeciesGroup", "animals", "cat_vs_noncat", "cats_vs_dogs"]
 
@@ -112,17 +112,13 @@ def _generate(name, species_per_class, class_names, n_samples, random_state, des
     """
     n_samples = check_n_samples(n_samples, minimum=len(class_names))
     rng = as_generator(random_state)
-    blocks, labels = [], []
-    for k, (members, n_class) in enumerate(
-        zip(species_per_class, balanced_counts(n_samples, len(class_names)))
-    ):
-        for species, n in zip(members, balanced_counts(n_class, len(members))):
-            blocks.append(_sample_species(rng, species, n))
-        labels.append(np.full(n_class, k, dtype=np.int64))
-    X, y = shuffled(rng, np.vstack(blocks), np.concatenate(labels))
-    return Dataset(
-        X=X,
-        y=y,
+    blocks = []
+    for members, n_class in zip(species_per_class, balanced_counts(n_samples, len(class_names))):
+        counts = balanced_counts(n_class, len(members))
+        blocks.append(np.vstack([_sample_species(rng, s, n) for s, n in zip(members, counts)]))
+    return shuffled_classes(
+        rng,
+        blocks,
         feature_names=FEATURE_NAMES,
         feature_units=FEATURE_UNITS,
         class_names=tuple(class_names),

@@ -170,11 +170,13 @@ def balanced_counts(n_samples: int, n_groups: int) -> list[int]:
     return [base + (k < extra) for k in range(n_groups)]
 
 
-def shuffled(rng: np.random.Generator, X: np.ndarray, y: np.ndarray):
-    """Return ``X`` and ``y`` with their rows in one random order.
+def shuffled_classes(rng: np.random.Generator, blocks, **fields) -> Dataset:
+    """A Dataset of the class blocks (rows of class k: ``blocks[k]``), rows shuffled.
 
     Generators build the classes one block after another; shuffling keeps a naive
-    "first 75% for training" split from seeing only some of the classes.
+    "first 75% for training" split from seeing only some of the classes. ``fields`` are
+    the other fields of the Dataset.
     """
-    order = rng.permutation(X.shape[0])
-    return X[order], y[order]
+    y = np.concatenate([np.full(len(X), k, dtype=np.int64) for k, X in enumerate(blocks)])
+    order = rng.permutation(y.size)
+    return Dataset(X=np.vstack(blocks)[order], y=y[order], **fields)

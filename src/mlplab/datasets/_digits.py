@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from .._rng import as_generator
+from .._rng import as_seed
+from .._validation import check_fraction
 from ._base import Dataset
 
 __all__ = ["digits", "digits_split"]
@@ -80,19 +79,10 @@ def digits_split(test_size: float = 0.25, random_state=0, scale: bool = False):
     y_test : ndarray of shape (m_test,)
         With the defaults m_train = 1347 and m_test = 450.
     """
-    if (
-        isinstance(test_size, bool)
-        or not isinstance(test_size, numbers.Real)
-        or not 0 < test_size < 1
-    ):
-        raise ValueError(f"test_size must be a fraction in (0, 1), got {test_size!r}")
+    check_fraction("test_size", test_size)
     from sklearn.model_selection import train_test_split
 
-    if isinstance(random_state, numbers.Integral):
-        as_generator(random_state)  # the same validation (and error) as everywhere else
-        seed = int(random_state)
-    else:
-        seed = int(as_generator(random_state).integers(2**32 - 1))
+    seed = as_seed(random_state)
     data = digits(scale=scale)
     return train_test_split(
         data.X, data.y, test_size=float(test_size), stratify=data.y, random_state=seed

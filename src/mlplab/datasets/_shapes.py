@@ -6,23 +6,20 @@ cannot solve and a hidden layer can, in rising order of difficulty.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from .._rng import as_generator
-from .._validation import check_number
-from ._base import Dataset, balanced_counts, check_n_samples, shuffled
+from .._validation import check_fraction, check_number
+from ._base import Dataset, balanced_counts, check_n_samples, shuffled_classes
 
 __all__ = ["circles", "spirals", "xor_blobs"]
 
 
-def _binary(name, X0, X1, rng, description) -> Dataset:
-    """Stack class 0 and class 1, shuffle the rows, and wrap them as a Dataset."""
-    X = np.vstack([X0, X1])
-    y = np.concatenate([np.zeros(len(X0), dtype=np.int64), np.ones(len(X1), dtype=np.int64)])
-    X, y = shuffled(rng, X, y)
-    return Dataset(X=X, y=y, class_names=("0", "1"), name=name, description=description)
+def _binary(name, classes, rng, description) -> Dataset:
+    """Class 0 and class 1 stacked, rows shuffled, as a Dataset."""
+    return shuffled_classes(
+        rng, classes, class_names=("0", "1"), name=name, description=description
+    )
 
 
 def xor_blobs(n_samples: int = 200, noise: float = 0.2, random_state=None) -> Dataset:
@@ -60,7 +57,7 @@ def xor_blobs(n_samples: int = 200, noise: float = 0.2, random_state=None) -> Da
         classes.append(np.vstack(blobs))
     return _binary(
         "xor",
-        *classes,
+        classes,
         rng,
         f"x1 XOR x2 with Gaussian noise (sd {noise:g}) around the corners of the unit square.",
     )
@@ -90,8 +87,7 @@ def circles(
     """
     n_samples = check_n_samples(n_samples, minimum=2)
     noise = check_number("noise", noise, minimum=0)
-    if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0 < factor < 1:
-        raise ValueError(f"factor (inner radius) must be in (0, 1), got {factor!r}")
+    factor = check_fraction("factor (inner radius)", factor)
     rng = as_generator(random_state)
     rings = []
     for radius, n in zip((1.0, float(factor)), balanced_counts(n_samples, 2)):
@@ -100,7 +96,7 @@ def circles(
         rings.append(ring + noise * rng.standard_normal((n, 2)))
     return _binary(
         "circles",
-        *rings,
+        rings,
         rng,
         f"Two concentric circles (radii 1 and {factor:g}) with Gaussian noise (sd {noise:g}).",
     )
@@ -145,7 +141,7 @@ def spirals(
         arms.append(arm + noise * rng.standard_normal((n, 2)))
     return _binary(
         "spirals",
-        *arms,
+        arms,
         rng,
         f"Two interleaved spirals of {turns:g} turns with Gaussian noise (sd {noise:g}).",
     )

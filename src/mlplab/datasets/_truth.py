@@ -12,7 +12,7 @@ import numpy as np
 
 from ._base import Dataset
 
-__all__ = ["BOOLEAN_FUNCTIONS", "boolean_function"]
+__all__ = ["BOOLEAN_FUNCTIONS", "BOOLEAN_OPERATIONS", "boolean_function"]
 
 # name -> (number of inputs, output as a function of the input bits, description)
 _FUNCTIONS = {
@@ -27,6 +27,9 @@ _FUNCTIONS = {
 
 #: Names accepted by :func:`boolean_function`.
 BOOLEAN_FUNCTIONS = tuple(_FUNCTIONS)
+
+#: name -> the function itself, of 0/1 (or bool) inputs: ``BOOLEAN_OPERATIONS["and"](1, 1)``.
+BOOLEAN_OPERATIONS = {name: function for name, (_, function, _) in _FUNCTIONS.items()}
 
 
 def boolean_function(name: str) -> Dataset:

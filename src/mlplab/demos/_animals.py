@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._rng import as_seed
 from ._common import (
     DemoResult,
     new_figure,
     save_figures,
-    seed_of,
     single_threaded_blas,
     standardized_split,
 )
@@ -69,7 +69,7 @@ def demo_animals(
     from ..estimators import MLPClassifier
     from ..multiclass import compare_multiclass, format_comparison
 
-    seed = seed_of(random_state)
+    seed = as_seed(random_state)
     data = animals(n_samples, random_state=seed)
     X_train, X_test, y_train, y_test, scaler = standardized_split(
         data.X, data.y, test_size=test_size, random_state=seed

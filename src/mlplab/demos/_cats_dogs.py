@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from .._rng import as_seed
 from ._common import (
     DemoResult,
     new_figure,
     save_figures,
-    seed_of,
     single_threaded_blas,
     standardized_split,
 )
@@ -83,7 +85,7 @@ def demo_cats_dogs(
     """
     from ..datasets import cat_vs_noncat, cats_vs_dogs
 
-    seed = seed_of(random_state)
+    seed = as_seed(random_state)
     runs = {}
     for key, data, hidden in (
         ("cats_vs_dogs", cats_vs_dogs(n_samples, random_state=seed), ()),
@@ -138,13 +140,8 @@ def _figure(panels, title: str, *, width: float, zoom=None):
     note = ""
     for ax, ((data, model, X_test, y_test, numbers), label) in zip(axes, panels):
         if zoom is not None:
-            (x_low, x_high), (y_low, y_high) = zoom
-            outside = ~(
-                (X_test[:, 0] >= x_low)
-                & (X_test[:, 0] <= x_high)
-                & (X_test[:, 1] >= y_low)
-                & (X_test[:, 1] <= y_high)
-            )
+            low, high = np.transpose(zoom)  # (kg_min, cm_min), (kg_max, cm_max)
+            outside = ~np.all((low <= X_test) & (X_test <= high), axis=1)
             note = (
                 f"Zoomed on the cats: {int(outside.sum())} of the {len(y_test)} test animals "
                 "(big dogs) lie outside the plotted area."

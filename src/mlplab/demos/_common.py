@@ -11,13 +11,19 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "EVERY_EPOCH",
     "DemoResult",
+    "draw_hidden_lines",
     "new_figure",
     "save_figures",
-    "seed_of",
     "single_threaded_blas",
     "standardized_split",
 ]
+
+
+#: Training settings that run every epoch asked for: no stopping rule cuts a long plateau
+#: (XOR from small weights crosses one before it breaks its symmetry).
+EVERY_EPOCH = {"tol": 0.0, "n_iter_no_change": 10**6}
 
 
 @dataclass
@@ -100,6 +106,16 @@ def new_figure(width: float, height: float):
     return plots_new_figure(width, height)
 
 
+def draw_hidden_lines(ax, net, color, linewidth: float) -> None:
+    """Dashed, each first-hidden-layer unit's line z⁽²⁾ᵢ = 0 where it crosses ``ax``'s area."""
+    (x_low, x_high), (y_low, y_high) = ax.get_xlim(), ax.get_ylim()
+    g1, g2 = np.meshgrid(np.linspace(x_low, x_high, 200), np.linspace(y_low, y_high, 200))
+    for theta in net.thetas[0]:
+        z = theta[0] + theta[1] * g1 + theta[2] * g2
+        if z.min() < 0 < z.max():
+            ax.contour(g1, g2, z, levels=[0.0], colors=color, linestyles="--", linewidths=linewidth)
+
+
 def save_figures(result: DemoResult, out_dir) -> DemoResult:
     """Write each figure of ``result`` to ``out_dir/<name>-<key>.png``; return ``result``.
 
@@ -140,13 +156,3 @@ def standardized_split(X, y, *, test_size: float, random_state):
         np.asarray(X), np.asarray(y), test_size=test_size, stratify=y, random_state=random_state
     )
     return X_train, X_test, y_train, y_test, StandardScaler().fit(X_train)
-
-
-def seed_of(random_state) -> int:
-    """An int seed for scikit-learn from None, an int or a numpy Generator."""
-    from .._rng import as_generator
-
-    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
-        as_generator(random_state)  # the usual validation and error for negative seeds
-        return int(random_state)
-    return int(as_generator(random_state).integers(2**31 - 1))

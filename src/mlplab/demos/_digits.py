@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import DemoResult, save_figures, seed_of, single_threaded_blas
+from .._rng import as_seed
+from ._common import DemoResult, save_figures, single_threaded_blas
 
 __all__ = ["demo_digits"]
 
@@ -69,7 +70,7 @@ def demo_digits(
     from ..network import Network
     from ..training import Trainer, TrainingConfig
 
-    seed = seed_of(random_state)
+    seed = as_seed(random_state)
     rng = as_generator(seed)
     X_rest, X_test, y_rest, y_test = digits_split(scale=True, random_state=seed)
     X_train, X_val, y_train, y_val = train_test_split(

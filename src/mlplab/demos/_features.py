@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import metrics
 from ._common import DemoResult, save_figures, single_threaded_blas
 
 __all__ = ["demo_features"]
@@ -66,7 +67,7 @@ def demo_features(
         max_iter=500,
         random_state=rng,
     )
-    circles_accuracy = float(np.mean((net.forward(data.X)[:, 0] >= 0.5) == data.y))
+    circles_accuracy = metrics.accuracy("binary", net.forward(data.X), data.y[:, None])
 
     X_train, X_test, y_train, y_test = digits_split(scale=True, random_state=rng)
     digits_net = Network(
@@ -115,7 +116,7 @@ def demo_features(
 def _regions(plots, net, data, accuracy: float):
     """The output's decision regions with every hidden unit's line z⁽²⁾ᵢ = 0 on top."""
     from ..plots.base import line_handle
-    from ._common import new_figure
+    from ._common import draw_hidden_lines, new_figure
 
     fig = new_figure(8.0, 5.8)
     ax = fig.add_subplot()
@@ -130,13 +131,7 @@ def _regions(plots, net, data, accuracy: float):
             f"region\n(training accuracy {accuracy:.1%})"
         ),
     )
-    x_low, x_high = ax.get_xlim()
-    y_low, y_high = ax.get_ylim()
-    g1, g2 = np.meshgrid(np.linspace(x_low, x_high, 200), np.linspace(y_low, y_high, 200))
-    for theta in net.thetas[0]:
-        z = theta[0] + theta[1] * g1 + theta[2] * g2
-        if z.min() < 0 < z.max():
-            ax.contour(g1, g2, z, levels=[0.0], colors="#6a3d9a", linestyles="--", linewidths=1.3)
+    draw_hidden_lines(ax, net, "#6a3d9a", 1.3)
     legend = ax.get_legend()
     handles = [*legend.legend_handles, line_handle(color="#6a3d9a", linestyle="--")]
     labels = [t.get_text() for t in legend.get_texts()] + ["hidden unit's line z⁽²⁾ᵢ = 0"]

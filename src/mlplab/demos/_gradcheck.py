@@ -64,11 +64,8 @@ def demo_gradcheck(
 
     # The bug: D⁽ˡ⁾ = Δ⁽ˡ⁾/m for every column, the λθ⁽ˡ⁾ᵢⱼ/m of columns j ≥ 1 forgotten.
     buggy = check.analytic.copy()
-    start = 0
-    for theta in net.thetas:
-        view = buggy[start : start + theta.size].reshape(theta.shape)
-        view[:, 1:] -= lam / n_samples * theta[:, 1:]
-        start += theta.size
+    for D, W in zip(net.layout.weights(buggy), net.weights):
+        D -= lam / n_samples * W
     bug = GradientCheck.compare(buggy, check.numerical, check.layer_shapes)
 
     result = DemoResult("gradcheck")

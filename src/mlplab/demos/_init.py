@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import DemoResult, new_figure, save_figures, single_threaded_blas
+from .. import metrics
+from ._common import EVERY_EPOCH, DemoResult, new_figure, save_figures, single_threaded_blas
 
 __all__ = ["demo_init"]
 
@@ -64,24 +65,15 @@ def demo_init(
             initializer=init,
             random_state=rng,
         )
+        settings = {"learning_rate_init": learning_rate, "max_iter": epochs, **EVERY_EPOCH}
         history = train(
-            net,
-            data.X,
-            Y,
-            task="binary",
-            solver="gd",
-            learning_rate_init=learning_rate,
-            max_iter=epochs,
-            alpha=0.0,
-            tol=0.0,
-            n_iter_no_change=10**6,
-            random_state=rng,
+            net, data.X, Y, task="binary", solver="gd", alpha=0.0, random_state=rng, **settings
         )
         first = net.thetas[0]
         runs[init] = {
             "net": net,
             "history": history,
-            "accuracy": float(np.mean((net.forward(data.X)[:, 0] >= 0.5) == data.y)),
+            "accuracy": metrics.accuracy("binary", net.forward(data.X), data.y[:, None]),
             "final_loss": float(history["train_loss"][-1]),
             "unit_spread": float(np.max(np.abs(first - first[0]))),
         }

@@ -6,30 +6,12 @@ import numpy as np
 
 from ._common import DemoResult, new_figure, save_figures, single_threaded_blas
 
-__all__ = ["LOGIC_FUNCTIONS", "demo_logic", "unit_formula"]
+__all__ = ["LOGIC_FUNCTIONS", "demo_logic"]
 
 #: The functions of the slides, in their order: four single units, then two layers.
 LOGIC_FUNCTIONS = ("NOT", "NOR", "AND", "OR", "XNOR", "XOR")
 
-_TITLES = {
-    "NOT": "NOT x₁",
-    "NOR": "(NOT x₁) AND (NOT x₂)",
-    "AND": "x₁ AND x₂",
-    "OR": "x₁ OR x₂",
-    "XNOR": "x₁ XNOR x₂ = OR(AND, NOR)",
-    "XOR": "x₁ XOR x₂ = NOR(AND, NOR)",
-}
 _HIDDEN = "#2ca02c"  # not a class color: classes 0 and 1 are C0 and C1 in every figure
-
-
-def unit_formula(theta) -> str:
-    """θ = (θ₀, θ₁, ...) as the slides write the unit: ``f(−30 + 20x₁ + 20x₂)``."""
-    theta = [float(t) for t in theta]
-    terms = [f"{theta[0]:g}".replace("-", "−")]
-    for j, weight in enumerate(theta[1:], start=1):
-        sign = "+" if weight > 0 else "−"
-        terms.append(f"{sign} {abs(weight):g}x{'₀₁₂₃₄₅₆₇₈₉'[j]}")
-    return f"f({' '.join(terms)})"
 
 
 @single_threaded_blas
@@ -127,12 +109,14 @@ def _units_figure(logic):
             z = theta[0] + sum(w * g for w, g in zip(theta[1:], (g1, g2)))
             ax.contour(g1, g2, z, levels=[0.0], colors="k", linewidths=1.8)
             unused = "   (x₂ unused)" if n_inputs == 1 else ""
-            subtitle = f"h_θ(x) = {unit_formula(theta)}{unused}"
+            title = logic.TITLES[name]
+            subtitle = f"h_θ(x) = {logic.unit_formula(theta)}{unused}"
         else:
             # the hidden units' lines z⁽²⁾ᵢ = 0, and the output's boundary h = 0.5
             # (steep units: the output's boundary runs along the hidden lines, so the
             # dashed hidden lines are drawn on top of it in a color of their own)
             hidden, output = logic.COMPOSITIONS[name]
+            title = f"{logic.TITLES[name]} = {output}({', '.join(hidden)})"
             ax.contour(g1, g2, h, levels=[0.5], colors="k", linewidths=3.0)
             for theta in net.thetas[0]:
                 z = theta[0] + theta[1] * g1 + theta[2] * g2
@@ -166,7 +150,7 @@ def _units_figure(logic):
                     "edgecolor": "none",
                 },
             )
-        ax.set_title(f"{_TITLES[name]}\n{subtitle}", fontsize=10)
+        ax.set_title(f"{title}\n{subtitle}", fontsize=10)
         ax.set_xlim(side[0], side[-1])
         ax.set_ylim(side[0], side[-1])
         ax.set_xticks([0, 1])

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from ._common import DemoResult, new_figure, save_figures, single_threaded_blas
+from .. import metrics
+from ._common import (
+    EVERY_EPOCH,
+    DemoResult,
+    draw_hidden_lines,
+    new_figure,
+    save_figures,
+    single_threaded_blas,
+)
 
 __all__ = ["XOR_SEED", "demo_xor", "fit_xor"]
 
@@ -57,17 +63,10 @@ def fit_xor(hidden_units: int, *, solver: str = "gd", random_state=XOR_SEED, **c
     sizes = [2, 1] if hidden_units == 0 else [2, int(hidden_units), 1]
     rng = as_generator(random_state)
     net = Network(sizes, activation="sigmoid", output="sigmoid", random_state=rng)
-    # λ = 0: four examples, nothing to overfit; a stopping rule would cut the long plateau
-    # that gradient descent crosses before it breaks the symmetry of XOR.
-    settings = {
-        "alpha": 0.0,
-        "tol": 0.0,
-        "n_iter_no_change": 10**6,
-        **SOLVER_SETTINGS.get(solver, {}),
-        **config,
-    }
+    # λ = 0: four examples, nothing to overfit
+    settings = {"alpha": 0.0, **EVERY_EPOCH, **SOLVER_SETTINGS.get(solver, {}), **config}
     history = train(net, X, Y, task="binary", solver=solver, random_state=rng, **settings)
-    accuracy = float(np.mean((net.forward(X) >= 0.5) == (Y >= 0.5)))
+    accuracy = metrics.accuracy("binary", net.forward(X), Y)
     return net, history, accuracy
 
 
@@ -171,16 +170,7 @@ def _figure(linear_run, hidden_run):
             title=f"{label}: accuracy {accuracy:.0%}",
         )
         ax.set_aspect("equal")
-    # the two learned lines z⁽²⁾ᵢ = 0 of the hidden units
-    net = hidden_run[0]
-    side = np.linspace(-0.1, 1.1, 121)
-    g1, g2 = np.meshgrid(side, side)
-    for theta in net.thetas[0]:
-        z = theta[0] + theta[1] * g1 + theta[2] * g2
-        if z.min() < 0 < z.max():
-            axes[1].contour(
-                g1, g2, z, levels=[0.0], colors=_HIDDEN, linestyles="--", linewidths=1.8
-            )
+    draw_hidden_lines(axes[1], hidden_run[0], _HIDDEN, 1.8)  # the two learned lines
     for ax, note, color in (
         (axes[0], "h_θ(x) ≈ 0.5 everywhere: no line gets more than 3 of 4 right", "0.25"),
         (axes[1], "purple dashes: the two hidden units' lines z⁽²⁾ᵢ = 0", _HIDDEN),

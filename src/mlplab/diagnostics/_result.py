@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -77,9 +77,7 @@ class Finding:
     details: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
-        if self.check not in CHECKS:
-            valid = ", ".join(repr(name) for name in CHECKS)
-            raise ValueError(f"unknown check {self.check!r}; valid checks are {valid}")
+        _check_name(self.check)
         if self.status not in _RANK:
             valid = ", ".join(repr(status) for status in STATUSES)
             raise ValueError(f"unknown status {self.status!r}; valid statuses are {valid}")
@@ -101,17 +99,8 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         """The finding as plain values (JSON-friendly; non-finite numbers stay floats)."""
-        return {
-            "check": self.check,
-            "title": self.title,
-            "status": self.status,
-            "measured": self.measured,
-            "threshold": self.threshold,
-            "message": self.message,
-            "advice": self.advice,
-            "layer": self.layer,
-            "details": dict(self.details),
-        }
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {"check": self.check, "title": self.title, **values, "details": dict(self.details)}
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> Finding:
@@ -122,16 +111,10 @@ class Finding:
         KeyError, TypeError or ValueError
             If ``values`` lacks ``check`` or ``status`` or names an unknown one.
         """
-        return cls(
-            check=values["check"],
-            status=values["status"],
-            measured=values.get("measured"),
-            threshold=values.get("threshold", ""),
-            message=values.get("message", ""),
-            advice=values.get("advice", ""),
-            layer=values.get("layer"),
-            details=dict(values.get("details") or {}),
-        )
+        optional = {"measured": None, "threshold": "", "message": "", "advice": "", "layer": None}
+        given = {name: values.get(name, default) for name, default in optional.items()}
+        details = dict(values.get("details") or {})
+        return cls(values["check"], values["status"], **given, details=details)
 
 
 def reconcile_advice(findings: list[Finding]) -> list[Finding]:
@@ -223,9 +206,7 @@ class Diagnosis:
 
     def findings_for(self, check: str) -> list[Finding]:
         """The findings of one check (several for per-layer checks, none if it did not run)."""
-        if check not in CHECKS:
-            valid = ", ".join(repr(name) for name in CHECKS)
-            raise ValueError(f"unknown check {check!r}; valid checks are {valid}")
+        _check_name(check)
         return [f for f in self.findings if f.check == check]
 
     def status_of(self, check: str) -> str | None:
@@ -236,13 +217,6 @@ class Diagnosis:
     def summary(self) -> str:
         """One line: ``"1 FAIL, 2 WARN, 9 PASS, 1 SKIP"`` (statuses that occur)."""
         return ", ".join(f"{n} {s}" for s, n in self.counts().items() if n) or "no findings"
-
-    def to_rows(self) -> list[dict[str, Any]]:
-        """One flat dict per finding (check, title, layer, status, measured, ...): a table."""
-        return [
-            {key: value for key, value in f.to_dict().items() if key != "details"}
-            for f in self.findings
-        ]
 
     def to_dict(self) -> dict[str, Any]:
         """The whole diagnosis as plain values (no network, no arrays)."""
@@ -313,6 +287,13 @@ class Diagnosis:
 
     def __repr__(self) -> str:
         return f"Diagnosis(task={self.task!r}, worst={self.worst!r}, {self.summary()})"
+
+
+def _check_name(check: str) -> None:
+    """A ValueError listing the checks unless ``check`` is one of them."""
+    if check not in CHECKS:
+        valid = ", ".join(repr(name) for name in CHECKS)
+        raise ValueError(f"unknown check {check!r}; valid checks are {valid}")
 
 
 def worst_status(statuses) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
-import numbers
 import time
 import warnings
 
 import numpy as np
 
 from .._rng import as_generator
+from .._validation import check_int
 from ..solvers import SCIPY_SOLVERS
 from ..training import DivergenceWarning, Trainer, one_blas_thread
 from ._result import CHECKS, FAIL, Diagnosis, Finding, reconcile_advice
@@ -107,10 +107,8 @@ def diagnose(
     ('PASS', 'PASS')
     """
     started = time.perf_counter()
-    if epochs is not None and (
-        isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1
-    ):
-        raise ValueError(f"epochs must be a positive integer or None, got {epochs!r}")
+    if epochs is not None:
+        check_int("epochs", epochs, minimum=1, extra="or None")
     rng = as_generator(random_state)
     params, hint = resolve_params(estimator_or_config)
     X, y, validation_data = check_inputs(X, y, validation_data, validation_fraction)
@@ -129,22 +127,15 @@ def diagnose(
         validation_fraction=validation_fraction,
         rng=rng,
     )
-    regression = setup.task == "regression"
-    findings = [
-        finite,
-        check_feature_scale(setup.X_train, setup.Y_train if regression else None),
-        check_class_balance(setup.labels_train, setup.classes),
-        check_leakage(setup.X_train, setup.X_val, split_here=setup.split_here),
-    ]
+    findings = _data_findings(finite, setup, split_here=setup.split_here)
     rows = subsample(setup.X_train.shape[0], MAX_TRAIN_EXAMPLES, rng)
     X_tr, Y_tr = setup.X_train[rows], setup.Y_train[rows]
     rows = subsample(setup.X_val.shape[0], MAX_VAL_EXAMPLES, rng)
     X_va, Y_va = setup.X_val[rows], setup.Y_val[rows]
     sample = X_tr[subsample(X_tr.shape[0], SAMPLE_SIZE, rng)]
     initial = setup.network
-    lam = setup.config.alpha
     with _calm():
-        findings += _initial_checks(initial, X_tr, Y_tr, lam, rng)
+        findings += _initial_checks(initial, X_tr, Y_tr, setup.config.alpha, rng)
         if quick:
             findings += check_saturation(initial, sample)
             return Diagnosis(
@@ -223,17 +214,9 @@ def diagnose_run(
         estimator, params, hint, X, y, validation_data=validation_data,
         validation_fraction=0.2, rng=rng,
     )  # fmt: skip
-    regression = setup.task == "regression"
     if feature_names is None:
         feature_names = getattr(estimator, "feature_names_in_", None)
-    findings = [
-        finite,
-        check_feature_scale(
-            setup.X_train, setup.Y_train if regression else None, feature_names=feature_names
-        ),
-        check_class_balance(setup.labels_train, setup.classes),
-        check_leakage(setup.X_train, setup.X_val, split_here=False),
-    ]
+    findings = _data_findings(finite, setup, split_here=False, feature_names=feature_names)
     X_tr, Y_tr = setup.X_train, setup.Y_train
     sample = X_tr[subsample(X_tr.shape[0], SAMPLE_SIZE, rng)]
     initial = setup.network
@@ -365,6 +348,17 @@ def _steps_per_epoch(config, m: int) -> int:
     if config.solver in SCIPY_SOLVERS:
         return 1
     return math.ceil(m / config.batch_size_for(m))
+
+
+def _data_findings(finite, setup: Setup, *, split_here: bool, feature_names=None) -> list:
+    """The checks of the data: ``finite`` (already run), scaling, class balance, leakage."""
+    targets = setup.Y_train if setup.task == "regression" else None
+    return [
+        finite,
+        check_feature_scale(setup.X_train, targets, feature_names=feature_names),
+        check_class_balance(setup.labels_train, setup.classes),
+        check_leakage(setup.X_train, setup.X_val, split_here=split_here),
+    ]
 
 
 def _initial_checks(initial, X, Y, lam: float, rng) -> list:

@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 
+from .._validation import check_fraction
 from ..estimators import MLPClassifier, MLPRegressor
+from ..metrics import class_labels
 from ..network import Network, resolve_dtype
 from ..training import TrainingConfig
 
@@ -93,8 +95,8 @@ class Setup:
     ``network`` is the network ``fit`` would train, as initialized (built by the
     estimator's :meth:`~mlplab.MLPClassifier.build_training`). ``Y_*`` are its targets:
     one-hot rows (multiclass), one 0/1 column (binary), the indicator matrix (multilabel)
-    or the regression targets, each of shape (m, n_out). ``labels_*`` are the class
-    indices (None for regression and multi-label targets).
+    or the regression targets, each of shape (m, n_out). ``labels_train`` are the class
+    indices of the training targets (None for regression and multi-label targets).
     """
 
     params: dict[str, Any]
@@ -107,7 +109,6 @@ class Setup:
     labels_train: np.ndarray | None
     X_val: np.ndarray
     Y_val: np.ndarray
-    labels_val: np.ndarray | None
     split_here: bool
 
     @property
@@ -126,8 +127,7 @@ def check_inputs(X, y, validation_data, validation_fraction):
             f"{y.shape[0] if y.ndim else 'a scalar'}"
         )
     if validation_data is None:
-        if not (isinstance(validation_fraction, numbers.Real) and 0 < validation_fraction < 1):
-            raise ValueError(f"validation_fraction must be in (0, 1), got {validation_fraction!r}")
+        check_fraction("validation_fraction", validation_fraction)
         return X, y, None
     try:
         X_val, y_val = validation_data
@@ -172,10 +172,9 @@ def prepare(
         classes=None if training.task == "multilabel" else classes,
         X_train=training.X,
         Y_train=training.Y,
-        labels_train=_labels(training.Y, training.task),
+        labels_train=class_labels(training.task, training.Y),
         X_val=X_val,
         Y_val=Y_val,
-        labels_val=_labels(Y_val, training.task),
         split_here=validation_data is None,
     )
 
@@ -223,15 +222,6 @@ def _is_regression(y: np.ndarray, hint: str | None) -> bool:
 def _check_regression_targets(y: np.ndarray) -> None:
     if y.dtype.kind not in "biuf":
         raise ValueError(f"regression targets must be numbers, got dtype {y.dtype}")
-
-
-def _labels(Y: np.ndarray, task: str) -> np.ndarray | None:
-    """Class indices of the network's targets (None without one class per example)."""
-    if task == "binary":
-        return (Y[:, 0] >= 0.5).astype(np.intp)
-    if task == "multiclass":
-        return Y.argmax(axis=1)
-    return None
 
 
 def _as_matrix(X, name: str) -> np.ndarray:

@@ -151,25 +151,16 @@ def check_feature_scale(X, targets=None, feature_names=None) -> Finding:
                 "data, and transform the predictions back"
             )
             advice = f"{advice}; {target_advice}" if advice else target_advice
-    if not problems:
-        return Finding(
-            "feature_scale",
-            PASS,
-            max_abs,
-            threshold,
+    if problems:
+        status, measured = WARN, problems[0][1]
+        message = "the data is not scaled: " + "; ".join(message for message, _ in problems)
+    else:
+        status, measured = PASS, max_abs
+        message = (
             f"features are on comparable scales (max |x| = {format_number(max_abs)}, "
-            f"range ratio {format_number(range_ratio)})",
-            details=details,
+            f"range ratio {format_number(range_ratio)})"
         )
-    return Finding(
-        "feature_scale",
-        WARN,
-        problems[0][1],
-        threshold,
-        "the data is not scaled: " + "; ".join(message for message, _ in problems),
-        advice,
-        details=details,
-    )
+    return Finding("feature_scale", status, measured, threshold, message, advice, details=details)
 
 
 def check_class_balance(labels, classes=None) -> Finding:
@@ -197,26 +188,20 @@ def check_class_balance(labels, classes=None) -> Finding:
     small, large = int(np.argmin(counts)), int(np.argmax(counts))
     ratio = float(counts[small] / counts[large])
     details = {"counts": {str(name): int(n) for name, n in zip(names, counts)}}
-    if ratio >= MIN_CLASS_RATIO:
-        return Finding(
-            "class_balance",
-            PASS,
-            ratio,
-            threshold,
-            f"classes are reasonably balanced ({counts.min()} to {counts.max()} examples each)",
-            details=details,
+    status, advice = PASS, ""
+    message = f"classes are reasonably balanced ({counts.min()} to {counts.max()} examples each)"
+    if ratio < MIN_CLASS_RATIO:
+        status = WARN
+        message = (
+            f"class {names[small]!r} has {counts[small]} examples, class {names[large]!r} "
+            f"{counts[large]}: accuracy rewards always predicting the large class"
         )
-    return Finding(
-        "class_balance",
-        WARN,
-        ratio,
-        threshold,
-        f"class {names[small]!r} has {counts[small]} examples, class {names[large]!r} "
-        f"{counts[large]}: accuracy rewards always predicting the large class",
-        "collect or oversample examples of the rare classes, split with stratification, and "
-        "judge the model by per-class recall/precision (or balanced accuracy), not accuracy",
-        details=details,
-    )
+        advice = (
+            "collect or oversample examples of the rare classes, split with stratification, "
+            "and judge the model by per-class recall/precision (or balanced accuracy), not "
+            "accuracy"
+        )
+    return Finding("class_balance", status, ratio, threshold, message, advice, details=details)
 
 
 def check_leakage(X_train, X_val, *, split_here: bool = False) -> Finding:
@@ -239,30 +224,22 @@ def check_leakage(X_train, X_val, *, split_here: bool = False) -> Finding:
     n_dup = int(duplicated.sum())
     fraction = n_dup / X_val.shape[0]
     details = {"duplicates": n_dup, "validation_rows": int(X_val.shape[0])}
-    if fraction <= MAX_DUPLICATE_FRACTION:
+    status, advice = PASS, ""
+    if n_dup == 0:
+        message = "no validation row occurs in the training data"
+    elif fraction <= MAX_DUPLICATE_FRACTION:
+        message = f"{n_dup} validation row(s) also occur in the training data (few enough)"
+    else:
+        status = WARN
         message = (
-            "no validation row occurs in the training data"
-            if n_dup == 0
-            else f"{n_dup} validation row(s) also occur in the training data (few enough)"
+            f"{n_dup} of {X_val.shape[0]} validation rows ({fraction:.0%}) also occur in the "
+            "training data: the validation score is optimistic"
         )
-        return Finding("leakage", PASS, fraction, threshold, message, details=details)
-    if split_here:
         advice = (
             "X holds duplicate rows, so any random split puts copies on both sides: remove "
             "duplicates (np.unique(X, axis=0)) or split by group before training"
+            if split_here
+            else "remove the validation rows from the training data (or split again, by "
+            "group), so the validation score measures generalization"
         )
-    else:
-        advice = (
-            "remove the validation rows from the training data (or split again, by group), "
-            "so the validation score measures generalization"
-        )
-    return Finding(
-        "leakage",
-        WARN,
-        fraction,
-        threshold,
-        f"{n_dup} of {X_val.shape[0]} validation rows ({fraction:.0%}) also occur in the "
-        "training data: the validation score is optimistic",
-        advice,
-        details=details,
-    )
+    return Finding("leakage", status, fraction, threshold, message, advice, details=details)

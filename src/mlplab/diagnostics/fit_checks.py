@@ -101,87 +101,54 @@ def check_fit(
         (s - chance) / (1.0 - chance) if chance < 1 else 1.0 for s in (train_score, val_score)
     ]
     fits_training = normalized[0] >= MIN_NORMALIZED_SCORE
+    status, advice = WARN, overfit_advice
     if not fits_training:
         # A gap between two poor scores is not memorization: underfitting reports it.
-        overfitting = Finding(
-            "overfitting",
-            PASS,
-            gap,
-            gap_rule,
-            f"training {name} {train_score:.3f} is too low to speak of overfitting",
-            details=details,
-        )
+        status, advice = PASS, ""
+        message = f"training {name} {train_score:.3f} is too low to speak of overfitting"
     elif gap > MAX_SCORE_GAP:
-        overfitting = Finding(
-            "overfitting",
-            WARN,
-            gap,
-            gap_rule,
+        message = (
             f"training {name} {train_score:.3f} but validation {val_score:.3f}: a gap of "
-            f"{gap:.3f} means the network memorizes the training data (overfitting)",
-            overfit_advice,
-            details=details,
+            f"{gap:.3f} means the network memorizes the training data (overfitting)"
         )
     elif (
         task != "regression"
         and val_loss > LOSS_RATIO * train_loss
         and val_loss - train_loss > LOSS_GAP
     ):
-        overfitting = Finding(
-            "overfitting",
-            WARN,
-            gap,
-            gap_rule,
+        message = (
             f"validation loss {format_number(val_loss)} is {val_loss / train_loss:.0f}× the "
             f"training loss {format_number(train_loss)}: the network fits its training "
-            "examples far more closely than new ones (overfitting)",
-            overfit_advice,
-            details=details,
+            "examples far more closely than new ones (overfitting)"
         )
     elif rise is not None and val_loss > VAL_TO_TRAIN_LOSS * train_loss:
         best_epoch, best, last = rise
-        overfitting = Finding(
-            "overfitting",
-            WARN,
-            gap,
-            gap_rule,
+        message = (
             f"validation loss rose from {format_number(best)} (epoch {best_epoch}) to "
-            f"{format_number(last)} while training loss kept falling (overfitting)",
-            overfit_advice,
-            details=details,
+            f"{format_number(last)} while training loss kept falling (overfitting)"
         )
     else:
-        overfitting = Finding(
-            "overfitting",
-            PASS,
-            gap,
-            gap_rule,
-            f"training {name} {train_score:.3f}, validation {val_score:.3f}: no large gap",
-            details=details,
-        )
+        status, advice = PASS, ""
+        message = f"training {name} {train_score:.3f}, validation {val_score:.3f}: no large gap"
+    overfitting = Finding("overfitting", status, gap, gap_rule, message, advice, details=details)
     details = dict(details, chance=chance)
     if max(normalized) < MIN_NORMALIZED_SCORE:
         versus = "" if task == "regression" else f" (chance: {chance:.3f})"
-        underfitting = Finding(
-            "underfitting",
-            WARN,
-            normalized[0],
-            low_rule,
+        status = WARN
+        message = (
             f"training {name} {train_score:.3f} and validation {val_score:.3f}{versus}: the "
-            "network does not fit even the training data (underfitting)",
+            "network does not fit even the training data (underfitting)"
+        )
+        advice = (
             "use a bigger network (more units or layers), train longer or with a larger "
-            "learning_rate_init, lower alpha (λ)",
-            details=details,
+            "learning_rate_init, lower alpha (λ)"
         )
     else:
-        underfitting = Finding(
-            "underfitting",
-            PASS,
-            normalized[0],
-            low_rule,
-            f"training {name} {train_score:.3f} is well above chance",
-            details=details,
-        )
+        status, advice = PASS, ""
+        message = f"training {name} {train_score:.3f} is well above chance"
+    underfitting = Finding(
+        "underfitting", status, normalized[0], low_rule, message, advice, details=details
+    )
     return [overfitting, underfitting]
 
 

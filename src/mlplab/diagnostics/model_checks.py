@@ -111,7 +111,6 @@ def check_gradient(
         random_state=rng,
     )
     error = result.max_error
-    worst_layer = result.worst_layer
     details = {
         "relative_error": result.relative_error,
         "layer_errors": list(result.layer_errors),
@@ -126,41 +125,24 @@ def check_gradient(
     threshold = f"< {marks['acceptable']:g} (FAIL ≥ {marks['suspect']:g})"
     where = f"{int(result.analytic.size)} entries of θ on {result.examples} examples"
     status = GRADCHECK_STATUS[result.verdict()]
-    if status == PASS:
-        return Finding(
-            "gradient_check",
-            PASS,
-            error,
-            threshold,
-            f"backprop matches central differences ({result.verdict()}; {where})",
-            details=details,
-        )
     caveat = "" if result.kink_free else " (relu units near z = 0 may inflate it)"
-    if status == WARN:
-        return Finding(
-            "gradient_check",
-            WARN,
-            error,
-            threshold,
-            f"backprop and central differences differ by {format_number(error)} in "
-            f"θ({worst_layer}){caveat}: the gradient is suspect",
+    differ = f"{format_number(error)} in θ({result.worst_layer}){caveat}"
+    message, advice = {
+        PASS: (f"backprop matches central differences ({result.verdict()}; {where})", ""),
+        WARN: (
+            f"backprop and central differences differ by {differ}: the gradient is suspect",
             "check the derivative f′ of custom activations and losses; strongly curved "
             "(nearly saturated) units can also cause differences this size, so check again "
             "with smaller initial weights",
-            details=details,
-        )
-    return Finding(
-        "gradient_check",
-        FAIL,
-        error,
-        threshold,
-        f"backprop's gradient is wrong: it differs from central differences by "
-        f"{format_number(error)} in θ({worst_layer}){caveat}",
-        "the backward pass does not compute the derivative of the cost: check f′ of the "
-        "hidden activation, δ⁽ˡ⁾ = (θ⁽ˡ⁾)ᵀ δ⁽ˡ⁺¹⁾ .* f′(z⁽ˡ⁾) and that the output layer is "
-        "paired with its loss (δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y)",
-        details=details,
-    )
+        ),
+        FAIL: (
+            f"backprop's gradient is wrong: it differs from central differences by {differ}",
+            "the backward pass does not compute the derivative of the cost: check f′ of the "
+            "hidden activation, δ⁽ˡ⁾ = (θ⁽ˡ⁾)ᵀ δ⁽ˡ⁺¹⁾ .* f′(z⁽ˡ⁾) and that the output layer "
+            "is paired with its loss (δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y)",
+        ),
+    }[status]
+    return Finding("gradient_check", status, error, threshold, message, advice, details=details)
 
 
 def _as_xy(X, Y) -> tuple[np.ndarray, np.ndarray]:
@@ -210,16 +192,12 @@ def check_initial_loss(net, X, Y) -> Finding:
         "init_epsilon; standardize the features so that z = θ·x stays small"
     )
     if math.isfinite(loss) and ratio <= warn_above:
-        return Finding(
-            "initial_loss",
-            PASS,
-            loss,
-            threshold,
+        status, advice = PASS, ""
+        message = (
             f"the loss at initialization is {format_number(loss)}, close to {formula} = "
-            f"{format_number(expected)}, as for an untrained network",
-            details=details,
+            f"{format_number(expected)}, as for an untrained network"
         )
-    if not math.isfinite(loss):
+    elif not math.isfinite(loss):
         status, message = FAIL, f"the loss at initialization is {loss}"
     elif regression:
         status = WARN
@@ -266,40 +244,26 @@ def check_regularization(net, X, Y, lam: float = 1.0) -> Finding:
     threshold = f"= λ/(2m) Σθ² = {format_number(expected)} at λ = {shown}"
     details = {"J(0)": costs[0], "J(λ)": costs[1], "J(2λ)": costs[2], "expected": expected}
     details["lam"] = lam
-    if not all(math.isfinite(c) for c in costs):
-        return Finding(
-            "regularization", SKIP, None, threshold, "the cost is not finite", details=details
-        )
-    if squared == 0:
-        return Finding(
-            "regularization",
-            SKIP,
-            increase,
-            threshold,
-            "every weight is zero, so the penalty is zero (see symmetry breaking)",
-            details=details,
-        )
     tolerance = 1e-9 * max(abs(costs[1]), expected, 1.0)
-    if abs(increase - expected) <= tolerance and costs[0] < costs[1] < costs[2]:
-        return Finding(
-            "regularization",
-            PASS,
-            increase,
-            threshold,
-            "the L2 penalty raises J by λ/(2m) Σθ² and grows with λ",
-            details=details,
+    advice = ""
+    if not all(math.isfinite(c) for c in costs):
+        status, increase, message = SKIP, None, "the cost is not finite"
+    elif squared == 0:
+        status = SKIP
+        message = "every weight is zero, so the penalty is zero (see symmetry breaking)"
+    elif abs(increase - expected) <= tolerance and costs[0] < costs[1] < costs[2]:
+        status, message = PASS, "the L2 penalty raises J by λ/(2m) Σθ² and grows with λ"
+    else:
+        status = FAIL
+        message = (
+            f"J(λ={shown}) − J(0) = {format_number(increase)} but λ/(2m) Σθ² over the "
+            f"non-bias weights is {format_number(expected)}: the regularization term is wrong"
         )
-    return Finding(
-        "regularization",
-        FAIL,
-        increase,
-        threshold,
-        f"J(λ={shown}) − J(0) = {format_number(increase)} but λ/(2m) Σθ² over the non-bias "
-        f"weights is {format_number(expected)}: the regularization term is wrong",
-        "the penalty must be λ/(2m) Σₗ Σᵢ Σⱼ≥1 (θ⁽ˡ⁾ᵢⱼ)², bias column excluded, and its "
-        "gradient (λ/m) θ⁽ˡ⁾ᵢⱼ for j ≥ 1",
-        details=details,
-    )
+        advice = (
+            "the penalty must be λ/(2m) Σₗ Σᵢ Σⱼ≥1 (θ⁽ˡ⁾ᵢⱼ)², bias column excluded, and its "
+            "gradient (λ/m) θ⁽ˡ⁾ᵢⱼ for j ≥ 1"
+        )
+    return Finding("regularization", status, increase, threshold, message, advice, details=details)
 
 
 # ---------------------------------------------------------------------- symmetry
@@ -329,36 +293,23 @@ def check_symmetry(net) -> Finding:
     details = {"duplicate_units": {str(k): v for k, v in duplicates.items()}}
     if all_same:
         layers = ", ".join(str(layer) for layer in all_same)
-        return Finding(
-            "symmetry",
-            FAIL,
-            fraction,
-            threshold,
+        status = FAIL
+        message = (
             f"every unit of hidden layer {layers} has the same incoming weights: they get "
-            "the same δ and the same update, so the layer acts as one unit for ever",
+            "the same δ and the same update, so the layer acts as one unit for ever"
+        )
+        advice = (
             "initialize at random, not to zero: initializer='glorot' (or 'uniform' with "
-            "init_epsilon ≈ 0.1), which breaks the symmetry",
-            details=details,
+            "init_epsilon ≈ 0.1), which breaks the symmetry"
         )
-    if duplicates:
+    elif duplicates:
         where = ", ".join(f"{n} in layer {layer}" for layer, n in duplicates.items())
-        return Finding(
-            "symmetry",
-            WARN,
-            fraction,
-            threshold,
-            f"some hidden units duplicate others ({where}) and will stay copies of them",
-            "initialize every weight at random (initializer='glorot')",
-            details=details,
-        )
-    return Finding(
-        "symmetry",
-        PASS,
-        0.0,
-        threshold,
-        "every hidden unit starts with its own weights",
-        details=details,
-    )
+        status = WARN
+        message = f"some hidden units duplicate others ({where}) and will stay copies of them"
+        advice = "initialize every weight at random (initializer='glorot')"
+    else:
+        status, message, advice = PASS, "every hidden unit starts with its own weights", ""
+    return Finding("symmetry", status, fraction, threshold, message, advice, details=details)
 
 
 # ---------------------------------------------------------------------- saturation
@@ -427,22 +378,7 @@ def _layer_saturation(activation: str, layer: int, A: np.ndarray, threshold: str
         "stuck_units": to_json(np.flatnonzero(stuck)[:50]),
     }
     if fraction <= SATURATED_UNITS_WARN:
-        return Finding(
-            "saturation",
-            PASS,
-            fraction,
-            threshold,
-            f"{n_stuck} of {units} {activation} units are {what}",
-            layer=layer,
-            details=details,
-        )
-    return Finding(
-        "saturation",
-        WARN,
-        fraction,
-        threshold,
-        f"{n_stuck} of {units} {activation} units ({fraction:.0%}) {state}",
-        advice,
-        layer=layer,
-        details=details,
-    )
+        status, message, advice = PASS, f"{n_stuck} of {units} {activation} units are {what}", ""
+    else:
+        status, message = WARN, f"{n_stuck} of {units} {activation} units ({fraction:.0%}) {state}"
+    return Finding("saturation", status, fraction, threshold, message, advice, layer, details)

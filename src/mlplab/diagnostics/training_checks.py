@@ -93,13 +93,11 @@ def chance_score(Y, task: str) -> float:
     if task == "regression":
         return 0.0
     Y = np.asarray(Y).reshape(np.shape(Y)[0], -1)
-    if task == "binary":
-        share = float(np.mean(Y[:, 0] >= 0.5))
-        return max(share, 1.0 - share)
-    if task == "multilabel":
-        _, counts = np.unique(Y >= 0.5, axis=0, return_counts=True)
+    labels = metrics.class_labels(task, Y)
+    if labels is None:  # multi-label: the most frequent set of labels
+        _, counts = np.unique(Y >= metrics.THRESHOLD, axis=0, return_counts=True)
         return float(counts.max() / Y.shape[0])
-    return float(np.bincount(Y.argmax(axis=1)).max() / Y.shape[0])
+    return float(np.bincount(labels).max() / Y.shape[0])
 
 
 # ---------------------------------------------------------------------- tiny subset
@@ -143,7 +141,7 @@ def check_overfit_small(
     for restart in range(1, TINY_RESTARTS + 1):
         fresh = net.copy().initialize("glorot", random_state=rng)
         candidate, _ = _memorize(fresh, Xs, Ys, task, max_iter, rng)
-        if _memorized(candidate, Xs, Ys, task):
+        if _tiny_score(candidate, Xs, Ys, task)[1] == PASS:
             # identical units at the start are a bug of the setup (the symmetry check
             # fails too); any other start merely landed badly
             broken_start = check_symmetry(net).status == FAIL
@@ -163,53 +161,48 @@ def check_overfit_small(
     return replace(finding, details={**details, "restarts": TINY_RESTARTS})
 
 
+def _tiny_score(probe, Xs, Ys, task: str) -> tuple[float, str]:
+    """How well ``probe`` reproduces the tiny subset, and the status that earns.
+
+    Classification: the accuracy (1 PASS, ≥ 0.9 WARN). Regression: the fraction of the
+    targets' variance left unexplained, Σ (y − a)² / Σ (y − ȳ)² (≤ 0.05 PASS, ≤ 0.3 WARN).
+    """
+    if task != "regression":
+        accuracy = score(probe, Xs, Ys, task)
+        return accuracy, PASS if accuracy >= 1 else WARN if accuracy >= TINY_ACCURACY_WARN else FAIL
+    with np.errstate(over="ignore", invalid="ignore"):
+        output = probe.forward(Xs).astype(np.float64)
+    total = float(np.sum((Ys - Ys.mean(axis=0)) ** 2))
+    residual = float(np.sum((Ys - output) ** 2))
+    left = residual / total if total > 0 else (0.0 if residual == 0 else math.inf)
+    left = left if math.isfinite(left) else math.inf
+    if left <= TINY_UNEXPLAINED_PASS:
+        return left, PASS
+    return left, WARN if left <= TINY_UNEXPLAINED_WARN else FAIL
+
+
 def _tiny_finding(probe, Xs, Ys, task: str, n: int, details: dict) -> Finding:
     """The overfit_small finding of ``probe`` after training on the n examples (Xs, Ys)."""
-
+    measured, status = _tiny_score(probe, Xs, Ys, task)
+    if task == "regression":
+        details["unexplained"] = measured
+        threshold = f"unexplained variance ≤ {TINY_UNEXPLAINED_PASS:g}"
+        found = f"leaves {measured:.1%} of their variance unexplained"
+    else:
+        details["accuracy"] = measured
+        threshold = "accuracy = 1"
+        found = f"gets {measured:.0%} of them right"
     advice = (
         "the network cannot memorize a handful of examples: check that X and y line up "
         "(same row order), that the labels are right, and that the network is big enough "
         "and initialized at random (not to zero)"
     )
-    if task == "regression":
-        with np.errstate(over="ignore", invalid="ignore"):
-            output = probe.forward(Xs).astype(np.float64)
-        total = float(np.sum((Ys - Ys.mean(axis=0)) ** 2))
-        residual = float(np.sum((Ys - output) ** 2))
-        left = residual / total if total > 0 else (0.0 if residual == 0 else math.inf)
-        if not math.isfinite(left):
-            left = math.inf
-        details["unexplained"] = left
-        threshold = f"unexplained variance ≤ {TINY_UNEXPLAINED_PASS:g}"
-        status = (
-            PASS
-            if left <= TINY_UNEXPLAINED_PASS
-            else WARN
-            if left <= TINY_UNEXPLAINED_WARN
-            else FAIL
-        )
-        message = (
-            f"trained with λ = 0 on {n} examples, the network leaves "
-            f"{left:.1%} of their variance unexplained"
-        )
-        return Finding(
-            "overfit_small",
-            status,
-            left,
-            threshold,
-            message,
-            "" if status == PASS else advice,
-            details=details,
-        )
-    accuracy = score(probe, Xs, Ys, task)
-    details["accuracy"] = accuracy
-    status = PASS if accuracy >= 1.0 else WARN if accuracy >= TINY_ACCURACY_WARN else FAIL
     return Finding(
         "overfit_small",
         status,
-        accuracy,
-        "accuracy = 1",
-        f"trained with λ = 0 on {n} examples, the network gets {accuracy:.0%} of them right",
+        measured,
+        threshold,
+        f"trained with λ = 0 on {n} examples, the network {found}",
         "" if status == PASS else advice,
         details=details,
     )
@@ -225,24 +218,12 @@ def _memorize(probe, Xs, Ys, task: str, max_iter: int, rng):
     return probe, trainer
 
 
-def _memorized(probe, Xs, Ys, task: str) -> bool:
-    """Whether ``probe`` reproduces the tiny subset (every label, or nearly all variance)."""
-    if task != "regression":
-        return score(probe, Xs, Ys, task) >= 1.0
-    with np.errstate(over="ignore", invalid="ignore"):
-        output = probe.forward(Xs).astype(np.float64)
-    total = float(np.sum((Ys - Ys.mean(axis=0)) ** 2))
-    residual = float(np.sum((Ys - output) ** 2))
-    return bool(total > 0 and residual / total <= TINY_UNEXPLAINED_PASS) or residual == 0
-
-
 def _one_of_each_class_first(Y: np.ndarray, task: str, n: int, rng) -> np.ndarray:
     """n row indices, one per class first (classification) so every class is in the set."""
     order = rng.permutation(Y.shape[0])
     if task in ("regression", "multilabel"):
         return order[:n]
-    labels = (Y[:, 0] >= 0.5).astype(int) if task == "binary" else Y.argmax(axis=1)
-    _, first = np.unique(labels[order], return_index=True)
+    _, first = np.unique(metrics.class_labels(task, Y)[order], return_index=True)
     firsts = order[np.sort(first)][:n]
     rest = order[~np.isin(order, firsts)][: n - firsts.size]
     return np.concatenate([firsts, rest])
@@ -287,49 +268,35 @@ def check_loss_trend(history, initial_loss: float, stop_reason: str | None = Non
     best, final = float(losses.min()), float(losses[-1])
     decrease = (initial_loss - best) / initial_loss
     details.update(best_loss=best, final_loss=final, relative_decrease=decrease)
+    status, advice = WARN, ""
     if final > initial_loss:
-        return Finding(
-            "loss_trend",
-            FAIL,
-            decrease,
-            threshold,
+        status, advice = FAIL, too_high
+        message = (
             f"the loss rose from {format_number(initial_loss)} to {format_number(final)} "
-            f"over {len(losses)} epochs: the learning rate is too high",
-            too_high,
-            details=details,
+            f"over {len(losses)} epochs: the learning rate is too high"
         )
-    if decrease < PLATEAU_DECREASE:
-        return Finding(
-            "loss_trend",
-            WARN,
-            decrease,
-            threshold,
+    elif decrease < PLATEAU_DECREASE:
+        message = (
             f"the loss barely moved in {len(losses)} epochs ({format_number(initial_loss)} → "
-            f"{format_number(final)}, {decrease:.2%} lower): a plateau",
+            f"{format_number(final)}, {decrease:.2%} lower): a plateau"
+        )
+        advice = (
             "raise learning_rate_init (try 10× larger), or lower alpha (λ) if the "
-            "regularization dominates the loss",
-            details=details,
+            "regularization dominates the loss"
         )
-    if final > REBOUND_FACTOR * best:
-        return Finding(
-            "loss_trend",
-            WARN,
-            decrease,
-            threshold,
+    elif final > REBOUND_FACTOR * best:
+        message = (
             f"the loss fell to {format_number(best)} but ended at {format_number(final)}: "
-            "training is unstable",
-            "lower learning_rate_init, or use a learning-rate schedule (adaptive) or adam",
-            details=details,
+            "training is unstable"
         )
-    return Finding(
-        "loss_trend",
-        PASS,
-        decrease,
-        threshold,
-        f"the loss fell from {format_number(initial_loss)} to {format_number(final)} in "
-        f"{len(losses)} epochs",
-        details=details,
-    )
+        advice = "lower learning_rate_init, or use a learning-rate schedule (adaptive) or adam"
+    else:
+        status = PASS
+        message = (
+            f"the loss fell from {format_number(initial_loss)} to {format_number(final)} in "
+            f"{len(losses)} epochs"
+        )
+    return Finding("loss_trend", status, decrease, threshold, message, advice, details=details)
 
 
 # ---------------------------------------------------------------------- update ratios
@@ -366,49 +333,29 @@ def check_update_ratios(history, solver: str | None = None) -> list[Finding]:
         if values.size == 0:
             continue
         ratio = float(np.median(values))
-        details = {"epochs": int(values.size)}
+        status, advice = WARN, ""
         if ratio < RATIO_LOW:
             moved = "does not change at all" if ratio == 0 else "changes very little"
-            findings.append(
-                Finding(
-                    "update_ratio",
-                    WARN,
-                    ratio,
-                    threshold,
-                    f"θ({layer}) {moved} per step (‖Δθ‖/‖θ‖ = {format_number(ratio)}): "
-                    "learning is crawling",
-                    "raise learning_rate_init; if θ does not move at all, check the "
-                    "initialization (units stuck at zero pass no gradient)",
-                    layer=layer,
-                    details=details,
-                )
+            message = (
+                f"θ({layer}) {moved} per step (‖Δθ‖/‖θ‖ = {format_number(ratio)}): "
+                "learning is crawling"
+            )
+            advice = (
+                "raise learning_rate_init; if θ does not move at all, check the "
+                "initialization (units stuck at zero pass no gradient)"
             )
         elif ratio > RATIO_HIGH:
-            findings.append(
-                Finding(
-                    "update_ratio",
-                    WARN,
-                    ratio,
-                    threshold,
-                    f"each step changes θ({layer}) by {ratio:.0%} of its size: the steps "
-                    "are too large",
-                    "lower learning_rate_init",
-                    layer=layer,
-                    details=details,
-                )
+            message = (
+                f"each step changes θ({layer}) by {ratio:.0%} of its size: the steps are too large"
             )
+            advice = "lower learning_rate_init"
         else:
-            findings.append(
-                Finding(
-                    "update_ratio",
-                    PASS,
-                    ratio,
-                    threshold,
-                    f"each step changes θ({layer}) by {format_number(ratio)} of its size",
-                    layer=layer,
-                    details=details,
-                )
-            )
+            status = PASS
+            message = f"each step changes θ({layer}) by {format_number(ratio)} of its size"
+        details = {"epochs": int(values.size)}
+        findings.append(
+            Finding("update_ratio", status, ratio, threshold, message, advice, layer, details)
+        )
     if not findings:
         return [Finding("update_ratio", SKIP, None, threshold, "no epoch recorded update ratios")]
     return findings

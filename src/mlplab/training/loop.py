@@ -25,11 +25,12 @@ from scipy import sparse
 from .._rng import as_generator
 from .._validation import check_sample_weight
 from ..memory import allocation, describe_network
+from ..metrics import r2_from_sums, total_sum_of_squares
 from ..names import check_keywords
 from ..network import Network
 from ..optimizers import make_optimizer
 from ..solvers import SCIPY_SOLVERS, check_resumable
-from ..tasks import TASKS, infer_task
+from ..tasks import check_task, infer_task
 from ..workspace import copy_rows
 from .callbacks import Callback
 from .checkpoint import Checkpoint, data_fingerprint, load_checkpoint
@@ -38,7 +39,6 @@ from .history import History
 from .progress import postfix, progress_bar
 from .safety import DIVERGENCE_FACTOR, SafetyMixin, TrainingInterrupted
 from .scipy_solvers import ScipyMixin
-from .scores import r2_from_sums, total_sum_of_squares
 from .state import TrainerStateMixin
 from .step import TASK_CODES, kernels_for, one_blas_thread, small_products, train_step
 from .validation import ValidationBatch
@@ -90,8 +90,8 @@ class Trainer(SafetyMixin, ScipyMixin, TrainerStateMixin):
         verbose: int = 0,
         handle_signals: Sequence[int] = (signal.SIGINT,),
     ) -> None:
-        if task is not None and task not in TASKS:
-            raise ValueError(f"unknown task {task!r}; valid tasks are {', '.join(TASKS)}")
+        if task is not None:
+            check_task(task)
         self.net = net
         self.config = config if config is not None else TrainingConfig()
         self.task = task

@@ -11,8 +11,8 @@ import time
 
 import numpy as np
 
+from ..metrics import accuracy, r2
 from .progress import progress_bar
-from .scores import class_indices, count_correct, r2
 from .validation import ValidationBatch
 
 __all__ = ["ScipyMixin"]
@@ -30,7 +30,6 @@ class ScipyMixin:
         net, config = self.net, self.config
         lam = config.alpha
         val_batch = ValidationBatch.load(net, validation, self.task)
-        labels = class_indices(Y) if self.task == "multiclass" else None
         grad = self._grad
         m_total = X.shape[0]
         progress = progress_bar(self.verbose, self.epoch, self.epoch + max_iterations)
@@ -55,9 +54,7 @@ class ScipyMixin:
             if self.task == "regression":
                 row["train_r2"] = r2(output, Y)
             else:
-                row["train_accuracy"] = (
-                    count_correct(self.task, output, Y, labels, slice(None)) / m_total
-                )
+                row["train_accuracy"] = accuracy(self.task, output, Y)
             if val_batch is not None:
                 row.update(val_batch.evaluate(net, self.task, self.loss_divisor))
             row["learning_rate"] = math.nan

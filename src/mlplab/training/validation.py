@@ -10,20 +10,18 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..metrics import accuracy, r2
 from ..workspace import Workspace, copy_rows
-from .scores import class_indices, count_correct, r2, weighted_score
 from .step import NUMPY, TASK_CODES
 
 __all__ = ["ValidationBatch"]
 
 
 class ValidationBatch(NamedTuple):
-    """The validation data as one batch: X_val in a workspace, Y_val, class indices and
-    example weights."""
+    """The validation data as one batch: X_val in a workspace, Y_val and example weights."""
 
     ws: Workspace  # its ``inputs`` hold X_val
     Y: np.ndarray  # Y_val
-    labels: np.ndarray | None  # multiclass: the class index of each row, else None
     weights: np.ndarray | None = None  # the examples' weights, if weighted
 
     @classmethod
@@ -35,31 +33,28 @@ class ValidationBatch(NamedTuple):
         X_val, Y_val = validation[:2]
         ws = Workspace(net.layer_sizes, X_val.shape[0], net.dtype)
         copy_rows(X_val, slice(None), ws.inputs)
-        labels = class_indices(Y_val) if task == "multiclass" else None
         weights = validation[2] if len(validation) > 2 else None
-        return cls(ws, Y_val, labels, weights)
+        return cls(ws, Y_val, weights)
 
     def evaluate(self, net, task: str | None, loss_divisor) -> dict[str, float]:
         """val_loss and the validation score (val_accuracy or val_r2) of ``net`` now.
 
         ``loss_divisor`` is :attr:`Trainer.loss_divisor`, as for train_loss.
         """
-        ws, Y_val, labels, weights = self
-        if weights is not None:
-            data_loss, _ = net.train_forward(
-                ws, Y_val, NUMPY, TASK_CODES[None], None, weights.astype(ws.output.dtype)
-            )
-            score = weighted_score(task, ws.output, Y_val, labels, weights)
-            name = "val_r2" if task == "regression" else "val_accuracy"
-            return {"val_loss": data_loss / (weights.sum() * loss_divisor), name: score}
-        m = ws.m
+        ws, Y_val, weights = self
         # The data loss alone, without λ/(2m)‖W‖²: the penalty measures the weights, not
         # how well they predict new data, and adding it would shift the validation curve
         # with λ, the very comparison the curve is for.
-        data_loss, _ = net.train_forward(ws, Y_val, NUMPY, TASK_CODES[None], None)
-        row = {"val_loss": data_loss / (m * loss_divisor)}
-        if task == "regression":
-            row["val_r2"] = r2(ws.output, Y_val)
+        if weights is None:
+            data_loss, _ = net.train_forward(ws, Y_val, NUMPY, TASK_CODES[None], None)
+            row = {"val_loss": data_loss / (ws.m * loss_divisor)}
         else:
-            row["val_accuracy"] = count_correct(task, ws.output, Y_val, labels, slice(None)) / m
+            data_loss, _ = net.train_forward(
+                ws, Y_val, NUMPY, TASK_CODES[None], None, weights.astype(ws.output.dtype)
+            )
+            row = {"val_loss": data_loss / (weights.sum() * loss_divisor)}
+        if task == "regression":
+            row["val_r2"] = r2(ws.output, Y_val, weights)
+        else:
+            row["val_accuracy"] = accuracy(task, ws.output, Y_val, weights)
         return row
