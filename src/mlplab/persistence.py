@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from . import fileformat
+from . import fileformat, pipelines
 from ._version import __version__
 from .activations import ACTIVATIONS
 from .fileformat import ModelFileError
@@ -174,6 +174,8 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
 # ====================================================================== saving
 def _describe_model(model) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """(tensors, metadata) of a network or a fitted estimator."""
+    if pipelines.is_pipeline(model):  # scalers and imputers before an estimator
+        return pipelines.describe(model, _describe_model)
     tensors: dict[str, np.ndarray] = {}
     networks: list[dict[str, Any]] = []
     if isinstance(model, Network):
@@ -372,6 +374,8 @@ def _failer(name: str) -> Fail:
 
 def _build(arrays: dict[str, np.ndarray], meta: dict[str, Any], fail: Fail):
     """Validate the metadata and the arrays completely, then build the model."""
+    if isinstance(meta, dict) and meta.get("model_type") == pipelines.MODEL_TYPE:
+        return pipelines.build(arrays, meta, fail, _build)
     _check_keys(
         meta,
         {"format_version", "model_type", "dtype", "networks"},
