@@ -469,7 +469,7 @@ class _Graph:
 def _check_input_dtype(input_dtype) -> np.dtype:
     """``input_dtype`` as float32 or float64, or a ValueError naming the choices."""
     try:
-        dtype = np.dtype(input_dtype)
+        dtype = None if input_dtype is None else np.dtype(input_dtype)  # None means float64
     except TypeError:
         dtype = None
     if dtype not in (np.float32, np.float64):

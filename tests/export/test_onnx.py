@@ -96,8 +96,10 @@ def test_the_graph_is_gemm_per_layer_with_the_lecture_layout(digits_classifier):
     assert proto.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
     casts = [node for node in proto.graph.node if node.op_type == "Cast"]
     if clf.network_.dtype == np.float64:
-        assert proto.graph.node[0].op_type == "Cast" and proto.graph.node[0].input == ["X"]
-        assert {a.name: a.i for a in proto.graph.node[0].attribute} == {"to": onnx.TensorProto.DOUBLE}
+        first = proto.graph.node[0]
+        assert first.op_type == "Cast"
+        assert first.input == ["X"]
+        assert {a.name: a.i for a in first.attribute} == {"to": onnx.TensorProto.DOUBLE}
     else:
         assert not casts
     assert [o.name for o in proto.graph.output] == ["probabilities", "label"]
@@ -228,7 +230,8 @@ def test_network_forward_matches(dtype, activation, output):
 def test_a_network_without_hidden_layer_exports():
     net = Network([3, 1], random_state=0)
     X = np.random.default_rng(0).normal(size=(7, 3))
-    np.testing.assert_allclose(run(export_onnx(net, input_dtype=X.dtype), X)["output"], net.forward(X), atol=1e-12)
+    output = run(export_onnx(net, input_dtype=X.dtype), X)["output"]
+    np.testing.assert_allclose(output, net.forward(X), atol=1e-12)
 
 
 # ---------------------------------------------------------------------- files and options
@@ -330,7 +333,7 @@ def test_a_float64_model_takes_float32_by_default(digits):
     np.testing.assert_allclose(
         outputs["probabilities"], clf.predict_proba(X_test.astype(np.float32)), atol=1e-12
     )
-    with pytest.raises(Exception, match="(?i)data type"):
+    with pytest.raises(Exception, match=r"(?i)data type"):
         run(export_onnx(clf), X_test)  # float64 rows into the float32 input
 
 
