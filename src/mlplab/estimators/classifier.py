@@ -26,6 +26,7 @@ from sklearn.utils.validation import (
 from ..losses import resolve_output
 from ..names import explain_unknown_keywords
 from ._base import SPARSE_FORMATS, BaseMLP, unpack_pair
+from ._targets import encode_targets
 from .strategies import STRATEGIES, multiclass_wrapper
 
 __all__ = ["MLPClassifier"]
@@ -399,7 +400,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                     "warm_start can only be used where `y` has the same classes as in the "
                     f"previous call to fit. Previously got {self.classes_}, `y` has {seen}"
                 )
-        return X, self._label_binarizer.transform(y)
+        dtype = self._training_dtype(X) if first_pass else self.network_.dtype
+        return X, encode_targets(self._label_binarizer, y, dtype)
 
     def _encode_validation(self, validation_data):
         """(X_val, Y_val) from the user's (X_val, y_val), checked against the fit."""
