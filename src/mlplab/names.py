@@ -13,7 +13,15 @@ import functools
 import inspect
 from dataclasses import dataclass
 
-__all__ = ["NAMES", "Name", "check_keywords", "explain_unknown_keywords", "hint", "markdown"]
+__all__ = [
+    "NAMES",
+    "Name",
+    "check_keywords",
+    "explain_unknown_keywords",
+    "hint",
+    "markdown",
+    "option_hint",
+]
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,27 @@ _ALIASES = {
     "init_eps": ("ε (init)", "init_epsilon"),
 }
 
+# Further spellings of a concept seen on command lines (other tools, other habits); the
+# command line's hints read them beside _ALIASES and each row's own names.
+_OPTION_ALIASES = {
+    "lambda": "λ",
+    "lambd": "λ",
+    "l2": "λ",
+    "weight_decay": "λ",
+    "regularization": "λ",
+    "learningrate": "η",
+    "step_size": "η",
+    "iterations": "epochs",
+    "n_iter": "epochs",
+    "max_epochs": "epochs",
+    "hidden_layers": "L, u_l",
+    "layers": "L, u_l",
+    "units": "L, u_l",
+    "hidden_units": "L, u_l",
+    "batch": "m (batch)",
+    "init_eps": "ε (init)",
+}
+
 
 def hint(name: str, side: str) -> str | None:
     """Where ``name``, unknown to a function on ``side``, is spelt there; None if no idea.
@@ -114,6 +143,54 @@ def hint(name: str, side: str) -> str | None:
     if target == "lam":  # alpha on the estimator side is valid; nothing to hint
         return None
     return f"`{name}` is the estimators' and train's `{target}` ({symbol})"
+
+
+def _identifiers(row: Name) -> set[str]:
+    """The bare names of a row's keywords and options: ``layer_sizes=[…]`` → layer_sizes."""
+    names = set()
+    for text in (row.network, row.estimator, row.cli):
+        for part in text.split(";"):
+            for word in part.replace("=", " ").replace("(", " ").split():
+                word = word.lstrip("-").replace("-", "_")
+                if word.isidentifier():
+                    names.add(word.lower())
+    return names
+
+
+def _option_row(key: str) -> Name | None:
+    """The row meant by an option name in snake case, or None."""
+    symbol = _OPTION_ALIASES.get(key) or _ALIASES.get(key, (None,))[0]
+    for row in NAMES:
+        if key in _identifiers(row) or (symbol and row.symbol == symbol):
+            return row
+    return None
+
+
+def option_hint(option: str, flags) -> str | None:
+    """Which of a command's ``flags`` is meant by the unknown command-line ``option``.
+
+    ``--lambda``, ``--lam``, ``--learning_rate``, ``--lr``, ``--max-iter``,
+    ``--hidden-layers`` … are looked up in the table (its rows' names, the aliases above)
+    and answered with the row's option that the command has; None if none fits.
+
+    >>> option_hint("--lambda", ["--alpha", "--epochs"])
+    '--alpha (λ: regularization strength of λ/(2m) Σθ²)'
+    """
+    key = option.split("=", 1)[0].lstrip("-").replace("-", "_").lower()
+    row = _option_row(key)
+    if row is None:
+        return None
+    flags = set(flags)
+    named = [
+        word
+        for part in row.cli.split(";")
+        for word in part.split()
+        if word.startswith("--") and word in flags
+    ]
+    if not named or option in named:
+        return None
+    concept = f"{row.symbol}: {row.meaning}" if row.symbol else row.meaning
+    return f"{named[0]} ({concept})"
 
 
 def markdown() -> str:

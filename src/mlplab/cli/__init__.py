@@ -47,6 +47,12 @@ class LazyGroup(click.Group):
         module = importlib.import_module(f"{__name__}.{module_name}")
         return getattr(module, attribute)
 
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.NoSuchOption as error:
+            raise _with_hint(error) from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, short) for name, (_, _, short) in COMMANDS.items()]
         with formatter.section("Commands"):
@@ -69,6 +75,23 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+
+
+def _with_hint(error: click.NoSuchOption) -> click.NoSuchOption:
+    """``error`` naming the command's option for a name from elsewhere (--lambda → --alpha).
+
+    The names come from the one vocabulary table (:func:`mlplab.names.option_hint`);
+    click's own "Did you mean" stays for near misses the table does not know.
+    """
+    from ..names import option_hint
+
+    command = error.ctx.command if error.ctx is not None else None
+    flags = [opt for param in getattr(command, "params", ()) for opt in getattr(param, "opts", ())]
+    advice = option_hint(error.option_name, flags)
+    if advice is None:
+        return error
+    message = f"No such option: {error.option_name}. Did you mean {advice}?"
+    return click.NoSuchOption(error.option_name, message, ctx=error.ctx)
 
 
 def main(argv: list[str] | None = None) -> None:
