@@ -175,7 +175,7 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
 
     data = prepare_data(opts)
     check_monitor(ctx, opts, data.task)
-    from ._data import check_fits_dtype
+    from ._overflow import check_fits_dtype
 
     check_fits_dtype(data, opts["dtype"], opts["data"])
     if opts["early_stopping"] is None:
@@ -329,7 +329,12 @@ def _write_run(placement, model, data, config: dict, gradcheck: dict | None) -> 
 
     run = placement.folder
     with deferred_signals():
-        save(model, run.model_file)
+        recorded = config["data"]
+        save(
+            model,
+            run.model_file,
+            data={key: recorded[key] for key in ("feature_names", "target", "fingerprint")},
+        )
         model.history_.to_csv(run.history_file)
     config["figures"] = draw_run_figures(
         run, model, data, model.history_, config["training"]["best_epoch"], config["metrics"]

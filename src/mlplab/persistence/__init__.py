@@ -11,7 +11,11 @@
   sizes, hidden activation, output layer) and, for an estimator, its parameters, feature
   names, classes (with their type: ints stay ints, strings stay strings), the target type,
   the multiclass strategy and the training summary (``n_iter_``, ``loss_``,
-  ``loss_curve_``, the history's columns, ...).
+  ``loss_curve_``, the history's columns, ...);
+- optionally, the record of the training data (``save(..., data=...)``, see
+  :mod:`.records`): the feature columns' names in order, the target column's name and a
+  fingerprint of the data, so that a model copied anywhere still takes CSV columns by
+  name (:func:`read_data_record`).
 
 There is no pickle anywhere: a model file is data only, and loading never imports or
 calls anything named in it. Names of activations and outputs are looked up in the
@@ -37,6 +41,7 @@ from typing import Any
 from .. import fileformat, pipelines
 from ..fileformat import ModelFileError
 from .reading import build
+from .records import data_record
 from .schema import ESTIMATOR_TYPES, KIND, failer, register_estimator
 from .writing import describe_model
 
@@ -46,13 +51,14 @@ __all__ = [
     "dumps",
     "load",
     "loads",
+    "read_data_record",
     "read_metadata",
     "register_estimator",
     "save",
 ]
 
 
-def save(model, path: str | os.PathLike) -> None:
+def save(model, path: str | os.PathLike, *, data: dict | None = None) -> None:
     """Write ``model`` to ``path`` as a safetensors model file, atomically.
 
     Parameters
@@ -63,6 +69,12 @@ def save(model, path: str | os.PathLike) -> None:
     path : str or path-like
         Conventionally ``*.safetensors``. An existing file is replaced only once the new
         one is completely written; if writing fails it is left untouched.
+    data : dict, optional
+        What the model was trained on, each entry optional: ``"feature_names"`` (the
+        feature columns' names, in the model's order: distinct, as many as its features,
+        equal to ``feature_names_in_`` when it has them), ``"target"`` (the target
+        column's name), ``"fingerprint"`` (a flat dict of strings and integers
+        identifying the data). Read back by :func:`read_data_record`.
 
     Raises
     ------
@@ -76,7 +88,7 @@ def save(model, path: str | os.PathLike) -> None:
     OSError
         The file cannot be written (the previous file, if any, is unchanged).
     """
-    fileformat.atomic_write_bytes(path, dumps(model))
+    fileformat.atomic_write_bytes(path, dumps(model, data=data))
 
 
 def load(path: str | os.PathLike):
@@ -99,12 +111,12 @@ def load(path: str | os.PathLike):
     return _build(arrays, metadata, failer(path))
 
 
-def dumps(model) -> bytes:
+def dumps(model, *, data: dict | None = None) -> bytes:
     """The bytes :func:`save` would write for ``model``."""
     if pipelines.is_pipeline(model):  # scalers and imputers before an estimator
-        tensors, metadata = pipelines.describe(model, describe_model)
+        tensors, metadata = pipelines.describe(model, lambda final: describe_model(final, data))
     else:
-        tensors, metadata = describe_model(model)
+        tensors, metadata = describe_model(model, data)
     return fileformat.pack(tensors, metadata, kind=KIND)
 
 
@@ -118,6 +130,28 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
     """The JSON metadata of a model file (checksum verified), without building the model."""
     _, metadata = fileformat.read(path, kind=KIND)
     return metadata
+
+
+def read_data_record(path: str | os.PathLike) -> dict[str, Any]:
+    """The record of the training data in a model file (checksum and record verified).
+
+    Returns
+    -------
+    dict
+        ``"feature_names"`` (list of str: the columns the model takes, in order; the
+        estimator's ``feature_names_in_`` when the file has no other record),
+        ``"target"`` (str) and ``"fingerprint"`` (dict); each None when the file does
+        not know it.
+
+    Raises
+    ------
+    ModelFileError
+        As :func:`load`.
+    """
+    path = os.fspath(path)
+    arrays, metadata = fileformat.read(path, kind=KIND)
+    _build(arrays, metadata, failer(path))  # the record is checked against the model
+    return data_record(metadata)
 
 
 def _build(arrays: dict, metadata: dict[str, Any], fail):

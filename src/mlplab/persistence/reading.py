@@ -15,6 +15,7 @@ from ..history import History
 from ..layout import ThetaLayout
 from ..losses import OUTPUTS
 from ..network import Network
+from .records import check_data_record
 from .schema import (
     DTYPES,
     ESTIMATOR_TYPES,
@@ -34,7 +35,7 @@ def build(arrays: dict[str, np.ndarray], meta: dict[str, Any], fail: Fail):
     check_keys(
         meta,
         {"format_version", "model_type", "dtype", "networks"},
-        {"mlplab_version", "estimator"},
+        {"mlplab_version", "estimator", "data"},
         "the metadata",
         fail,
     )
@@ -67,6 +68,8 @@ def build(arrays: dict[str, np.ndarray], meta: dict[str, Any], fail: Fail):
             raise fail("a Network model file must not have an 'estimator' section")
         if len(networks) != 1:
             raise fail(f"a Network model file holds one network, this one has {len(networks)}")
+        if "data" in meta:
+            check_data_record(meta["data"], networks[0]["layer_sizes"][0], None, fail)
         return _make_network(networks[0], arrays["theta_0"], dtype)
 
     if "estimator" not in meta:
@@ -79,6 +82,9 @@ def build(arrays: dict[str, np.ndarray], meta: dict[str, Any], fail: Fail):
             f"the estimator uses networks {sorted(used)}, but the file holds "
             f"{len(networks)} networks; each must be used exactly once"
         )
+    if "data" in meta:
+        fitted = spec.get("feature_names_in_")
+        check_data_record(meta["data"], spec["n_features_in_"], fitted, fail)
     # Everything is validated: build.
     built = [
         _make_network(network, arrays[f"theta_{k}"], dtype) for k, network in enumerate(networks)

@@ -18,8 +18,9 @@ import numpy as np
 from ..fileformat import ModelFileError
 
 KIND = "model"
-#: Version of the metadata layout below; a file with a larger number needs a newer mlplab.
-MODEL_FORMAT_VERSION = 1
+#: Version of the metadata layout (2 added the optional "data" section); a file with a
+#: larger number needs a newer mlplab.
+MODEL_FORMAT_VERSION = 2
 #: Estimator classes a model file can hold, by model type (see :func:`register_estimator`).
 ESTIMATOR_TYPES: dict[str, type] = {}
 #: Model dtypes, by the names used in the metadata.

@@ -12,6 +12,7 @@ import numpy as np
 
 from .._version import __version__
 from ..network import Network
+from .records import DATA_KEYS, check_data_record
 from .schema import (
     ESTIMATOR_TYPES,
     MODEL_FORMAT_VERSION,
@@ -22,13 +23,14 @@ from .schema import (
 )
 
 
-def describe_model(model) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """(tensors, metadata) of a network or a fitted estimator."""
+def describe_model(model, data=None) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """(tensors, metadata) of a network or a fitted estimator, with the ``data`` record."""
     tensors: dict[str, np.ndarray] = {}
     networks: list[dict[str, Any]] = []
     if isinstance(model, Network):
         _add_network(model, tensors, networks)
         metadata = _header("Network", model.dtype, networks)
+        _add_data_record(metadata, data, model.layer_sizes[0], None, type(model))
         return tensors, metadata
     cls = ESTIMATOR_TYPES.get(type(model).__name__)
     if cls is None or type(model) is not cls:
@@ -43,7 +45,28 @@ def describe_model(model) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         raise ValueError(f"the networks of this model have different dtypes {sorted(dtypes)}")
     metadata = _header(type(model).__name__, np.dtype(dtypes.pop()), networks)
     metadata["estimator"] = estimator
+    _add_data_record(metadata, data, estimator["n_features_in"], estimator["feature_names"], cls)
     return tensors, metadata
+
+
+def _add_data_record(metadata: dict, data, n_features: int, fitted_names, cls: type) -> None:
+    """The "data" section (:mod:`.records`) from ``save``'s ``data``, checked as load will."""
+    if data is None:
+        return
+    if not isinstance(data, dict):
+        raise TypeError(f"data must be a dict with entries {DATA_KEYS}, got {type(data).__name__}")
+    entry = dict(data)
+    names = entry.get("feature_names")
+    if names is not None and not isinstance(names, str):
+        names = list(names)
+        entry["feature_names"] = [str(n) if isinstance(n, str) else n for n in names]
+    fingerprint = entry.get("fingerprint")
+    if isinstance(fingerprint, dict):
+        entry["fingerprint"] = {
+            k: int(v) if isinstance(v, np.integer) else v for k, v in fingerprint.items()
+        }
+    record = check_data_record(entry, int(n_features), fitted_names, _save_failer(cls))
+    metadata["data"] = {key: value for key, value in record.items() if value is not None}
 
 
 def _header(model_type: str, dtype: np.dtype, networks: list[dict]) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from .config import TrainingConfig
 from .safety import DIVERGENCE_FACTOR, SafetyMixin, TrainingInterrupted
 from .scipy_solvers import ScipyMixin
 from .scores import class_indices, count_correct, r2, r2_from_sums, total_sum_of_squares
+from .state import StateDict, TrainerState
 from .step import NUMPY, TASK_CODES, kernels_for, one_blas_thread, small_products, train_step
 
 __all__ = ["Trainer", "ValidationBatch", "train"]
@@ -133,6 +134,61 @@ class Trainer(SafetyMixin, ScipyMixin):
         self._interrupted: int | None = None
         self._kernels = None  # the kernel backend of the current fit (mlplab._kernels)
         self._one_blas_thread = False  # run the batch loop on one BLAS thread
+
+    def get_state(self) -> TrainerState:
+        """Where the run is, as one object: what a checkpoint saves.
+
+        The arrays and the history are the trainer's own, not copies: write or copy them
+        before training continues.
+        """
+        callbacks = []
+        for callback in self.callbacks:
+            state_dict = getattr(callback, "state_dict", None)
+            callbacks.append(StateDict(*state_dict()) if state_dict else StateDict({}, {}))
+        return TrainerState(
+            epoch=self.epoch,
+            examples_seen=self.examples_seen,
+            history=self.history,
+            reference_loss=self.reference_loss,
+            stop_reason=self.stop_reason,
+            task=self.task,
+            theta=self.net.theta,
+            optimizer=None if self.optimizer is None else StateDict(*self.optimizer.state_dict()),
+            rng=self.rng.bit_generator.state,
+            callbacks=callbacks,
+        )
+
+    def set_state(self, state: TrainerState) -> None:
+        """Continue from ``state`` (a checkpoint's, or a fitted estimator's).
+
+        The state must suit this trainer's network, configuration and callbacks (a
+        checkpoint is checked against them before it gets here); a field that is None
+        leaves that part as it is, except ``optimizer``, which None resets.
+        """
+        if state.optimizer is None:
+            self.optimizer = None
+        else:
+            if self.optimizer is None:
+                self.optimizer = make_optimizer(
+                    self.config.solver, self.net.n_params, self.net.dtype, self.config
+                )
+            self.optimizer.load_state_dict(*state.optimizer)
+        if state.callbacks is not None:
+            for callback, saved in zip(self.callbacks, state.callbacks, strict=True):
+                load_state_dict = getattr(callback, "load_state_dict", None)
+                if load_state_dict is not None:
+                    load_state_dict(*saved)
+        if state.theta is not None:
+            self.net.theta = state.theta
+        if state.rng is not None:
+            self.rng.bit_generator.state = state.rng
+        if state.task is not None:
+            self.task = state.task
+        self.epoch = state.epoch
+        self.examples_seen = state.examples_seen
+        self.history = state.history
+        self.reference_loss = state.reference_loss
+        self.stop_reason = state.stop_reason
 
     @property
     def score_name(self) -> str:
