@@ -59,12 +59,22 @@ _MULTICLASS, _BINARY, _MULTILABEL, _REGRESSION = 1, 2, 3, 4
 #: From this many output entries on, softmax exponentiates with numpy (vectorized).
 SOFTMAX_SPLIT_SIZE = 256
 
-#: ``auto`` trains on numpy below this much work in one training call (examples ×
-#: parameters × epochs) while the compiled kernels are not loaded yet: importing numba and
-#: loading its cached kernels costs ~0.5 s of CPU, which the fused passes save back only
-#: from about this size on (measured on digits: 0.1–0.37 s saved per 10⁹, the most at
-#: small batches). Once loaded they serve every size.
-NUMBA_MIN_WORK = 2e9
+#: ``auto`` trains on numpy while the compiled kernels are not loaded yet, unless they
+#: would save more time than loading them costs: importing numba and loading its cached
+#: kernels takes ~0.5 s of CPU, and the fused passes save ~30 µs per step plus ~0.15 ns
+#: per example × parameter (measured on digits, 64-64-10 and 64-256-10, batches 32 and
+#: 200, float64). Once loaded they serve every size.
+NUMBA_LOAD_SECONDS = 0.5
+NUMBA_SAVING_PER_STEP = 3e-5
+NUMBA_SAVING_PER_WORK = 1.5e-10
+
+
+def numba_pays_off(steps: float, work: float) -> bool:
+    """Whether loading the compiled kernels pays for a training call of ``steps``
+    optimizer steps and ``work`` examples × parameters (see :data:`NUMBA_LOAD_SECONDS`)."""
+    saving = NUMBA_SAVING_PER_STEP * steps + NUMBA_SAVING_PER_WORK * work
+    return saving >= NUMBA_LOAD_SECONDS
+
 
 #: Stands in for the regression sums when the task has none (numba wants an array).
 _NO_SUMS = np.zeros(1)
@@ -352,7 +362,7 @@ def _load_numba() -> NumbaKernels | None:
 
 
 def kernels_for(
-    dtype, *, full_batch: bool = False, work: float | None = None
+    dtype, *, full_batch: bool = False, steps: float | None = None, work: float | None = None
 ) -> NumpyKernels | NumbaKernels:
     """The backend to train a network of ``dtype`` with, compiled and ready.
 
@@ -362,15 +372,15 @@ def kernels_for(
     of at least m) on numpy: one step per epoch over all the data is all matrix products,
     the fused passes would save nothing measurable, and the slides' gradient descent then
     matches a hand loop over :meth:`mlplab.Network.cost_and_grad` bit for bit. And
-    ``auto`` keeps a small training call (``work``, its examples × parameters × epochs,
-    below :data:`NUMBA_MIN_WORK`) on numpy unless the compiled kernels for ``dtype`` are
-    already loaded: a small fit in a fresh process (or a joblib worker) does not pay for
-    importing numba.
+    ``auto`` keeps a training call of ``steps`` optimizer steps over ``work`` examples ×
+    parameters (both given, or neither) on numpy when the compiled kernels for ``dtype``
+    are not loaded yet and would not repay their loading (:func:`numba_pays_off`): a
+    small fit in a fresh process, or in a joblib worker, does not pay for importing numba.
     """
     requested = requested_backend()
     if requested == "numpy" or (requested == "auto" and full_batch):
         return NUMPY
-    if requested == "auto" and work is not None and work < NUMBA_MIN_WORK:
+    if requested == "auto" and work is not None and not numba_pays_off(steps, work):
         loaded = _numba
         if loaded is None or np.dtype(dtype) not in loaded._ready:
             return NUMPY
