@@ -14,7 +14,10 @@ Cold start: a fresh Python process per implementation and round imports the libr
 loads digits and fits 64-64-10 for 10 epochs; the table gives the process's whole wall
 time (interpreter start to exit, as a user waits for it) and, inside it, the import and
 the fit, and the process's CPU time (all its threads: BLAS threads that spin count too).
-A joblib worker pays the same per process.
+A joblib worker pays the same per process. The children may write bytecode caches
+(``PYTHONDONTWRITEBYTECODE`` is dropped from their environment) and one unmeasured cold
+start per implementation comes first: an installed package has its ``.pyc`` files, and
+compiling mlplab's sources on every start would measure the compiler instead.
 
     python benchmarks/paths.py                 # 5 rounds
     python benchmarks/paths.py --rounds 3 --calls 200
@@ -123,10 +126,15 @@ def call_runners(X, y) -> dict[str, dict[str, object]]:
 
 def cold_start(name: str) -> dict[str, float]:
     """Seconds of one fresh process (whole, import, fit) for implementation ``name``."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     time.sleep(PAUSE_SECONDS)
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-c", COLD_START, name], capture_output=True, text=True, check=True
+        [sys.executable, "-c", COLD_START, name],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
     )
     whole = time.perf_counter() - start
     imported, fitted, _, cpu = (float(v) for v in result.stdout.split())
@@ -156,6 +164,8 @@ def run(rounds: int, calls_scale: float = 1.0) -> tuple[str, dict]:
             for name, run_ in by_name.items():
                 times[name].append(run_(calls))
         results["calls"][path] = times
+    for name in IMPLEMENTATIONS:
+        cold_start(name)  # writes the bytecode caches an installed package has
     for _ in range(rounds):
         for name in IMPLEMENTATIONS:
             results["cold"][name].append(cold_start(name))

@@ -40,10 +40,10 @@ from typing import Any
 
 from .. import fileformat, pipelines
 from ..fileformat import ModelFileError
-from .reading import build
-from .records import data_record
 from .schema import ESTIMATOR_TYPES, KIND, failer, register_estimator
-from .writing import describe_model
+
+# reading, writing and records load on first use: the estimators import this package to
+# register themselves, and a fit in a fresh process should not pay for the model files.
 
 __all__ = [
     "ESTIMATOR_TYPES",
@@ -113,6 +113,8 @@ def load(path: str | os.PathLike):
 
 def dumps(model, *, data: dict | None = None) -> bytes:
     """The bytes :func:`save` would write for ``model``."""
+    from .writing import describe_model
+
     if pipelines.is_pipeline(model):  # scalers and imputers before an estimator
         tensors, metadata = pipelines.describe(model, lambda final: describe_model(final, data))
     else:
@@ -151,11 +153,15 @@ def read_data_record(path: str | os.PathLike) -> dict[str, Any]:
     path = os.fspath(path)
     arrays, metadata = fileformat.read(path, kind=KIND)
     _build(arrays, metadata, failer(path))  # the record is checked against the model
+    from .records import data_record
+
     return data_record(metadata)
 
 
 def _build(arrays: dict, metadata: dict[str, Any], fail):
     """The model of a file's arrays and metadata, a pipeline's steps included."""
+    from .reading import build
+
     if isinstance(metadata, dict) and metadata.get("model_type") == pipelines.MODEL_TYPE:
         return pipelines.build(arrays, metadata, fail, build)
     return build(arrays, metadata, fail)
