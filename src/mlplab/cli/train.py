@@ -53,6 +53,11 @@ GRADCHECK_POOL = 200
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @click.option(
+    "--class-weight",
+    type=click.Choice(["balanced"]),
+    help="Weight the examples so that every class counts as much (classification only).",
+)
+@click.option(
     "--checkpoint-every",
     type=count(),
     default=None,
@@ -171,10 +176,16 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
             f"{os.fspath(out)} (--out chooses the folder, --force replaces)"
         )
     from ._data import prepare_data
-    from ._model import build_estimator
+    from ._model import build_estimator, class_sample_weight
 
     data = prepare_data(opts)
     check_monitor(ctx, opts, data.task)
+    try:
+        weights = class_sample_weight(
+            opts["class_weight"], data.task, data.dataset.name, data.y_train
+        )
+    except ValueError as error:
+        raise click.UsageError(str(error), ctx) from None
     from ._overflow import check_fits_dtype
 
     check_fits_dtype(data, opts["dtype"], opts["data"])
@@ -213,7 +224,7 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
             f"up to {opts['epochs']} epochs"
         )
     seconds, notes, signal_name = _fit(
-        model, X_train, y_train, validation, opts, placement.resume_from
+        model, (X_train, y_train, weights), validation, opts, placement.resume_from
     )
     for note in notes:
         if not quiet or note.startswith("warning"):
@@ -243,7 +254,7 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
         ctx.exit(EXIT_SIGTERM if signal_name == "SIGTERM" else EXIT_SIGINT)
 
 
-def _fit(model, X_train, y_train, validation, opts: dict, resume_from):
+def _fit(model, train, validation, opts: dict, resume_from):
     """Train; return (seconds, notes from the warnings, the interrupting signal's name)."""
     from ..training import one_blas_thread, stop_on_signals
 
@@ -258,7 +269,7 @@ def _fit(model, X_train, y_train, validation, opts: dict, resume_from):
     ):
         warnings.simplefilter("always")
         try:
-            model.fit(X_train, y_train, validation_data=validation, resume_from=resume_from)
+            model.fit(*train, validation_data=validation, resume_from=resume_from)
         except KeyboardInterrupt:
             # A second Ctrl-C (or a signal outside the epoch loop): stop without saving.
             echo_err("interrupted: training stopped at once, nothing saved")
@@ -297,6 +308,7 @@ def _results(model, data, opts: dict, seconds: float, notes, signal_name) -> dic
             "patience": opts["patience"],
             "early_stopping": opts["early_stopping"],
             "monitor": opts["monitor"] if opts["early_stopping"] else "train_loss",
+            "class_weight": opts["class_weight"],
             "dtype": opts["dtype"],
             "seed": opts["seed"],
             "n_params": int(network.n_params),
@@ -349,6 +361,7 @@ def _write_run(placement, model, data, config: dict, gradcheck: dict | None) -> 
 
 #: Options of train that doctor does not take.
 TRAIN_ONLY = {"out", "force", "quiet", "checkpoint_every", "resume", "diagnose", "run_gradcheck"}
+TRAIN_ONLY.add("class_weight")  # the doctor's own short run is unweighted
 
 
 def _command_line(ctx: click.Context, name: str = "train", skip=frozenset()) -> str:
