@@ -34,3 +34,52 @@ def test_a_subset_of_the_classes_gets_their_columns():
     binarizer = LabelBinarizer().fit(np.arange(5))  # partial_fit's classes=
     y = np.array([3, 1, 3])
     assert np.array_equal(encode_targets(binarizer, y, np.float32), binarizer.transform(y))
+
+
+# ---------------------------------------------------------------------- fast paths
+def _digits():
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    return X / 16.0, y
+
+
+def test_partial_fit_on_plain_arrays_trains_exactly_as_the_checked_path():
+    from mlplab import MLPClassifier
+
+    X, y = _digits()
+    fast, checked = MLPClassifier((16,), random_state=0), MLPClassifier((16,), random_state=0)
+    for model in (fast, checked):
+        model.partial_fit(X[:32], y[:32], classes=np.arange(10))
+    for k in range(1, 12):
+        rows = slice(32 * k, 32 * k + 32)
+        fast.partial_fit(X[rows], y[rows])
+        checked.partial_fit(X[rows].tolist(), y[rows].tolist())  # lists: the full checks
+    assert np.array_equal(fast.network_.theta, checked.network_.theta)
+    assert fast.loss_curve_ == checked.loss_curve_
+    assert fast.best_loss_ == checked.best_loss_ == min(fast.loss_curve_)
+    assert np.array_equal(fast.predict_proba(X), checked.predict_proba(X.tolist()))
+
+
+@pytest.mark.parametrize(
+    ("X_change", "y_change", "error"),
+    [
+        (lambda X: np.where(X > 0.9, np.nan, X), None, "Input X contains NaN"),
+        (lambda X: X[:, :10], None, "has 10 features"),
+        (None, lambda y: np.where(y == 3, 42, y), "has classes not in"),
+        (None, lambda y: y + 0.5, "Unknown label type"),
+    ],
+)
+def test_the_fast_paths_leave_bad_input_to_the_full_checks(X_change, y_change, error):
+    from mlplab import MLPClassifier
+
+    X, y = _digits()
+    X, y = X[:64], y[:64]
+    model = MLPClassifier((8,), random_state=0).partial_fit(X, y, classes=np.arange(10))
+    bad_X = X_change(X) if X_change else X
+    bad_y = y_change(y) if y_change else y
+    with pytest.raises(ValueError, match=error):
+        model.partial_fit(bad_X, bad_y)
+    if y_change is None:
+        with pytest.raises(ValueError, match=error):
+            model.predict_proba(bad_X)
