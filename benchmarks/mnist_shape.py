@@ -138,8 +138,12 @@ def mlplab_runner(X, y, batch: int, thetas, **params):
         random_state=0,
     )
     classes = np.arange(N_CLASSES)
-    # Two batches, so that this first call already takes the mini-batch path and loads
-    # what it needs (the compiled kernels), as importing torch does for PyTorch.
+    # Two batches, so that this first call already takes the mini-batch path, and the
+    # compiled kernels loaded as an epoch of this size loads them (a call this small alone
+    # would stay on numpy), as importing torch does for PyTorch.
+    from mlplab import _kernels
+
+    _kernels.kernels_for(X.dtype)
     clf.partial_fit(X[: 2 * batch], y[: 2 * batch], classes=classes)
     clf.network_.thetas = thetas
 
@@ -157,6 +161,7 @@ def mlplab_dtype_given_runner(X, y, batch: int, thetas):
 def trainer_runner(X, y, batch: int, thetas):
     """mlplab's Trainer itself, given one-hot targets in X's dtype (memory table only)."""
     import mlplab
+    from mlplab import _kernels
     from mlplab.training import Trainer, TrainingConfig
 
     net = mlplab.Network(
@@ -167,7 +172,8 @@ def trainer_runner(X, y, batch: int, thetas):
     Y[np.arange(N_SAMPLES), y] = 1.0
     config = TrainingConfig(alpha=ALPHA, batch_size=batch, learning_rate_init=LEARNING_RATE)
     trainer = Trainer(net, config, random_state=0)
-    trainer.fit(X[: 2 * batch], Y[: 2 * batch], epochs=1)  # loads the compiled kernels
+    _kernels.kernels_for(X.dtype)  # the compiled kernels, as an epoch of this size loads them
+    trainer.fit(X[: 2 * batch], Y[: 2 * batch], epochs=1)
 
     def epoch():
         trainer.fit(X, Y, epochs=1)

@@ -5,7 +5,8 @@
     python benchmarks/run_all.py --quick              # one round of everything (smoke test)
 
 Sections: mnist-shape (float32 at batches 32/128/512 and float64 at 128, with peak
-memory), small-batch, lab, and the per-component profile of an mnist-shape step. Each
+memory), small-batch, lab, the paths around training (prediction, partial_fit per call,
+a cold start), and the per-component profile of an mnist-shape step. Each
 compares implementations inside one run, interleaved, and reports medians with min–max;
 the targets are checked on the ratios of those medians. Runs only need what
 ``pip install -e .[fast]`` and (optionally) ``torch`` install; the data are synthetic or
@@ -23,6 +24,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lab
 import mnist_shape
+import paths
 import profile_step
 import small_batch
 from _harness import facts_line, load_average, machine_facts, markdown_table
@@ -133,9 +135,11 @@ def main() -> None:
     sections.append(text)
     text, lab_results = lab.run(epochs=20 if args.quick else 200, seeds=1 if args.quick else 5)
     sections.append(text)
+    text, path_results = paths.run(rounds, calls_scale=0.1 if args.quick else 1.0)
+    sections.append(text)
     text, _ = profile_step.run(128, "float32", passes=1 if args.quick else 3, X=X32, y=y32)
     sections.append(text)
-    rows = check_targets(mnist32, mnist64, small, lab_results)
+    rows = check_targets(mnist32, mnist64, small, lab_results) + paths.check(path_results)
     sections.append(
         "### Targets\n\n" + markdown_table(["target", "measured (ratio of medians)", ""], rows)
     )

@@ -22,7 +22,7 @@ LAYERS = (
     ("plots", ("mlplab.plots",)),
     ("diagnostics", ("mlplab.diagnostics",)),
     ("estimators", ("mlplab.estimators", "mlplab.multiclass", "mlplab.logic")),
-    ("io", ("mlplab.io", "mlplab.persistence", "mlplab.export")),
+    ("io", ("mlplab.io", "mlplab.persistence", "mlplab.export", "mlplab.pipelines")),
     ("training", ("mlplab.training",)),
     ("optimizers", ("mlplab.optimizers",)),
     (

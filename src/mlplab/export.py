@@ -5,12 +5,16 @@ z⁽ˡ⁺¹⁾ = θ⁽ˡ⁾ [1; a⁽ˡ⁾] is one ``Gemm`` on a batch of rows, `
 ``transB=1``, W = θ⁽ˡ⁾[:, 1:] and b = θ⁽ˡ⁾[:, 0], followed by the hidden activation f
 (``Sigmoid``, ``Tanh``, ``Relu``, ``Identity``) or, for the last layer, the output
 (``Sigmoid``, ``Softmax``, ``Identity``). Everything runs in the model's dtype
-(float32 or float64), like the model itself.
+(float32 or float64), like the model itself; the input is float32 unless
+``input_dtype="float64"`` is asked for, and a ``Cast`` to the model's dtype comes first
+where the two differ. A scikit-learn ``Pipeline`` of scalers and imputers before the
+estimator becomes their operations before the first ``Gemm`` (see :mod:`mlplab.pipelines`).
 
 Inputs and outputs of the exported graph:
 
 ==================  =============================================================
-``X``               float (N, n_features), in the model's dtype
+``X``               float32 (N, n_features) by default; float64 with
+                    ``input_dtype="float64"``
 ``output``          Network: h_θ(X) = a⁽ᴸ⁾, shape (N, n_out)
 ``predictions``     MLPRegressor: shape (N, n_outputs) (``predict`` ravels one
                     output to (N,))
@@ -39,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from . import pipelines
 from ._version import __version__
 from .fileformat import atomic_write_bytes
 from .network import Network
@@ -56,19 +61,32 @@ HIDDEN_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "identity": 
 OUTPUT_OPS = {"sigmoid": "Sigmoid", "softmax": "Softmax", "identity": "Identity", "exp": "Exp"}
 
 
-def export_onnx(model, path: str | os.PathLike | None = None, *, opset: int | None = None):
+def export_onnx(
+    model,
+    path: str | os.PathLike | None = None,
+    *,
+    opset: int | None = None,
+    input_dtype="float32",
+):
     """Build the ONNX graph of a network or a fitted estimator; write it if ``path`` is given.
 
     Parameters
     ----------
-    model : Network, MLPClassifier or MLPRegressor
-        A network or a fitted estimator (classifiers with any multiclass strategy).
+    model : Network, MLPClassifier, MLPRegressor or Pipeline
+        A network, a fitted estimator (classifiers with any multiclass strategy), or a
+        fitted scikit-learn ``Pipeline`` of scalers and imputers followed by an estimator
+        (see :mod:`mlplab.pipelines`).
     path : str or path-like, optional
         Where to write the ``.onnx`` file (atomically: an existing file is replaced only
         by a complete new one).
     opset : int, optional
         ONNX opset of the default domain, from ``MIN_OPSET`` (13) to the newest the
         installed ``onnx`` knows; default ``DEFAULT_OPSET`` (17).
+    input_dtype : {"float32", "float64"}, default "float32"
+        The element type of the input ``X``. float32 is what ONNX consumers usually
+        send; a model of the other dtype gets a ``Cast`` to its own dtype as the first
+        node, so the graph computes in the model's dtype either way. Choose "float64"
+        to feed a float64 model its inputs without rounding.
 
     Returns
     -------
@@ -94,12 +112,16 @@ def export_onnx(model, path: str | os.PathLike | None = None, *, opset: int | No
         ) from error
 
     opset = _check_opset(opset, onnx)
-    graph = _Graph(onnx)
+    graph = _Graph(onnx, _check_input_dtype(input_dtype))
     if isinstance(model, Network):
         _check_finite([model])
         x = graph.input("X", model.dtype, model.layer_sizes[0])
         graph.output(_forward(graph, model, x, "net"), "output", model.dtype, model.layer_sizes[-1])
         properties = {"model_type": "Network"}
+    elif pipelines.is_pipeline(model):
+        estimator, add_steps = pipelines.onnx_steps(model)
+        properties = _estimator_graph(graph, estimator, add_steps)
+        properties["pipeline"] = json.dumps([name for name, _ in model.steps])
     else:
         properties = _estimator_graph(graph, model)
     proto = graph.model(opset, properties)
@@ -110,8 +132,11 @@ def export_onnx(model, path: str | os.PathLike | None = None, *, opset: int | No
 
 
 # ---------------------------------------------------------------------- estimators
-def _estimator_graph(graph: _Graph, model) -> dict[str, str]:
-    """Add an estimator's inputs, networks and outputs to ``graph``; return its properties."""
+def _estimator_graph(graph: _Graph, model, add_steps=None) -> dict[str, str]:
+    """Add an estimator's inputs, networks and outputs to ``graph``; return its properties.
+
+    ``add_steps(graph, x, dtype)``, if given, adds a pipeline's steps before the networks.
+    """
     cls = ESTIMATOR_TYPES.get(type(model).__name__)
     if cls is None or type(model) is not cls:
         names = ", ".join(["mlplab.Network", *ESTIMATOR_TYPES])
@@ -129,6 +154,8 @@ def _estimator_graph(graph: _Graph, model) -> dict[str, str]:
     if state["feature_names"] is not None:
         properties["feature_names"] = json.dumps(state["feature_names"])
     x = graph.input("X", dtype, int(state["n_features_in"]))
+    if add_steps is not None:
+        x = add_steps(graph, x, dtype)
 
     if not cls.is_classifier_state:
         network = state["network"]
@@ -363,8 +390,9 @@ def _check_opset(opset, onnx) -> int:
 class _Graph:
     """Collects nodes, constants, inputs and outputs with unique names, then makes a model."""
 
-    def __init__(self, onnx) -> None:
+    def __init__(self, onnx, input_dtype: np.dtype) -> None:
         self.onnx = onnx
+        self.input_dtype = input_dtype
         self.nodes: list[Any] = []
         self.initializers: list[Any] = []
         self.inputs: list[Any] = []
@@ -381,14 +409,16 @@ class _Graph:
         return candidate
 
     def input(self, name: str, dtype, n_features: int) -> str:
-        """Declare the float input (N, n_features)."""
+        """Declare the input (N, n_features); return it as a tensor of the model's ``dtype``."""
         self._names.add(name)
         self.inputs.append(
             self.onnx.helper.make_tensor_value_info(
-                name, _elem_type(self.onnx, dtype), ["N", n_features]
+                name, _elem_type(self.onnx, self.input_dtype), ["N", n_features]
             )
         )
-        return name
+        if np.dtype(dtype) == self.input_dtype:
+            return name
+        return self.node("Cast", [name], to=_elem_type(self.onnx, dtype), name=f"{name}_cast")
 
     def constant(self, array: np.ndarray, name: str) -> str:
         """Add an initializer (a constant tensor); return its name."""
@@ -434,6 +464,17 @@ class _Graph:
         model.ir_version = helper.find_min_ir_version_for(opsets)
         helper.set_model_props(model, properties)
         return model
+
+
+def _check_input_dtype(input_dtype) -> np.dtype:
+    """``input_dtype`` as float32 or float64, or a ValueError naming the choices."""
+    try:
+        dtype = None if input_dtype is None else np.dtype(input_dtype)  # None means float64
+    except TypeError:
+        dtype = None
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"input_dtype must be 'float32' or 'float64', got {input_dtype!r}")
+    return dtype
 
 
 def _elem_type(onnx, dtype) -> int:

@@ -326,9 +326,11 @@ def test_export_onnx_predicts_like_the_model(tmp_path, digits_run):
     assert f"wrote {out}" in result.stdout
     _, X_test, _, _ = digits_split()
     session = onnxruntime.InferenceSession(str(out), providers=["CPUExecutionProvider"])
-    outputs = dict(zip([o.name for o in session.get_outputs()], session.run(None, {"X": X_test})))
+    X32 = X_test.astype(np.float32)
+    outputs = dict(zip([o.name for o in session.get_outputs()], session.run(None, {"X": X32})))
     model = mlplab.load(digits_run / "model.safetensors")
-    # raw pixels in, like the saved model: the input scaling is inside the graph's θ⁽¹⁾
+    # raw pixels in, like the saved model: the input scaling is inside the graph's θ⁽¹⁾;
+    # the pixels are small integers, so the graph's float32 input holds them exactly
     np.testing.assert_allclose(outputs["probabilities"], model.predict_proba(X_test), atol=1e-9)
     assert outputs["label"].tolist() == model.predict(X_test).tolist()
 

@@ -58,7 +58,7 @@ def test_digits_probabilities_and_labels_match(digits, digits_classifier):
     clf = digits_classifier
     dtype = clf.network_.dtype
     X = X_test.astype(dtype)
-    outputs = run(export_onnx(clf), X)
+    outputs = run(export_onnx(clf, input_dtype=X.dtype), X)
     assert outputs["probabilities"].dtype == dtype
     assert outputs["probabilities"].shape == (len(X), 10)
     tolerance = 1e-5 if dtype == np.float32 else 1e-12
@@ -71,7 +71,7 @@ def test_digits_probabilities_and_labels_match(digits, digits_classifier):
 def test_digits_with_string_labels(digits):
     X, y, X_test, _ = digits
     clf = train(MLPClassifier((32,), max_iter=30, random_state=0), X, DIGIT_NAMES[y])
-    outputs = run(export_onnx(clf), X_test)
+    outputs = run(export_onnx(clf, input_dtype=X_test.dtype), X_test)
     assert outputs["label"].dtype == object
     assert np.array_equal(outputs["label"].astype(str), clf.predict(X_test))
     np.testing.assert_allclose(outputs["probabilities"], clf.predict_proba(X_test), atol=1e-12)
@@ -92,11 +92,16 @@ def test_the_graph_is_gemm_per_layer_with_the_lecture_layout(digits_classifier):
     ops = [node.op_type for node in proto.graph.node]
     assert "Relu" in ops
     assert "Softmax" in ops
-    elem = proto.graph.input[0].type.tensor_type.elem_type
-    expected = (
-        onnx.TensorProto.FLOAT if clf.network_.dtype == np.float32 else onnx.TensorProto.DOUBLE
-    )
-    assert elem == expected
+    # float32 in, as ONNX consumers send it; a float64 model casts it first
+    assert proto.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
+    casts = [node for node in proto.graph.node if node.op_type == "Cast"]
+    if clf.network_.dtype == np.float64:
+        first = proto.graph.node[0]
+        assert first.op_type == "Cast"
+        assert first.input == ["X"]
+        assert {a.name: a.i for a in first.attribute} == {"to": onnx.TensorProto.DOUBLE}
+    else:
+        assert not casts
     assert [o.name for o in proto.graph.output] == ["probabilities", "label"]
     assert proto.opset_import[0].version == DEFAULT_OPSET
 
@@ -117,7 +122,7 @@ def test_binary_classifiers_give_both_columns_and_their_labels(dtype, labels):
     X = rng.normal(size=(200, 2)).astype(dtype)
     y = LABELS[labels][(X[:, 0] + X[:, 1] > 0).astype(int)]
     clf = train(MLPClassifier((5,), max_iter=20, random_state=0, dtype=dtype), X, y)
-    outputs = run(export_onnx(clf), X)
+    outputs = run(export_onnx(clf, input_dtype=X.dtype), X)
     probabilities = outputs["probabilities"]
     assert probabilities.shape == (200, 2)
     np.testing.assert_allclose(probabilities, clf.predict_proba(X), atol=1e-6)
@@ -131,7 +136,7 @@ def test_binary_classifiers_give_both_columns_and_their_labels(dtype, labels):
 def test_a_one_class_classifier_exports():
     X = np.random.default_rng(0).normal(size=(20, 2))
     clf = train(MLPClassifier((3,), max_iter=5, random_state=0), X, ["only"] * 20)
-    outputs = run(export_onnx(clf), X)
+    outputs = run(export_onnx(clf, input_dtype=X.dtype), X)
     assert outputs["label"].tolist() == ["only"] * 20
     np.testing.assert_allclose(outputs["probabilities"], clf.predict_proba(X), atol=1e-12)
 
@@ -141,7 +146,7 @@ def test_multiclass_with_sigmoid_outputs_is_normalized_like_predict_proba(digits
     clf = train(
         MLPClassifier((16,), "logistic", max_iter=10, output="sigmoid", random_state=0), X, y
     )
-    outputs = run(export_onnx(clf), X_test)
+    outputs = run(export_onnx(clf, input_dtype=X_test.dtype), X_test)
     np.testing.assert_allclose(outputs["probabilities"], clf.predict_proba(X_test), atol=1e-12)
     assert np.array_equal(outputs["label"], clf.predict(X_test))
 
@@ -152,7 +157,7 @@ def test_multilabel_gives_probabilities_and_the_indicator(strategy):
     X = rng.normal(size=(150, 4))
     Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0, X[:, 0] + X[:, 2] > 0]).astype(int)
     clf = train(MLPClassifier((8,), max_iter=30, multiclass=strategy, random_state=0), X, Y)
-    outputs = run(export_onnx(clf), X)
+    outputs = run(export_onnx(clf, input_dtype=X.dtype), X)
     np.testing.assert_allclose(outputs["probabilities"], clf.predict_proba(X), atol=1e-12)
     assert outputs["label"].dtype == np.int64
     assert np.array_equal(outputs["label"], clf.predict(X))
@@ -164,7 +169,7 @@ def test_one_vs_rest_matches(digits, dtype):
     X, X_test = X[:500].astype(dtype), X_test.astype(dtype)
     clf = MLPClassifier((8,), max_iter=10, multiclass="ovr", random_state=0, dtype=dtype)
     train(clf, X, DIGIT_NAMES[y[:500]])  # a ConvergenceWarning per network
-    proto = export_onnx(clf)
+    proto = export_onnx(clf, input_dtype=dtype)
     assert sum(node.op_type == "Gemm" for node in proto.graph.node) == 2 * 10
     outputs = run(proto, X_test)
     tolerance = 1e-5 if dtype == np.float32 else 1e-12
@@ -179,7 +184,7 @@ def test_one_vs_one_votes_match(dtype):
     y = np.array([10, 20, 30, 40])[2 * (X[:, 0] > 0) + (X[:, 1] > 0)]  # the four quadrants
     clf = MLPClassifier((6,), max_iter=15, multiclass="ovo", random_state=0, dtype=dtype)
     train(clf, X, y)  # a ConvergenceWarning per network
-    proto = export_onnx(clf)
+    proto = export_onnx(clf, input_dtype=dtype)
     assert sum(node.op_type == "Gemm" for node in proto.graph.node) == 2 * 6
     outputs = run(proto, X)
     assert set(outputs) == {"decision", "label"}
@@ -199,7 +204,7 @@ def test_regressor_predictions_match(dtype, n_outputs):
     reg = MLPRegressor(hidden_layer_sizes=(16,), activation="tanh", max_iter=20, random_state=0)
     reg.set_params(dtype=dtype)
     train(reg, X, y.ravel() if n_outputs == 1 else y)
-    predictions = run(export_onnx(reg), X)["predictions"]
+    predictions = run(export_onnx(reg, input_dtype=X.dtype), X)["predictions"]
     assert predictions.shape == (200, n_outputs)
     assert predictions.dtype == dtype
     tolerance = 1e-5 if dtype == np.float32 else 1e-12
@@ -216,7 +221,7 @@ def test_regressor_predictions_match(dtype, n_outputs):
 def test_network_forward_matches(dtype, activation, output):
     net = Network([4, 6, 5, 3], activation, output, random_state=2, dtype=dtype)
     X = np.random.default_rng(3).normal(size=(50, 4)).astype(dtype)
-    result = run(export_onnx(net), X)["output"]
+    result = run(export_onnx(net, input_dtype=X.dtype), X)["output"]
     assert result.dtype == dtype
     tolerance = 1e-6 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(result, net.forward(X), atol=tolerance)
@@ -225,7 +230,8 @@ def test_network_forward_matches(dtype, activation, output):
 def test_a_network_without_hidden_layer_exports():
     net = Network([3, 1], random_state=0)
     X = np.random.default_rng(0).normal(size=(7, 3))
-    np.testing.assert_allclose(run(export_onnx(net), X)["output"], net.forward(X), atol=1e-12)
+    output = run(export_onnx(net, input_dtype=X.dtype), X)["output"]
+    np.testing.assert_allclose(output, net.forward(X), atol=1e-12)
 
 
 # ---------------------------------------------------------------------- files and options
@@ -263,7 +269,7 @@ def test_feature_names_and_classes_are_recorded_in_the_model_properties():
 @pytest.mark.parametrize("opset", [MIN_OPSET, 21])
 def test_other_opsets(opset):
     net = Network([2, 3, 2], "tanh", "softmax", random_state=0)
-    proto = export_onnx(net, opset=opset)
+    proto = export_onnx(net, opset=opset, input_dtype="float64")
     assert proto.opset_import[0].version == opset
     X = np.ones((2, 2))
     np.testing.assert_allclose(run(proto, X)["output"], net.forward(X), atol=1e-12)
@@ -299,3 +305,39 @@ def test_other_objects_are_refused():
 
 def test_export_onnx_is_public():
     assert mlplab.export_onnx is export_onnx
+
+
+# ---------------------------------------------------------------------- input type
+@pytest.mark.parametrize("model_dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("input_dtype", ["float32", "float64", np.float32])
+def test_the_input_type_is_chosen_and_cast_to_the_model_dtype(model_dtype, input_dtype):
+    net = Network([3, 4, 2], "tanh", "softmax", random_state=0, dtype=model_dtype)
+    X = np.random.default_rng(0).normal(size=(20, 3)).astype(input_dtype)
+    proto = export_onnx(net, input_dtype=input_dtype)
+    expected_elem = onnx.helper.np_dtype_to_tensor_dtype(np.dtype(input_dtype))
+    assert proto.graph.input[0].type.tensor_type.elem_type == expected_elem
+    assert any(node.op_type == "Cast" for node in proto.graph.node) == (
+        np.dtype(input_dtype) != model_dtype
+    )
+    output = run(proto, X)["output"]
+    assert output.dtype == model_dtype  # computed in the model's dtype
+    tolerance = 1e-6 if np.float32 in (model_dtype, np.dtype(input_dtype)) else 1e-12
+    np.testing.assert_allclose(output, net.forward(X.astype(model_dtype)), atol=tolerance)
+
+
+def test_a_float64_model_takes_float32_by_default(digits):
+    X, y, X_test, _ = digits
+    clf = train(MLPClassifier((16,), max_iter=10, random_state=0), X, y)
+    assert clf.network_.dtype == np.float64
+    outputs = run(export_onnx(clf), X_test.astype(np.float32))
+    np.testing.assert_allclose(
+        outputs["probabilities"], clf.predict_proba(X_test.astype(np.float32)), atol=1e-12
+    )
+    with pytest.raises(Exception, match=r"(?i)data type"):
+        run(export_onnx(clf), X_test)  # float64 rows into the float32 input
+
+
+@pytest.mark.parametrize("bad", ["float16", "int64", "double precision", None, 3])
+def test_bad_input_dtypes_are_refused(bad):
+    with pytest.raises(ValueError, match="input_dtype must be 'float32' or 'float64'"):
+        export_onnx(Network([2, 1]), input_dtype=bad)

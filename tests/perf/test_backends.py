@@ -75,6 +75,7 @@ def test_a_failing_compile_warns_once_and_trains_on_numpy(monkeypatch, clean_bac
     from mlplab import _numba_kernels
 
     monkeypatch.setattr(_kernels, "_numba", Broken(_numba_kernels))
+    monkeypatch.setattr(_kernels, "NUMBA_LOAD_SECONDS", 0)  # this tiny fit stays on numpy
     trainer = Trainer(
         Network([3, 4, 2], "relu", "softmax", random_state=0),
         TrainingConfig(batch_size=4, max_iter=2),
@@ -84,6 +85,42 @@ def test_a_failing_compile_warns_once_and_trains_on_numpy(monkeypatch, clean_bac
     assert trainer._kernels is _kernels.NUMPY
     assert "TypeError" in _kernels.backend_status()["numba"]
     assert _kernels.kernels_for(np.float64) is _kernels.NUMPY  # no second warning
+
+
+def test_small_training_calls_stay_on_numpy_until_numba_is_loaded(
+    monkeypatch, clean_backend_state
+):
+    pytest.importorskip("numba")
+    # digits for 10 epochs in batches of 200, and an mnist-shape epoch in batches of 128
+    small = {"steps": 90, "work": 1797 * 4810 * 10}
+    large = {"steps": 469, "work": 60000 * 203530}
+    assert not _kernels.numba_pays_off(**small)
+    assert _kernels.numba_pays_off(**large)
+    assert _kernels.numba_pays_off(steps=20_000, work=0)  # many small steps pay too
+    monkeypatch.setattr(_kernels, "_numba", None)  # as in a fresh process
+    monkeypatch.setattr(_kernels, "_numba_error", None)
+    assert _kernels.kernels_for(np.float32, **small) is _kernels.NUMPY
+    assert _kernels._numba is None  # not even imported
+    with _kernels.use_backend("numba"):  # asked for explicitly, it is used at any size
+        assert _kernels.kernels_for(np.float32, **small).compiled
+    assert _kernels.kernels_for(np.float64, **small) is _kernels.NUMPY  # not loaded for it
+    assert _kernels.kernels_for(np.float64, **large).compiled
+    assert _kernels.kernels_for(np.float64, **small).compiled  # loaded: no cost any more
+
+
+def test_a_small_fit_in_a_fresh_process_does_not_import_numba():
+    code = (
+        "import sys, warnings; warnings.simplefilter('ignore')\n"
+        "from sklearn.datasets import load_digits\n"
+        "from mlplab import MLPClassifier\n"
+        "X, y = load_digits(return_X_y=True)\n"
+        "MLPClassifier((64,), max_iter=10, random_state=0).fit(X / 16, y)\n"
+        "print('numba' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
 
 
 def test_kernels_pickle_by_name():

@@ -270,7 +270,7 @@ def test_labels_survive_predict_a_model_file_and_onnx(tmp_path, labels):
     assert loaded.classes_.dtype == clf.classes_.dtype
     assert np.array_equal(loaded.predict(X), predicted)
 
-    proto = mlplab.export_onnx(clf)
+    proto = mlplab.export_onnx(clf, input_dtype=X.dtype)
     session = onnxruntime.InferenceSession(
         proto.SerializeToString(), providers=["CPUExecutionProvider"]
     )

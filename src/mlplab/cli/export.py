@@ -55,10 +55,17 @@ class Opset(click.ParamType):
     help="ONNX opset: from the oldest the graph needs to the newest the installed onnx "
     "knows (an invalid one is refused with the range).",
 )
-def export(model_path: Path, onnx_path: Path, opset: int | None) -> None:
+@click.option(
+    "--input-dtype",
+    type=click.Choice(["float32", "float64"]),
+    default="float32",
+    show_default=True,
+    help="The type of the input X; the graph casts it to the model's dtype if they differ.",
+)
+def export(model_path: Path, onnx_path: Path, opset: int | None, input_dtype: str) -> None:
     """Export a saved model to ONNX, to run it without Python or mlplab.
 
-    The graph takes the raw features as input "X" (float, shape (N, n_features)) and
+    The graph takes the raw features as input "X" (float32, shape (N, n_features)) and
     gives "label" and "probabilities" for a classifier, "predictions" for a regressor.
 
     \b
@@ -72,7 +79,7 @@ def export(model_path: Path, onnx_path: Path, opset: int | None) -> None:
 
         model = load(model_path)
         try:
-            export_onnx(model, onnx_path, opset=opset)
+            export_onnx(model, onnx_path, opset=opset, input_dtype=input_dtype)
         except ImportError as error:
             raise ValueError(str(error)) from None
     size = os.path.getsize(onnx_path)

@@ -46,6 +46,7 @@ from ._fitted import FittedMixin
 from ._params import PARAMETER_CONSTRAINTS, ParamsMixin
 from ._split import hold_out
 from ._state import StateMixin
+from ._targets import plain_X
 from ._verbose import IterationLog
 from ._weights import WeightsMixin
 
@@ -462,7 +463,9 @@ class BaseMLP(ParamsMixin, WeightsMixin, FittedMixin, StateMixin, BaseEstimator)
     def _forward(self, X) -> np.ndarray:
         """h_θ(X): the output activations a⁽ᴸ⁾, shape (m, n_outputs), after validating X."""
         self._check_fitted()
-        X = validate_data(
-            self, X, reset=False, accept_sparse=SPARSE_FORMATS, dtype=(np.float64, np.float32)
-        )
-        return self.network_.forward(X)
+        plain = plain_X(self, X)  # repeated calls on plain arrays skip the general checks
+        if plain is None:
+            plain = validate_data(
+                self, X, reset=False, accept_sparse=SPARSE_FORMATS, dtype=(np.float64, np.float32)
+            )
+        return self.network_.forward(plain)

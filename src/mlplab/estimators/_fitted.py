@@ -55,9 +55,23 @@ class FittedMixin:
         self.n_networks_ = 1
         self.stop_reason_ = trainer.stop_reason
         self.callbacks_ = list(self._callbacks)
-        self.loss_curve_ = [float(v) for v in history["train_loss"]] if history.n_epochs else []
-        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else math.nan
-        self.best_loss_ = None if early_stopping else min(self.loss_curve_, default=math.nan)
+        curve = self.__dict__.get("loss_curve_")
+        best = self.__dict__.get("best_loss_")
+        if (
+            n_iter == 1
+            and not early_stopping
+            and isinstance(best, float)
+            and curve  # best_loss_ is min(loss_curve_), a left fold: one more step of it
+            and len(curve) + 1 == history.n_epochs
+        ):
+            # one more epoch (partial_fit): extend, as scikit-learn does, not rebuild
+            curve.append(float(history.last("train_loss")))
+            self.best_loss_ = min(best, curve[-1])
+        else:
+            curve = [float(v) for v in history["train_loss"]] if history.n_epochs else []
+            self.best_loss_ = None if early_stopping else min(curve, default=math.nan)
+        self.loss_curve_ = curve
+        self.loss_ = curve[-1] if curve else math.nan
         column = f"val_{trainer.score_name}"
         if trainer.has_validation:
             scores = [float(v) for v in history[column]] if column in history else []

@@ -26,6 +26,7 @@ from sklearn.utils.validation import (
 from ..losses import resolve_output
 from ._base import SPARSE_FORMATS
 from ._split import unpack_pair
+from ._targets import encode_targets, known_label_targets
 
 __all__ = ["LabelsMixin", "label_binarizer"]
 
@@ -41,6 +42,10 @@ class LabelsMixin:
         Two classes become one 0/1 column, K classes K one-hot columns, a multi-label
         indicator matrix stays as it is (scikit-learn's LabelBinarizer does all three).
         """
+        if incremental and not first_pass and classes is None:
+            fast = known_label_targets(self, X, y, self.network_.dtype)
+            if fast is not None:  # plain arrays of known labels: checked already
+                return fast
         X, y = validate_data(
             self,
             X,
@@ -76,7 +81,8 @@ class LabelsMixin:
                     "warm_start can only be used where `y` has the same classes as in the "
                     f"previous call to fit. Previously got {self.classes_}, `y` has {seen}"
                 )
-        return X, self._label_binarizer.transform(y)
+        dtype = self._training_dtype(X) if first_pass else self.network_.dtype
+        return X, encode_targets(self._label_binarizer, y, dtype)
 
     def _encode_validation(self, validation_data):
         """(X_val, Y_val) from the user's (X_val, y_val), checked against the fit."""

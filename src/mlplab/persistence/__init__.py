@@ -38,12 +38,13 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .. import fileformat
+from .. import fileformat, pipelines
 from ..fileformat import ModelFileError
-from .reading import build
-from .records import DATA_KEYS, data_record
+from .records import DATA_KEYS
 from .schema import ESTIMATOR_TYPES, KIND, failer, register_estimator
-from .writing import describe_model
+
+# reading and writing load on first use (records is light: its key names only): the estimators import this package to
+# register themselves, and a fit in a fresh process should not pay for the model files.
 
 __all__ = [
     "DATA_KEYS",
@@ -64,8 +65,9 @@ def save(model, path: str | os.PathLike, *, data: dict | None = None) -> None:
 
     Parameters
     ----------
-    model : Network, MLPClassifier or MLPRegressor
-        A network, or a fitted estimator (any multiclass strategy).
+    model : Network, MLPClassifier, MLPRegressor or Pipeline
+        A network, a fitted estimator (any multiclass strategy), or a fitted scikit-learn
+        ``Pipeline`` of scalers and imputers before an estimator (:mod:`mlplab.pipelines`).
     path : str or path-like
         Conventionally ``*.safetensors``. An existing file is replaced only once the new
         one is completely written; if writing fails it is left untouched.
@@ -108,19 +110,24 @@ def load(path: str | os.PathLike):
     """
     path = os.fspath(path)
     arrays, metadata = fileformat.read(path, kind=KIND)
-    return build(arrays, metadata, failer(path))
+    return _build(arrays, metadata, failer(path))
 
 
 def dumps(model, *, data: dict | None = None) -> bytes:
     """The bytes :func:`save` would write for ``model``."""
-    tensors, metadata = describe_model(model, data)
+    from .writing import describe_model
+
+    if pipelines.is_pipeline(model):  # scalers and imputers before an estimator
+        tensors, metadata = pipelines.describe(model, lambda final: describe_model(final, data))
+    else:
+        tensors, metadata = describe_model(model, data)
     return fileformat.pack(tensors, metadata, kind=KIND)
 
 
 def loads(data: bytes, *, name: str = "<bytes>"):
     """Rebuild a model from the bytes of a model file (``name`` is used in error messages)."""
     arrays, metadata = fileformat.unpack(bytes(data), kind=KIND, name=name)
-    return build(arrays, metadata, failer(name))
+    return _build(arrays, metadata, failer(name))
 
 
 def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
@@ -155,5 +162,16 @@ def read_data_record(path: str | os.PathLike) -> dict[str, Any]:
     """
     path = os.fspath(path)
     arrays, metadata = fileformat.read(path, kind=KIND)
-    build(arrays, metadata, failer(path))  # the record is checked against the model
+    _build(arrays, metadata, failer(path))  # the record is checked against the model
+    from .records import data_record
+
     return data_record(metadata)
+
+
+def _build(arrays: dict, metadata: dict[str, Any], fail):
+    """The model of a file's arrays and metadata, a pipeline's steps included."""
+    from .reading import build
+
+    if isinstance(metadata, dict) and metadata.get("model_type") == pipelines.MODEL_TYPE:
+        return pipelines.build(arrays, metadata, fail, build)
+    return build(arrays, metadata, fail)

@@ -230,7 +230,13 @@ class Trainer(SafetyMixin, ScipyMixin, TrainerStateMixin):
             m_train = X.shape[0]
             batch_size = self.config.batch_size_for(m_train)
             full_batch = batch_size >= m_train
-            self._kernels = kernels_for(self.net.dtype, full_batch=full_batch)
+            epochs_left = max(target - self.epoch, 1)
+            self._kernels = kernels_for(
+                self.net.dtype,
+                full_batch=full_batch,
+                steps=epochs_left * -(-m_train // batch_size),
+                work=epochs_left * m_train * self.net.n_params,
+            )
             # Mini-batch steps of small products run BLAS on one thread (see
             # small_products). Full-batch steps keep the caller's threads: BLAS results
             # depend on the thread count, and gradient descent stays bit for bit the
