@@ -111,7 +111,7 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
     table.add_column("accuracy" if classifier else "R²", justify="right")
     table.add_column("log loss" if classifier else "mean sq. error", justify="right")
     score = format_score(metrics["accuracy" if classifier else "r2"], not classifier)
-    table.add_row(str(metrics["n"]), score, format_loss(metrics["loss"]))
+    table.add_row(str(metrics["n"]), score, format_loss(metrics.get("loss")))
     console.print(table)
     if classifier:
         per_class = Table()

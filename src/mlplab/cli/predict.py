@@ -77,10 +77,15 @@ def _predict(
     id_header = [] if ids is None else [id_column]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    # one-vs-one classifiers vote: a label, no probabilities
+    probabilities = is_classifier(model) and hasattr(model, "predict_proba")
     with arrays_in_training_order():
-        proba = model.predict_proba(X) if is_classifier(model) else None
+        proba = model.predict_proba(X) if probabilities else None
         predictions = None if proba is not None else np.asarray(model.predict(X))
-    if is_classifier(model):
+    if is_classifier(model) and not probabilities:
+        header = ["prediction"]
+        rows = [[label] for label in predictions]
+    elif is_classifier(model):
         labels = model.classes_[np.argmax(proba, axis=1)]
         rows = [[label, *(f"{p:.6g}" for p in row)] for label, row in zip(labels, proba)]
         header = ["prediction", *(f"p_{c}" for c in model.classes_)]
