@@ -86,6 +86,23 @@ class Scaling:
         theta *= self.scale.astype(theta.dtype)[:, None]
         theta[:, 0] += self.mean.astype(theta.dtype)
 
+    def unfold_from(self, network) -> None:
+        """Undo :meth:`fold_into`, in place: ``network`` takes scaled inputs again.
+
+        W ← W·s column by column after b ← b + W μ (with the raw-input W), so the
+        network is the one that was trained, up to rounding.
+        """
+        theta = network.thetas[0]
+        weights = theta[:, 1:]
+        theta[:, 0] += weights @ self.mean.astype(theta.dtype)
+        weights *= self.scale.astype(theta.dtype)
+
+    def unfold_from_output(self, network) -> None:
+        """Undo :meth:`fold_into_output`, in place: the network predicts scaled targets."""
+        theta = network.thetas[-1]
+        theta[:, 0] -= self.mean.astype(theta.dtype)
+        theta /= self.scale.astype(theta.dtype)[:, None]
+
     def to_dict(self) -> dict:
         """Plain values for config.json."""
         return {"kind": self.kind, "mean": self.mean.tolist(), "scale": self.scale.tolist()}
