@@ -67,10 +67,7 @@ LAYERS = (
 _SPLIT = "still over the limit: to be split by topic"
 #: Modules over the size limit, with the reason.
 KNOWN_LARGE: dict[str, str] = {
-    "mlplab.estimators._base": _SPLIT,
-    "mlplab.estimators.classifier": _SPLIT,
     "mlplab.network": _SPLIT,
-    "mlplab.persistence": _SPLIT,
     "mlplab.training.loop": _SPLIT,
 }
 #: Upward imports (importer, imported), with the reason.

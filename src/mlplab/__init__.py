@@ -35,6 +35,7 @@ _EXPORTS = {
     "save": "persistence",
     "load": "persistence",
     "ModelFileError": "persistence",
+    "read_data_record": "persistence",
     "export_onnx": "export",
     "preset": "presets",
     "diagnose": "diagnostics",

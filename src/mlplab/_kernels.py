@@ -77,7 +77,8 @@ class NumpyKernels:
         """Copy the rows ``order[start : start + m]`` of X and Y into the batch buffers.
 
         X and Y are C-contiguous of the network's dtype; the inputs land in
-        ``ws.inputs`` (the columns 1: of ``ws.layers[0]``) and the targets in ``targets``.
+        ``ws.inputs`` (a⁽¹⁾, the columns 1: of ``ws.a_with_bias[1]``) and the targets in
+        ``targets``.
         """
         index = order[start : start + ws.m]
         # np.take into a strided ``out`` would allocate a temporary; a contiguous scratch
@@ -88,15 +89,16 @@ class NumpyKernels:
         np.take(Y, index, axis=0, out=targets, mode="clip")
 
     @staticmethod
-    def output_loss_and_delta(name, ws, Y, scale, task, residual_ss) -> tuple[float, int]:
-        """Output layer and loss from ``ws.logits``: fill ``ws.output`` and δ⁽ᴸ⁾.
+    def output_loss_delta_and_score(name, ws, Y, scale, task, residual_ss) -> tuple[float, int]:
+        """Output layer, loss, δ⁽ᴸ⁾ and score from ``ws.logits`` (z⁽ᴸ⁾), in one pass.
 
-        δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)·scale goes into ``ws.deltas[-1]``. Returns the summed loss of the
-        batch and, for a classification ``task`` code, how many examples the outputs get
-        right; for regression, Σ (a − y)² per output is added to ``residual_ss``.
+        Fills ``ws.output`` with a⁽ᴸ⁾ and ``ws.delta[-1]`` with δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)·scale.
+        Returns the summed loss of the batch and, for a classification ``task`` code, how
+        many examples the outputs get right (the score's numerator); for regression,
+        Σ (a − y)² per output is added to ``residual_ss`` (R²'s numerator).
         """
         loss = OUTPUTS[name](ws.logits, ws.output, Y)
-        delta = ws.deltas[-1]
+        delta = ws.delta[-1]
         np.subtract(ws.output, Y, out=delta)
         correct = 0
         if task == _REGRESSION:
@@ -108,12 +110,12 @@ class NumpyKernels:
 
     @staticmethod
     def activate(activation, layer, Z) -> None:
-        """Z ← f(Z) in place; ``Z`` is ``layer[:, 1:]``, the units of a workspace layer buffer."""
+        """Z ← f(Z) in place; ``layer`` is ``ws.a_with_bias[l]`` and ``Z`` its a⁽ˡ⁾ view."""
         ACTIVATIONS[activation](Z)
 
     @staticmethod
     def derivative(activation, layer, delta, ws) -> None:
-        """δ ← δ .* f′, with a = f(z) read from ``layer[:, 1:]`` (a workspace layer buffer).
+        """δ⁽ˡ⁾ ← δ⁽ˡ⁾ .* f′(z⁽ˡ⁾), with a⁽ˡ⁾ = f(z⁽ˡ⁾) read from ``layer`` = ``ws.a_with_bias[l]``.
 
         :data:`mlplab.activations.DERIVATIVES` with a reused scratch buffer of the
         workspace, so no temporary is made per step.
@@ -172,13 +174,15 @@ class NumbaKernels:
 
     def gather(self, X, Y, order, start, ws, targets) -> None:
         """See :meth:`NumpyKernels.gather`."""
-        self._gather(X, Y, order, start, ws.layers[0], targets)
+        self._gather(X, Y, order, start, ws.a_with_bias[1], targets)
 
-    def output_loss_and_delta(self, name, ws, Y, scale, task, residual_ss) -> tuple[float, int]:
-        """See :meth:`NumpyKernels.output_loss_and_delta` (which serves the outputs not
-        compiled here)."""
+    def output_loss_delta_and_score(
+        self, name, ws, Y, scale, task, residual_ss
+    ) -> tuple[float, int]:
+        """See :meth:`NumpyKernels.output_loss_delta_and_score` (which serves the outputs
+        not compiled here)."""
         if name not in self._outputs:
-            return NUMPY.output_loss_and_delta(name, ws, Y, scale, task, residual_ss)
+            return NUMPY.output_loss_delta_and_score(name, ws, Y, scale, task, residual_ss)
         if name == "softmax" and ws.output.size >= SOFTMAX_SPLIT_SIZE:
             # numba's exp is scalar; numpy's vectorized exp wins once there are enough
             self._softmax_shift(ws.logits, ws.output)
@@ -187,7 +191,7 @@ class NumbaKernels:
                 ws.logits,
                 Y,
                 ws.output,
-                ws.deltas[-1],
+                ws.delta[-1],
                 scale,
                 task,
                 _NO_SUMS if residual_ss is None else residual_ss,
@@ -196,7 +200,7 @@ class NumbaKernels:
             ws.logits,
             Y,
             ws.output,
-            ws.deltas[-1],
+            ws.delta[-1],
             scale,
             task,
             _NO_SUMS if residual_ss is None else residual_ss,

@@ -21,10 +21,10 @@ rounding. The rules that make them fast and safe:
   compiled than when loaded from the cache (LLVM optimized the pair differently), and a
   run resumed in another process must reproduce the original bit for bit.
 
-Layouts: a workspace layer buffer ``L`` of shape ``(m, u + 1)`` holds ``[1, a]`` with the
-bias column 0; ``D`` of shape ``(m, u)`` holds δ. For the L2 term θ is walked row by row:
-row r of the flat buffer starts at ``starts[r]``, its entry 0 is a bias (never
-regularized) and the other ``lengths[r] − 1`` entries are weights.
+Layouts: a workspace buffer ``L`` (``Workspace.a_with_bias[l]``) of shape ``(m, u + 1)``
+holds ``[1, a⁽ˡ⁾]`` with the bias column 0; ``D`` of shape ``(m, u)`` holds δ⁽ˡ⁾. For the
+L2 term θ is walked row by row: row r of the flat buffer starts at ``starts[r]``, its
+entry 0 is a bias (never regularized) and the other ``lengths[r] − 1`` entries are weights.
 """
 
 from __future__ import annotations

@@ -30,6 +30,8 @@ import numpy as np
 
 from .callbacks import Callback, EarlyStopping
 from .fileformat import ModelFileError, read, write
+from .history import History
+from .jsonvalues import to_json
 from .optimizers import make_optimizer
 from .solvers import check_resumable
 from .tasks import TASKS
@@ -81,38 +83,40 @@ def _architecture(net) -> dict:
 
 
 def save_checkpoint(trainer, directory: str | os.PathLike, *, keep: int = 2) -> str:
-    """Write the trainer's state as the newest checkpoint in ``directory``; return its path."""
+    """Write the trainer's state as the newest checkpoint in ``directory``; return its path.
+
+    The state is :meth:`Trainer.get_state`'s: θ, the optimizer's and the callbacks'
+    arrays as tensors, the rest as JSON beside the fingerprints of the setup.
+    """
     check_resumable(trainer.config.solver, "save_checkpoint")
     if trainer.optimizer is None:
         raise ValueError("cannot checkpoint a trainer before its first epoch has started")
+    state = trainer.get_state()
     directory = os.fspath(directory)
     os.makedirs(directory, exist_ok=True)
-    tensors = {"theta": trainer.net.theta}
-    opt_arrays, opt_scalars = trainer.optimizer.state_dict()
-    for name, array in opt_arrays.items():
+    tensors = {"theta": state.theta}
+    for name, array in state.optimizer.arrays.items():
         tensors[f"optimizer.{name}"] = array
     callback_states = []
-    for index, callback in enumerate(trainer.callbacks):
-        state_dict = getattr(callback, "state_dict", None)
-        arrays, scalars = state_dict() if state_dict is not None else ({}, {})
-        for name, array in arrays.items():
+    for index, (callback, saved) in enumerate(zip(trainer.callbacks, state.callbacks)):
+        for name, array in saved.arrays.items():
             tensors[f"callback{index}.{name}"] = array
-        callback_states.append({"type": type(callback).__name__, "scalars": scalars})
+        callback_states.append({"type": type(callback).__name__, "scalars": saved.scalars})
     metadata = {
-        "epoch": trainer.epoch,
-        "examples_seen": trainer.examples_seen,
-        "reference_loss": trainer.reference_loss,
-        "rng": _jsonable(trainer.rng.bit_generator.state),
-        "optimizer": opt_scalars,
+        "epoch": state.epoch,
+        "examples_seen": state.examples_seen,
+        "reference_loss": state.reference_loss,
+        "rng": to_json(state.rng),  # the state setters accept lists for arrays
+        "optimizer": state.optimizer.scalars,
         "callbacks": callback_states,
-        "history": trainer.history.state(),
+        "history": state.history.state(),
         "config": trainer.config.as_dict(),
-        "task": trainer.task,
+        "task": state.task,
         "architecture": _architecture(trainer.net),
         "data": trainer.data_fingerprint,
-        "validation_data": getattr(trainer, "validation_fingerprint", None),
+        "validation_data": trainer.validation_fingerprint,
     }
-    path = os.path.join(directory, f"checkpoint-{trainer.epoch:06d}.safetensors")
+    path = os.path.join(directory, f"checkpoint-{state.epoch:06d}.safetensors")
     write(path, tensors, metadata, kind=KIND)
     for _, old in latest_checkpoints(directory)[keep:]:
         with contextlib.suppress(FileNotFoundError):
@@ -127,17 +131,6 @@ def _describe(fingerprint: dict | None) -> str:
     return (
         f"{fingerprint.get('n_samples')} examples, sha256 {str(fingerprint.get('sha256'))[:12]}..."
     )
-
-
-def _jsonable(state):
-    """A bit generator's state with its arrays as lists (the state setters accept lists)."""
-    if isinstance(state, dict):
-        return {key: _jsonable(value) for key, value in state.items()}
-    if isinstance(state, np.ndarray):
-        return state.tolist()
-    if isinstance(state, np.integer):
-        return int(state)
-    return state
 
 
 def latest_checkpoints(directory: str | os.PathLike) -> list[tuple[int, str]]:
@@ -196,7 +189,7 @@ def load_checkpoint(trainer, location: str | os.PathLike) -> str:
     location = os.fspath(location)
     if not os.path.isdir(location):
         arrays, metadata = read(location, kind=KIND)
-        _restore(trainer, _prepare(trainer, arrays, metadata, location))
+        trainer.set_state(_prepare(trainer, arrays, metadata, location))
         return location
     candidates = latest_checkpoints(location)
     if not candidates:
@@ -215,7 +208,7 @@ def load_checkpoint(trainer, location: str | os.PathLike) -> str:
                 CheckpointWarning,
                 stacklevel=3,  # load_checkpoint ← Trainer.fit ← the caller of fit
             )
-        _restore(trainer, prepared)
+        trainer.set_state(prepared)
         return path
     raise ModelFileError("no usable checkpoint: " + "; ".join(errors))
 
@@ -291,7 +284,7 @@ def _differences(trainer, metadata: dict) -> list[str]:
                 f"{what}: checkpoint {saved_data.get(key)!r}, now {current_data.get(key)!r}"
             )
     saved_validation = _section(metadata, "validation_data", optional=True)
-    current_validation = getattr(trainer, "validation_fingerprint", None)
+    current_validation = trainer.validation_fingerprint
     if saved_validation != current_validation:
         differences.append(
             f"validation data: checkpoint {_describe(saved_validation)}, "
@@ -319,10 +312,10 @@ def _differences(trainer, metadata: dict) -> list[str]:
     return differences
 
 
-def _prepare(trainer, arrays: dict, metadata: dict, path: str) -> dict:
+def _prepare(trainer, arrays: dict, metadata: dict, path: str):
     """Validate a checkpoint against ``trainer`` and build its state aside; change nothing.
 
-    Returns the pieces :func:`_restore` puts in place. Raises ModelFileError for a
+    Returns the state for :meth:`Trainer.set_state`. Raises ModelFileError for a
     malformed checkpoint, ValueError (listing every difference) for another setup.
     """
     try:
@@ -337,24 +330,16 @@ def _prepare(trainer, arrays: dict, metadata: dict, path: str) -> dict:
         raise ModelFileError(f"{path}: malformed checkpoint: {problem}") from None
 
 
-def _build_state(trainer, arrays: dict, metadata: dict) -> dict:
+def _build_state(trainer, arrays: dict, metadata: dict):
     """The checkpoint's θ, counters, optimizer, generator state, callback states, history."""
-    from .history import History
-
+    from .training.state import StateDict, TrainerState
     net = trainer.net
     theta = arrays.get("theta")
     if theta is None:
         raise _Malformed("it holds no theta")
     _array_like(theta, net.theta, "theta")
     expected = {"theta"}
-    state = {
-        "theta": theta,
-        "epoch": _integer(metadata.get("epoch"), "epoch"),
-        "examples_seen": _integer(metadata.get("examples_seen"), "examples_seen"),
-        # NaN before the first batch of a run, so not necessarily finite
-        "reference_loss": _number(metadata.get("reference_loss"), "reference_loss", finite=False),
-        "task": metadata.get("task") if metadata.get("task") in TASKS else None,
-    }
+    epoch = _integer(metadata.get("epoch"), "epoch")
 
     # The optimizer: a fresh one of this config tells which arrays and scalars to expect.
     fresh = make_optimizer(trainer.config.solver, net.n_params, net.dtype, trainer.config)
@@ -382,7 +367,6 @@ def _build_state(trainer, arrays: dict, metadata: dict) -> dict:
         else:
             _number(value, f"optimizer.{name}")
     fresh.load_state_dict(saved_arrays, saved_scalars)
-    state["optimizer"] = (fresh, saved_arrays, saved_scalars)
 
     # The random generator: a new bit generator of the same kind takes the state first.
     rng_state = _section(metadata, "rng")
@@ -390,7 +374,6 @@ def _build_state(trainer, arrays: dict, metadata: dict) -> dict:
         type(trainer.rng.bit_generator)().state = rng_state
     except (TypeError, ValueError, KeyError, OverflowError) as error:
         raise _Malformed(f"the random generator's state is invalid ({error})") from None
-    state["rng"] = rng_state
 
     # Callbacks: each one's state is loaded into a copy first.
     callback_states = []
@@ -413,8 +396,7 @@ def _build_state(trainer, arrays: dict, metadata: dict) -> dict:
                 raise _Malformed(
                     f"the state of callback {index} ({type(callback).__name__}) is invalid: {error}"
                 ) from None
-        callback_states.append((callback_arrays, scalars))
-    state["callbacks"] = callback_states
+        callback_states.append(StateDict(callback_arrays, scalars))
 
     unexpected = sorted(set(arrays) - expected)
     if unexpected:
@@ -423,31 +405,20 @@ def _build_state(trainer, arrays: dict, metadata: dict) -> dict:
         history = History.from_state(_section(metadata, "history"))
     except (KeyError, TypeError, ValueError) as error:
         raise _Malformed(f"the history is invalid ({error})") from None
-    if history.n_epochs != state["epoch"]:
-        raise _Malformed(f"the history has {history.n_epochs} rows for {state['epoch']} epochs")
-    state["history"] = history
-    return state
-
-
-def _restore(trainer, state: dict) -> None:
-    """Put a validated checkpoint state in place (nothing here can fail on its content)."""
-    fresh, optimizer_arrays, optimizer_scalars = state["optimizer"]
-    if trainer.optimizer is None:
-        trainer.optimizer = fresh
-    else:  # the same kind of optimizer (the config matched): keep the object
-        trainer.optimizer.load_state_dict(optimizer_arrays, optimizer_scalars)
-    for callback, (arrays, scalars) in zip(trainer.callbacks, state["callbacks"]):
-        load_state_dict = getattr(callback, "load_state_dict", None)
-        if load_state_dict is not None:
-            load_state_dict(arrays, scalars)
-    trainer.net.theta = state["theta"]
-    if trainer.task is None:
-        trainer.task = state["task"]
-    trainer.rng.bit_generator.state = state["rng"]
-    trainer.epoch = state["epoch"]
-    trainer.examples_seen = state["examples_seen"]
-    trainer.reference_loss = state["reference_loss"]
-    trainer.history = state["history"]
+    if history.n_epochs != epoch:
+        raise _Malformed(f"the history has {history.n_epochs} rows for {epoch} epochs")
+    return TrainerState(
+        epoch=epoch,
+        examples_seen=_integer(metadata.get("examples_seen"), "examples_seen"),
+        history=history,
+        # NaN before the first batch of a run, so not necessarily finite
+        reference_loss=_number(metadata.get("reference_loss"), "reference_loss", finite=False),
+        task=metadata.get("task") if metadata.get("task") in TASKS else None,
+        theta=theta,
+        optimizer=StateDict(saved_arrays, saved_scalars),
+        rng=rng_state,
+        callbacks=callback_states,
+    )
 
 
 class Checkpoint(Callback):

@@ -68,7 +68,12 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except OSError:
         mode = None
-    descriptor, temporary = _create_temporary(folder, os.path.basename(path))
+    try:
+        descriptor, temporary = _create_temporary(folder, os.path.basename(path))
+    except OSError as error:  # no such folder, no permission, a full disk: say the file
+        if error.errno is None:
+            raise
+        raise type(error)(error.errno, error.strerror, path) from error
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)

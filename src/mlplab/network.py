@@ -84,16 +84,23 @@ def resolve_dtype(dtype) -> np.dtype:
 class Workspace:
     """Preallocated buffers for one batch size m, reused by every step of that size.
 
-    ``layers[l]`` is ``[1, a⁽ˡ⁺¹⁾]`` of shape ``(m, u_{l+1} + 1)``, its column 0 held at
-    one, for the input and hidden layers. ``logits`` is z⁽ᴸ⁾, ``output`` is a⁽ᴸ⁾, and
-    ``deltas[l]`` is δ⁽ˡ⁺²⁾ of shape ``(m, u_{l+2})``. ``hidden[l]`` is the view
-    ``layers[l + 1][:, 1:]`` (where z⁽ˡ⁺²⁾ is computed and turned into a⁽ˡ⁺²⁾), and
+    Every list is indexed by the lecture's layer number l = 1, ..., L (entries the
+    lecture has no symbol for are None), so ``ws.a[l]`` is a⁽ˡ⁾ and ``ws.delta[l]`` is δ⁽ˡ⁾:
+
+    - ``a_with_bias[l]``: ``[1, a⁽ˡ⁾]`` of shape ``(m, u_l + 1)``, its column 0 held at
+      one, for l = 1, ..., L − 1 (the input and hidden layers);
+    - ``a[l]``: a⁽ˡ⁾ of shape ``(m, u_l)``, for l = 1, ..., L; for l < L the view
+      ``a_with_bias[l][:, 1:]`` (where z⁽ˡ⁾ is computed and turned into a⁽ˡ⁾ in place),
+      and ``a[L]`` is ``output``;
+    - ``delta[l]``: δ⁽ˡ⁾ of shape ``(m, u_l)``, for l = 2, ..., L.
+
+    ``inputs`` is a⁽¹⁾ (where a batch is loaded), ``logits`` z⁽ᴸ⁾, ``output`` a⁽ᴸ⁾, and
     ``scale`` is 1/m in the network's dtype.
     """
 
     def __init__(self, layer_sizes: Sequence[int], m: int, dtype: np.dtype) -> None:
         self.m = m
-        self.layers = []
+        self.L = L = len(layer_sizes)
         units_total = sum(u + 1 for u in layer_sizes[:-1]) + 2 * layer_sizes[-1]
         units_total += sum(layer_sizes[1:])
         with allocation(
@@ -101,24 +108,27 @@ class Workspace:
             f"the activations of a batch of {m:,} examples through layers "
             f"{'-'.join(map(str, layer_sizes))}",
         ):
+            self.a_with_bias: list = [None]
             for units in layer_sizes[:-1]:
                 with_bias = np.empty((m, units + 1), dtype=dtype)
                 with_bias[:, 0] = 1.0
-                self.layers.append(with_bias)
+                self.a_with_bias.append(with_bias)
             self.logits = np.empty((m, layer_sizes[-1]), dtype=dtype)
             self.output = np.empty((m, layer_sizes[-1]), dtype=dtype)
-            self.deltas = [np.empty((m, units), dtype=dtype) for units in layer_sizes[1:]]
-        self.inputs = self.layers[0][:, 1:]
-        self.hidden = [layer[:, 1:] for layer in self.layers[1:]]
+            self.delta: list = [None, None]
+            self.delta += [np.empty((m, units), dtype=dtype) for units in layer_sizes[1:]]
+        self.a: list = [None] + [self.a_with_bias[l][:, 1:] for l in range(1, L)] + [self.output]
+        self.inputs = self.a[1]
         self.scale = np.dtype(dtype).type(1.0 / m)
         self._scratch: dict = {}
         # Views of θ and of the gradient buffer that Network.train_forward/train_backward
-        # use, made once for the buffers they were made of: θ⁽ˡ⁾ᵀ; D⁽ˡ⁾ and W⁽ˡ⁾.
-        self.transposed: list[np.ndarray] = []
-        self.transposed_of: np.ndarray | None = None
-        self.gradients: list[np.ndarray] = []
-        self.weights: list[np.ndarray] = []
-        self.gradient_views_of: tuple = (None, None)
+        # use, made once for the buffers they were made of, indexed by l as above:
+        # θ⁽ˡ⁾ᵀ; D⁽ˡ⁾ and W⁽ˡ⁾ (l = 1, ..., L − 1).
+        self.theta_T: list = []
+        self.theta_T_of: np.ndarray | None = None
+        self.D: list = []
+        self.W: list = []
+        self.D_and_W_of: tuple = (None, None)
 
     def scratch(self, key, shape: tuple[int, ...], dtype) -> np.ndarray:
         """A buffer of ``shape`` and ``dtype`` kept under ``key`` (made on first use)."""
@@ -453,24 +463,25 @@ class Network:
     ) -> tuple[float, int]:
         """Forward propagation of a training batch, up to δ⁽ᴸ⁾, for the training loop.
 
-        ``ws.layers[0]`` holds the batch and ``Y`` its targets. Fills the layers, a⁽ᴸ⁾ and
-        δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)/m; returns the summed data loss of the batch and the examples it
-        got right (see :meth:`mlplab._kernels.NumpyKernels.output_loss_and_delta`). The
-        caller sets ``np.errstate``.
+        ``ws.inputs`` (a⁽¹⁾) holds the batch and ``Y`` its targets. Fills a⁽²⁾, ..., a⁽ᴸ⁾
+        and δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)/m; returns the summed data loss of the batch and the
+        examples it got right (see
+        :meth:`mlplab._kernels.NumpyKernels.output_loss_delta_and_score`). The caller
+        sets ``np.errstate``.
         """
-        if ws.transposed_of is not self._theta:  # views made once per θ buffer
-            ws.transposed = [theta.T for theta in self._thetas]
-            ws.transposed_of = self._theta
-        thetas_T = ws.transposed
+        if ws.theta_T_of is not self._theta:  # views made once per θ buffer
+            ws.theta_T = [None] + [theta.T for theta in self._thetas]
+            ws.theta_T_of = self._theta
+        theta_T, a_with_bias, a = ws.theta_T, ws.a_with_bias, ws.a
         activation = self.activation
-        layers = ws.layers
-        for layer, theta_T in enumerate(thetas_T[:-1]):
-            Z = ws.hidden[layer]  # z⁽ˡ⁺¹⁾ written where a⁽ˡ⁺¹⁾ will live
-            np.matmul(layers[layer], theta_T, out=Z)
-            kernels.activate(activation, layers[layer + 1], Z)
-        np.matmul(layers[-1], thetas_T[-1], out=ws.logits)
-        # a⁽ᴸ⁾, the loss, and δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)/m in one go
-        return kernels.output_loss_and_delta(self.output, ws, Y, ws.scale, task, residual_ss)
+        L = ws.L
+        for l in range(1, L - 1):
+            # z⁽ˡ⁺¹⁾ = [1, a⁽ˡ⁾] θ⁽ˡ⁾ᵀ, written where a⁽ˡ⁺¹⁾ will live, then a⁽ˡ⁺¹⁾ = f(z⁽ˡ⁺¹⁾)
+            np.matmul(a_with_bias[l], theta_T[l], out=a[l + 1])
+            kernels.activate(activation, a_with_bias[l + 1], a[l + 1])
+        np.matmul(a_with_bias[L - 1], theta_T[L - 1], out=ws.logits)  # z⁽ᴸ⁾
+        # a⁽ᴸ⁾, the loss, δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)/m and the examples right, in one pass
+        return kernels.output_loss_delta_and_score(self.output, ws, Y, ws.scale, task, residual_ss)
 
     def train_backward(self, ws: Workspace, grad: np.ndarray, kernels) -> None:
         """Backpropagation after :meth:`train_forward`: D *without* the L2 term into ``grad``.
@@ -478,21 +489,19 @@ class Network:
         The optimizer adds λ/m·W as it updates (``step_with_decay``), computing the
         penalty's Σ W² on the way, which saves passes over θ.
         """
-        of_theta, of_grad = ws.gradient_views_of
+        of_theta, of_grad = ws.D_and_W_of
         if of_theta is not self._theta or of_grad is not grad:  # views made once per pair
-            ws.gradients = self.layout.thetas(grad)
-            ws.weights = self.layout.weights(self._theta)
-            ws.gradient_views_of = (self._theta, grad)
-        layers = ws.layers
-        delta = ws.deltas[-1]
-        for layer in range(len(ws.gradients) - 1, -1, -1):
-            grad_layer, weights = ws.gradients[layer], ws.weights[layer]
-            np.matmul(delta.T, layers[layer], out=grad_layer)  # Δ⁽ˡ⁾/m = δ⁽ˡ⁺¹⁾ᵀ [1, a⁽ˡ⁾]
-            if layer > 0:
-                previous = ws.deltas[layer - 1]
-                np.matmul(delta, weights, out=previous)  # (θ⁽ˡ⁾)ᵀ δ⁽ˡ⁺¹⁾ without the bias row
-                kernels.derivative(self.activation, layers[layer], previous, ws)  # .* f′
-                delta = previous
+            ws.D = [None, *self.layout.thetas(grad)]
+            ws.W = [None, *self.layout.weights(self._theta)]
+            ws.D_and_W_of = (self._theta, grad)
+        a_with_bias, delta, D, W = ws.a_with_bias, ws.delta, ws.D, ws.W
+        activation = self.activation
+        for l in range(ws.L - 1, 0, -1):
+            np.matmul(delta[l + 1].T, a_with_bias[l], out=D[l])  # Δ⁽ˡ⁾/m = δ⁽ˡ⁺¹⁾ᵀ [1, a⁽ˡ⁾]
+            if l > 1:
+                # δ⁽ˡ⁾ = (θ⁽ˡ⁾)ᵀ δ⁽ˡ⁺¹⁾ without the bias row (W⁽ˡ⁾ = θ⁽ˡ⁾[:, 1:]), .* f′(z⁽ˡ⁾)
+                np.matmul(delta[l + 1], W[l], out=delta[l])
+                kernels.derivative(activation, a_with_bias[l], delta[l], ws)
 
     # ------------------------------------------------------------------ validation
     def _check_X(self, X) -> np.ndarray:

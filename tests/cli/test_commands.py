@@ -153,8 +153,8 @@ def test_predict_features_only_to_a_file(tmp_path, digits_run):
     assert len(read_predictions(out.read_text())) == 5
 
 
-def test_predict_unnamed_columns_in_training_order(tmp_path, digits_run):
-    """Without the training names, a file with exactly n_features columns is taken as is."""
+def test_predict_refuses_a_file_without_the_training_names(tmp_path, digits_run):
+    """The model records its features' names: a file that lacks them is refused, named."""
     data = digits()
     features = write_csv(
         tmp_path / "anon.csv",
@@ -162,17 +162,16 @@ def test_predict_unnamed_columns_in_training_order(tmp_path, digits_run):
         [[int(v) for v in x] for x in data.X[:4]],
     )
     result = invoke("predict", digits_run / "model.safetensors", features)
-    assert result.exit_code == 0, result.output
-    model = mlplab.load(digits_run / "model.safetensors")
-    assert [int(r["prediction"]) for r in read_predictions(result.stdout)] == model.predict(
-        data.X[:4]
-    ).tolist()
+    assert result.exit_code == 1, result.output
+    assert "anon.csv, line 1: the file has no column 'pixel_0_0'" in result.output
+    assert "the model takes 64 features, matched by name" in result.output
+    assert "64 missing" in result.output
 
 
 @pytest.mark.parametrize(
     ("content", "fragments"),
     [
-        ("a,b,c\n1,2,3\n", ["takes 64 features", "has 3 columns"]),
+        ("a,b,c\n1,2,3\n", ["takes 64 features", "no column 'pixel_0_0'"]),
         ("", ["the file is empty"]),
         (None, ["no such CSV file"]),
     ],

@@ -121,11 +121,16 @@ def test_workspace_layout_and_the_training_passes():
     assert isinstance(ws, Workspace)
     assert net.workspace(6) is ws
     assert ws.m == 6
-    assert [layer.shape for layer in ws.layers] == [(6, 4), (6, 5), (6, 6)]
-    assert ws.inputs.shape == (6, 3)
-    assert np.shares_memory(ws.inputs, ws.layers[0])
+    # Every list is indexed by the lecture's layer number l = 1, ..., L = 4.
+    assert ws.a_with_bias[0] is None
+    assert ws.delta[:2] == [None, None]
+    assert [layer.shape for layer in ws.a_with_bias[1:]] == [(6, 4), (6, 5), (6, 6)]
+    assert [a.shape for a in ws.a[1:]] == [(6, 3), (6, 4), (6, 5), (6, 2)]
+    assert ws.inputs is ws.a[1]
+    assert ws.output is ws.a[4]
+    assert all(np.shares_memory(ws.a[l], ws.a_with_bias[l]) for l in (1, 2, 3))
     assert ws.logits.shape == ws.output.shape == (6, 2)
-    assert [delta.shape for delta in ws.deltas] == [(6, 4), (6, 5), (6, 2)]
+    assert [delta.shape for delta in ws.delta[2:]] == [(6, 4), (6, 5), (6, 2)]
 
     np.copyto(ws.inputs, X)
     data_loss, right = net.train_forward(ws, Y, NUMPY, TASK_CODES[None], None)
@@ -134,7 +139,12 @@ def test_workspace_layout_and_the_training_passes():
     squared = net.layout.add_decay(net.theta, grad, 0.4 / 6)
 
     assert right == 0  # no task: nothing counted
-    assert all((layer[:, 0] == 1.0).all() for layer in ws.layers)  # the bias units a₀ = 1
+    assert all((layer[:, 0] == 1.0).all() for layer in ws.a_with_bias[1:])  # bias units a₀ = 1
+    # ws.a[l] holds a⁽ˡ⁾ of the lecture: what Network.activations returns, in order
+    for a, expected_a in zip(ws.a[1:], net.activations(X)):
+        np.testing.assert_allclose(a, expected_a, rtol=1e-14, atol=1e-300)
+    # δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)/m for the matched sigmoid output
+    np.testing.assert_allclose(ws.delta[4], (ws.a[4] - Y) / 6, rtol=1e-14, atol=1e-300)
     cost, expected = net.cost_and_grad(X, Y, 0.4)
     assert data_loss / 6 + 0.4 / 12 * squared == cost
     np.testing.assert_array_equal(grad, expected)

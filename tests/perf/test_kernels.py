@@ -41,7 +41,7 @@ def _workspace_pair(sizes, m, dtype, seed=0):
     for _ in range(2):
         net = Network(sizes, "relu", "softmax", random_state=0, dtype=dtype)
         pair.append(net.workspace(m))
-    for layers in zip(*(ws.layers for ws in pair)):
+    for layers in zip(*(ws.a_with_bias[1:] for ws in pair)):
         values = rng.normal(size=layers[0][:, 1:].shape)
         for layer in layers:
             layer[:, 1:] = values
@@ -59,10 +59,10 @@ def test_gather_copies_the_same_rows(compiled, dtype):
     targets = [np.empty((16, 3), dtype) for _ in range(2)]
     _kernels.NUMPY.gather(X, Y, order, 20, ws_numpy, targets[0])
     compiled.gather(X, Y, order, 20, ws_numba, targets[1])
-    np.testing.assert_array_equal(ws_numba.layers[0], ws_numpy.layers[0])
+    np.testing.assert_array_equal(ws_numba.a_with_bias[1], ws_numpy.a_with_bias[1])
     np.testing.assert_array_equal(ws_numba.inputs, X[order[20:36]])
     np.testing.assert_array_equal(targets[1], targets[0])
-    assert (ws_numba.layers[0][:, 0] == 1).all()
+    assert (ws_numba.a_with_bias[1][:, 0] == 1).all()
 
 
 def _targets(name: str, task: int, shape, rng, dtype):
@@ -101,8 +101,8 @@ def test_output_loss_delta_and_metric_agree(compiled, dtype, name, task, m):
         ws.logits[...] = logits
         sums = np.zeros(K) if task == "regression" else None
         with np.errstate(under="ignore"):
-            loss, right = kernels.output_loss_and_delta(name, ws, Y, ws.scale, code, sums)
-        results.append((loss, right, ws.output.copy(), ws.deltas[-1].copy(), sums))
+            loss, right = kernels.output_loss_delta_and_score(name, ws, Y, ws.scale, code, sums)
+        results.append((loss, right, ws.output.copy(), ws.delta[-1].copy(), sums))
     (loss0, right0, out0, delta0, sums0), (loss1, right1, out1, delta1, sums1) = results
     rtol = RTOL[dtype]
     assert loss1 == pytest.approx(loss0, rel=50 * rtol)
@@ -124,7 +124,7 @@ def test_softmax_paths_agree_on_extreme_logits(compiled):
         ws = net.workspace(200)
         ws.logits[...] = logits
         with np.errstate(under="ignore"):
-            loss, right = kernels.output_loss_and_delta("softmax", ws, Y, ws.scale, 1, None)
+            loss, right = kernels.output_loss_delta_and_score("softmax", ws, Y, ws.scale, 1, None)
         assert loss == pytest.approx(100 * np.log(2))
         assert right == 200
         np.testing.assert_allclose(ws.output[:2], [[1, 0, 0], [0, 0.5, 0.5]], atol=1e-300)
@@ -134,20 +134,22 @@ def test_softmax_paths_agree_on_extreme_logits(compiled):
 @pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh", "identity"])
 def test_activation_and_derivative_agree(compiled, dtype, activation):
     ws_numpy, ws_numba = _workspace_pair([4, 33, 3], 9, dtype, seed=3)
-    ws_numpy.hidden[0][0, :3] = [0.0, -0.0, 50.0]  # relu's kink, and a saturated sigmoid
-    ws_numba.hidden[0][0, :3] = [0.0, -0.0, 50.0]
+    ws_numpy.a[2][0, :3] = [0.0, -0.0, 50.0]  # relu's kink, and a saturated sigmoid
+    ws_numba.a[2][0, :3] = [0.0, -0.0, 50.0]
     rng = np.random.default_rng(4)
     delta = rng.normal(size=(9, 33)).astype(dtype)
     deltas = []
     for kernels, ws in ((_kernels.NUMPY, ws_numpy), (compiled, ws_numba)):
         with np.errstate(under="ignore", over="ignore"):
-            kernels.activate(activation, ws.layers[1], ws.hidden[0])
+            kernels.activate(activation, ws.a_with_bias[2], ws.a[2])
         d = delta.copy()
-        kernels.derivative(activation, ws.layers[1], d, ws)
+        kernels.derivative(activation, ws.a_with_bias[2], d, ws)
         deltas.append(d)
-        assert (ws.layers[1][:, 0] == 1).all()  # the bias unit survives
+        assert (ws.a_with_bias[2][:, 0] == 1).all()  # the bias unit survives
     rtol = RTOL[dtype]
-    np.testing.assert_allclose(ws_numba.layers[1], ws_numpy.layers[1], rtol=4 * rtol, atol=0)
+    np.testing.assert_allclose(
+        ws_numba.a_with_bias[2], ws_numpy.a_with_bias[2], rtol=4 * rtol, atol=0
+    )
     np.testing.assert_allclose(deltas[1], deltas[0], rtol=4 * rtol, atol=0)
     if activation == "relu":
         assert (deltas[1][0, :2] == 0).all()  # relu′(0) is 0

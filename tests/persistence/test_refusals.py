@@ -263,9 +263,9 @@ def test_a_model_dtype_other_than_float32_or_float64_is_refused(dtype):
 
 def test_a_newer_model_format_version_is_refused():
     def edit(arrays, metadata):
-        metadata["format_version"] = 2
+        metadata["format_version"] = 3
 
-    with pytest.raises(ModelFileError, match=r"model format version 2 is newer.*upgrade mlplab"):
+    with pytest.raises(ModelFileError, match=r"model format version 3 is newer.*upgrade mlplab"):
         loads(repack(tiny_network(), edit))
 
 

@@ -82,7 +82,7 @@ def test_read_metadata_describes_the_model_without_building_it(tmp_path):
     mlplab.save(net, path)
     metadata = read_metadata(path)
     assert metadata["model_type"] == "Network"
-    assert metadata["format_version"] == 1
+    assert metadata["format_version"] == 2
     assert metadata["dtype"] == "float32"
     assert metadata["networks"] == [
         {"layer_sizes": [2, 3, 1], "activation": "tanh", "output": "sigmoid"}

@@ -137,11 +137,16 @@ ROWS = [(1, 2, 0.5), (3, 3, 1.5), (2, 2, 0.1), (3, 1, 0.2), (5, 5, 1.0), (6, 6, 
 #: (cell to put in, where (row, column), options, message after "error: ").
 OVERFLOW = {
     "feature-beyond-float32": ("1e300", (1, 0), ["--dtype", "float32", "--no-scale"],
-                               "{csv}: feature 'a' holds 1e+300 (example 2), beyond the largest "
-                               "float32 (3.403e+38); rescale the column, or use --dtype float64"),
+                               "{csv}, line 3, column 1 ('a'): '1e300' is too large, beyond the "
+                               "largest float32 (3.403e+38); rescale the column, or use --dtype "
+                               "float64"),
     "target-beyond-float32": ("1e300", (1, 2), ["--dtype", "float32"],
-                              "{csv}: the target holds 1e+300, beyond the largest float32 "
-                              "(3.403e+38); rescale it, or use --dtype float64"),
+                              "{csv}, line 3, column 3 ('t'): '1e300' is too large, beyond the "
+                              "largest float32 (3.403e+38); rescale it, or use --dtype float64"),
+    "target-beyond-float32-later-row": ("-4e38", (9, 2), ["--dtype", "float32"],
+                                        "{csv}, line 11, column 3 ('t'): '-4e38' is too large, "
+                                        "beyond the largest float32 (3.403e+38); rescale it, or "
+                                        "use --dtype float64"),
     "target-beyond-float64": ("1e400", (1, 2), [],
                               "{csv}, line 3, column 3 ('t'): '1e400' is a non-finite value (too "
                               "large for a float64)"),
@@ -149,9 +154,13 @@ OVERFLOW = {
                                "{csv}, line 4, column 2 ('b'): '-1e400' is a non-finite value "
                                "(too large for a float64)"),
     "feature-beyond-the-scaling": ("1e308", (1, 0), [],
-                                   "feature 'a' holds 1e+308, too large to standardize in "
-                                   "float64 (its square overflows); rescale the column (e.g. to "
-                                   "other units) or use --no-scale"),
+                                   "{csv}, line 3, column 1 ('a'): '1e308' is too large to "
+                                   "standardize in float64 (its square overflows); rescale the "
+                                   "column (e.g. to other units) or use --no-scale"),
+    "feature-beyond-the-scaling-as-text": ("17.5E+307", (7, 1), [],
+                                   "{csv}, line 9, column 2 ('b'): '17.5E+307' is too large to "
+                                   "standardize in float64 (its square overflows); rescale the "
+                                   "column (e.g. to other units) or use --no-scale"),
 }  # fmt: skip
 
 
@@ -198,3 +207,69 @@ def test_a_closed_standard_output_is_an_error(model_file, tmp_path, arguments):
         "error: standard output is closed, so the results cannot be written; redirect it to "
         "a file (or give --out where the command has it)"
     )
+
+
+# ---------------------------------------------------------------------- writes into nowhere
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["predict", "{model}", "{csv}", "--out", "{out}"],
+        ["export", "{model}", "--onnx", "{out}"],
+    ],
+    ids=["predict-out", "export-onnx"],
+)
+def test_a_write_into_a_missing_folder_names_the_file_asked_for(model_file, tmp_path, arguments):
+    """Never the hidden temporary beside it: the user's own path, one line, nothing left."""
+    csv = tmp_path / "new.csv"
+    csv.write_text("x1,x2\n0.5,1.5\n", encoding="utf-8")
+    out = os.path.join("no-such-folder", "deeper", "out.file")
+    values = {"model": os.fspath(model_file), "csv": os.fspath(csv), "out": out}
+    before = snapshot(tmp_path)
+    with _working_folder(tmp_path):
+        result = CliRunner().invoke(cli, [a.format(**values) for a in arguments])
+    assert result.exit_code == 1, result.output
+    assert result.stderr == f"error: No such file or directory: {out!r}\n"
+    assert snapshot(tmp_path) == before
+    path = tmp_path / "missing" / "m.safetensors"
+    with pytest.raises(FileNotFoundError) as caught:
+        mlplab.save(mlplab.load(model_file), path)
+    assert caught.value.filename == os.fspath(path)
+
+
+def _working_folder(path):
+    import contextlib
+
+    @contextlib.contextmanager
+    def inside():
+        previous = os.getcwd()
+        os.chdir(path)
+        try:
+            yield
+        finally:
+            os.chdir(previous)
+
+    return inside()
+
+
+@pytest.mark.parametrize(
+    ("cell", "row"), [("x0", 0), ("n/a", 3), ("1,5", 5)], ids=["word", "n/a", "comma"]
+)
+def test_evaluate_refuses_text_targets_for_a_regressor_naming_the_cell(tmp_path, cell, row):
+    X, _ = blobs(12, 2, 2, seed=6)
+    model = quiet_fit(mlplab.MLPRegressor(hidden_layer_sizes=(2,), max_iter=3), X, X[:, 0])
+    path = tmp_path / "model.safetensors"
+    mlplab.save(model, path)
+    cells = [repr(float(v)) for v in X[:, 0]]
+    cells[row] = f'"{cell}"' if "," in cell else cell
+    data = tmp_path / "data.csv"
+    rows = "".join(f"{float(a)!r},{float(b)!r},{t}\n" for (a, b), t in zip(X, cells))
+    data.write_text("x1,x2,t\n" + rows, encoding="utf-8")
+    before = snapshot(tmp_path)
+    result = CliRunner().invoke(cli, ["evaluate", os.fspath(path), "--data", os.fspath(data)])
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        f"error: {data}, line {row + 2}, column 3 ('t'): {cell!r} is not a number, but the "
+        "model is a regressor: give the target column of numbers it was trained on "
+        "(--target)\n"
+    )
+    assert snapshot(tmp_path) == before

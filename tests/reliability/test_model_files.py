@@ -256,8 +256,8 @@ def test_layer_sizes_that_would_need_exabytes_are_refused_before_building(networ
             "theta_0 has dtype float32, but the model's dtype is float64",
         ),
         (
-            lambda a, m: m.update(format_version=2),
-            r"model format version 2 is newer than this mlplab reads \(version 1\)",
+            lambda a, m: m.update(format_version=3),
+            r"model format version 3 is newer than this mlplab reads \(version 2\)",
         ),
         (lambda a, m: m.update(dtype="object"), r"dtype must be one of \['float32', 'float64'\]"),
         (lambda a, m: m.pop("networks"), "the metadata is missing networks"),

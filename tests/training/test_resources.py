@@ -101,7 +101,7 @@ def test_float32_trains_in_float32(digits, solver):
     assert trainer._grad.dtype == np.float32
     for workspace in net._workspaces.values():
         assert workspace.output.dtype == np.float32
-        assert all(layer.dtype == np.float32 for layer in workspace.layers)
+        assert all(layer.dtype == np.float32 for layer in workspace.a_with_bias[1:])
     for name in history:
         assert np.isfinite(history[name]).all(), name
     assert history["val_accuracy"][-1] >= 0.93

@@ -21,12 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._scaling import Scaling
+from ._scaling import Scaling, ScalingOverflow
 
 __all__ = [
     "TASKS",
     "PreparedData",
-    "check_fits_dtype",
     "infer_task",
     "is_csv",
     "load_dataset",
@@ -108,6 +107,8 @@ class PreparedData:
 
     def summary(self) -> dict:
         """The data and split, as plain values for config.json and the report."""
+        from ..runs import source_fingerprint
+
         data = self.dataset
         summary = {
             "name": data.name,
@@ -119,6 +120,7 @@ class PreparedData:
             "n_features": int(data.n_features),
             "feature_names": list(data.feature_names),
             "feature_units": list(data.feature_units),
+            "fingerprint": source_fingerprint(data.X, data.y),
         }
         if self.task == "classification":
             labels, counts = np.unique(data.y, return_counts=True)
@@ -300,7 +302,13 @@ def prepare(
     scaling = target_scaling = None
     if scale:
         kind = "divide" if is_digits else "standardize"
-        scaling = Scaling.fit(X_train, kind, names=list(dataset.feature_names))
+        try:
+            scaling = Scaling.fit(X_train, kind, names=list(dataset.feature_names))
+        except ScalingOverflow as error:
+            from ._overflow import value_error
+
+            name, row = dataset.feature_names[error.column], rest[keep][error.row]
+            raise value_error(dataset, source, is_csv(source), name, int(row), error) from None
         if not classify:
             y_column = np.asarray(y_train, np.float64)[:, None]
             with np.errstate(over="ignore", invalid="ignore"):
@@ -354,10 +362,12 @@ def read_features(path, feature_names=None, n_features: int | None = None, drop=
     ----------
     path : str or os.PathLike
     feature_names : sequence of str, optional
-        The model's features: if the header names all of them, those columns are taken in
-        this order (any others, such as the target, are ignored).
+        The model's features: the header must name all of them (a missing one is
+        refused, named), and those columns are taken in this order (any others, such as
+        the target, are ignored).
     n_features : int, optional
-        Otherwise the file must have this many columns (after dropping ``drop``).
+        Without names, the file must have this many columns (after dropping ``drop``),
+        taken by position.
     drop : sequence of str
         The training target (and columns that were not features, such as an ID): not a
         feature, but its cells, when present, must be what
@@ -377,15 +387,14 @@ def read_features(path, feature_names=None, n_features: int | None = None, drop=
         columns = [header.index(name) for name in feature_names]
     else:
         columns = [j for j, name in enumerate(header) if name not in set(drop)]
-        if n_features is not None and len(columns) != n_features:
-            missing = [name for name in feature_names or () if name not in header]
-            # Name the missing columns when the header has the others (a column left out);
-            # a header with none of the names is some other file: say the counts.
-            if missing and len(missing) < len(feature_names):
+        missing = [name for name in feature_names or () if name not in header]
+        if missing or (n_features is not None and len(columns) != n_features):
+            # A model that knows its features' names takes its columns by name only.
+            if missing:
                 raise table.error(
-                    f"the file has no column {_names(missing, limit=len(missing))} (the "
-                    f"model's feature{'s' if len(missing) > 1 else ''}; it takes "
-                    f"{n_features}: {_names(feature_names)}); add "
+                    f"the file has no column {_names(missing, limit=max(6, min(len(missing), 12)))}"
+                    f" (the model takes {len(feature_names)} features, matched by name: "
+                    f"{_names(feature_names)}; {len(missing)} missing); add "
                     f"{'them' if len(missing) > 1 else 'it'} to the header",
                     line=table.header_line,
                 )
@@ -420,36 +429,3 @@ def _names(names, limit: int = 6) -> str:
     if len(quoted) > limit:
         quoted = [*quoted[: limit - 2], "…", *quoted[-2:]]
     return ", ".join(quoted)
-
-
-def check_fits_dtype(data, dtype: str, source: str) -> None:
-    """Refuse features (raw or scaled) or regression targets that --dtype cannot hold.
-
-    float32 holds magnitudes up to about 3.4e38: a larger value would become infinity
-    and train a useless model without a word.
-    """
-    import numpy as np
-
-    largest = float(np.finfo(np.dtype(dtype)).max)
-    names = data.dataset.feature_names
-    columns = [(data.dataset.X, "feature {}", "rescale the column, or use --dtype float64")]
-    if data.scaling is not None:
-        columns.append(
-            (data.scaled(data.X_train), "feature {} after scaling", "use --dtype float64")
-        )
-    for X, what, fix in columns:
-        too_large = np.abs(X) > largest
-        if too_large.any():
-            i, j = np.argwhere(too_large)[0]
-            raise ValueError(
-                f"{source}: {what.format(repr(names[j]))} holds {float(X[i, j])!r} (example "
-                f"{i + 1}), beyond the largest {dtype} ({largest:.4g}); {fix}"
-            )
-    if data.task == "regression":
-        y = np.asarray(data.dataset.y, dtype=np.float64)
-        if (np.abs(y) > largest).any():
-            value = float(y[np.argmax(np.abs(y))])
-            raise ValueError(
-                f"{source}: the target holds {value!r}, beyond the largest {dtype} "
-                f"({largest:.4g}); rescale it, or use --dtype float64"
-            )

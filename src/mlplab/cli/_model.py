@@ -17,10 +17,12 @@ __all__ = [
     "class_metrics",
     "estimator_params",
     "is_classifier",
+    "is_multilabel",
     "labels_as_classes",
     "load_estimator",
     "matched_by_name",
     "score_part",
+    "training_record",
 ]
 
 
@@ -35,6 +37,48 @@ def load_estimator(path):
             "or MLPRegressor; save an estimator (mlplab train writes one)"
         )
     return model
+
+
+def training_record(model, model_path) -> dict:
+    """What the commands know of the model's training data, the model file first.
+
+    ``feature_names``, ``target`` and ``fingerprint`` come from the model file's record
+    (:func:`mlplab.persistence.read_data_record`); the run's ``config.json`` beside the
+    model fills what an older file lacks, and adds ``id_column``, ``drop`` and ``split``,
+    but only when it describes this model (same fingerprint and feature names), never
+    the run of some other model copied into the folder. ``config`` is that config.json
+    (None when it is absent or about another model: then ``other_run`` is True).
+    """
+    from ..persistence import read_data_record
+    from ..runs import RunFolder
+
+    record = read_data_record(model_path)
+    config = RunFolder(model_path.parent).read_config()
+    data = (config or {}).get("data") or {}
+    names = data.get("feature_names")
+    if not (
+        isinstance(names, list)
+        and len(names) == model.n_features_in_
+        and all(isinstance(n, str) for n in names)
+    ):
+        names = None
+    about_this_model = (
+        record["fingerprint"] is None or record["fingerprint"] == data.get("fingerprint")
+    ) and (record["feature_names"] is None or names in (None, record["feature_names"]))
+    record["other_run"] = config is not None and not about_this_model
+    if not about_this_model:
+        config, data = None, {}
+    if record["feature_names"] is None and about_this_model:
+        record["feature_names"] = names
+    if record["target"] is None and isinstance(data.get("target"), str):
+        record["target"] = data["target"]
+    if record["fingerprint"] is None and isinstance(data.get("fingerprint"), dict):
+        record["fingerprint"] = data["fingerprint"]
+    record["id_column"] = data.get("id_column") if isinstance(data.get("id_column"), str) else None
+    record["drop"] = [str(c) for c in data.get("drop") or () if isinstance(c, str)]
+    record["split"] = data.get("split")
+    record["config"] = config
+    return record
 
 
 def matched_by_name(model, dataset, source: str, names=None):
@@ -159,6 +203,11 @@ def build_estimator(task: str, opts: dict, *, checkpoint_dir=None, show_progress
 def is_classifier(model) -> bool:
     """Whether a fitted model predicts classes (it has ``classes_``)."""
     return hasattr(model, "classes_")
+
+
+def is_multilabel(model) -> bool:
+    """Whether a fitted model predicts a set of labels per example (multi-label)."""
+    return is_classifier(model) and model.get_state()["target_type"] == "multilabel-indicator"
 
 
 def estimator_params(model) -> dict:

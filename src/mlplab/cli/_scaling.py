@@ -13,7 +13,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Scaling"]
+__all__ = ["Scaling", "ScalingOverflow"]
+
+
+class ScalingOverflow(ValueError):
+    """A feature too large to standardize: ``column`` and ``row`` (0-based, of the X
+    given to :meth:`Scaling.fit`), its ``value``, and the ``reason`` with the fix."""
+
+    def __init__(self, message: str, *, column: int, row: int, value: float, reason: str):
+        super().__init__(message)
+        self.column, self.row, self.value, self.reason = column, row, value, reason
 
 
 @dataclass
@@ -47,11 +56,19 @@ class Scaling:
         with np.errstate(over="ignore", invalid="ignore"):
             scale = X.std(axis=0)
         for j in np.flatnonzero(~np.isfinite(scale)):
-            value = X[np.argmax(np.abs(X[:, j])), j]
+            row = int(np.argmax(np.abs(X[:, j])))
+            value = float(X[row, j])
             name = f"{names[j]!r}" if names is not None else f"{j + 1}"
-            raise ValueError(
-                f"feature {name} holds {float(value)!r}, too large to standardize in float64 (its "
-                "square overflows); rescale the column (e.g. to other units) or use --no-scale"
+            reason = (
+                "too large to standardize in float64 (its square overflows); rescale the "
+                "column (e.g. to other units) or use --no-scale"
+            )
+            raise ScalingOverflow(
+                f"feature {name} holds {value!r}, {reason}",
+                column=int(j),
+                row=row,
+                value=value,
+                reason=reason,
             )
         scale[~(scale > 1e-12 * np.maximum(1.0, np.abs(X).max(axis=0)))] = 1.0
         return cls(kind, X.mean(axis=0), scale)

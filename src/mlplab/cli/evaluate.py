@@ -26,7 +26,8 @@ PARTS = ("all", "train", "validation", "test")
     default="all",
     show_default=True,
     help="Score every example, or only one part of the training run's split (needs the "
-    "run's config.json next to the model).",
+    "run's config.json next to the model, and the run's own data: checked by the "
+    "fingerprint the run recorded).",
 )
 @click.pass_context
 def evaluate(ctx: click.Context, model_path: Path, data: str, target: str | None, part: str):
@@ -46,30 +47,49 @@ def evaluate(ctx: click.Context, model_path: Path, data: str, target: str | None
 
 
 def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> None:
-    from ._data import load_dataset, prepare
+    from ..runs import check_same_data
+    from ._data import is_csv, load_dataset, prepare
     from ._model import (
         arrays_in_training_order,
         class_metrics,
         is_classifier,
+        is_multilabel,
         load_estimator,
         matched_by_name,
         score_part,
+        training_record,
     )
+    from ._overflow import refuse_text_targets
 
     model = load_estimator(model_path)
-    run = _run_config(model_path)
-    seed = int(((run or {}).get("data") or {}).get("split", {}).get("seed", 0))
-    recorded = ((run or {}).get("data") or {}).get("feature_names")
-    dataset = load_dataset(data, target, seed=seed, drop=_run_not_features(run, data))
-    dataset = matched_by_name(model, dataset, data, recorded)
+    if is_multilabel(model):
+        raise ValueError(
+            f"{str(model_path)!r} is a multi-label model: it is scored on one 0/1 column per "
+            "label, which evaluate does not read (it reads one target column); score it "
+            "with mlplab.load and its score method"
+        )
+    record = training_record(model, model_path)
+    run = record["config"]
+    seed = int((record["split"] or {}).get("seed", 0))
+    dataset = load_dataset(data, target, seed=seed, drop=_run_not_features(record, data))
+    dataset = matched_by_name(model, dataset, data, record["feature_names"])
     X, y = dataset.X, dataset.y
+    if not is_classifier(model):
+        refuse_text_targets(dataset, data, is_csv(data))
     if part != "all":
+        if record["other_run"]:
+            raise ValueError(
+                f"--part {part}: the config.json in {str(model_path.parent)!r} is about another "
+                "model (its data or features differ from those the model file records), so "
+                "its split is not this model's; use --part all, or the model's own run folder"
+            )
         if run is None:
             raise ValueError(
                 f"--part {part} needs the training run's config.json next to the model "
                 f"(in {str(model_path.parent)!r}); use --part all"
             )
-        split = (run.get("data") or {}).get("split")
+        check_same_data(record["fingerprint"], X, y, source=data, part=part)
+        split = record["split"]
         if not split or not {"seed", "test_fraction", "validation_fraction"} <= set(split):
             raise ValueError(
                 f"--part {part} needs the run's split (seed and fractions) in the config.json "
@@ -128,22 +148,16 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
         console.print(per_class)
 
 
-def _run_not_features(run: dict | None, data: str) -> tuple[str, ...]:
+def _run_not_features(record: dict, data: str) -> tuple[str, ...]:
     """The run's --drop and --id columns, when evaluating on a CSV file that has them."""
     from ..datasets import read_csv_table
     from ._data import is_csv
 
-    recorded = ((run or {}).get("data") or {}) if is_csv(data) else {}
-    names = [*(recorded.get("drop") or ()), recorded.get("id_column")]
+    if not is_csv(data):
+        return ()
+    names = [*record["drop"], record["id_column"]]
     names = [n for n in names if isinstance(n, str)]
     if not names:
         return ()
     header = read_csv_table(data).names
     return tuple(n for n in names if n in header)
-
-
-def _run_config(model_path: Path) -> dict | None:
-    """config.json of the run folder the model is in, if it is one."""
-    from ..runs import RunFolder
-
-    return RunFolder(model_path.parent).read_config()

@@ -36,11 +36,13 @@ def predict(
     """Predict every row of a CSV file: the label and one probability column per class.
 
     INPUT.csv has a header row and the model's feature columns (raw, unscaled values).
-    When the header names the training features, those columns are used in the
-    training order and any others (such as the target) are ignored; otherwise the file
-    must have exactly as many columns as the model has features. The output has one row
-    per input row: "prediction", then "p_<class>" for each class (regressors: only the
-    prediction). With an ID column (--id, or the training run's) that column comes first.
+    The columns are matched by the names of the training features, which the model file
+    records: they may be in any order, any others (such as the target) are ignored, and
+    a missing one is refused. Only a model without names takes the columns by position,
+    and the file must then have exactly as many. The output has one row per input row:
+    "prediction", then "p_<class>" for each class (regressors: only the prediction; a
+    multi-label model: "prediction_<label>" 0/1 for each label, then "p_<label>"). With
+    an ID column (--id, or the training run's) that column comes first.
 
     \b
     Examples:
@@ -59,15 +61,24 @@ def _predict(
     import numpy as np
 
     from ._data import read_column, read_features
-    from ._model import arrays_in_training_order, is_classifier, load_estimator
+    from ._model import (
+        arrays_in_training_order,
+        is_classifier,
+        is_multilabel,
+        load_estimator,
+        training_record,
+    )
 
     model = load_estimator(model_path)
-    feature_names, target, run_id, dropped = _training_columns(model, model_path)
+    record = training_record(model, model_path)
+    run_id = record["id_column"]
     X, _ = read_features(
         input_path,
-        feature_names=feature_names,
+        feature_names=record["feature_names"],
         n_features=model.n_features_in_,
-        drop=tuple(c for c in (target, run_id, id_column, *dropped) if c is not None),
+        drop=tuple(
+            c for c in (record["target"], run_id, id_column, *record["drop"]) if c is not None
+        ),
     )
     if id_column is None and run_id is not None:
         from ..datasets import read_csv_table
@@ -85,6 +96,16 @@ def _predict(
     if is_classifier(model) and not probabilities:
         header = ["prediction"]
         rows = [[label] for label in predictions]
+    elif is_multilabel(model):
+        chosen = np.asarray(model.predict(X)).reshape(proba.shape)
+        rows = [
+            [*(str(int(v)) for v in flags), *(f"{p:.6g}" for p in row)]
+            for flags, row in zip(chosen, proba)
+        ]
+        header = [
+            *(f"prediction_{c}" for c in model.classes_),
+            *(f"p_{c}" for c in model.classes_),
+        ]
     elif is_classifier(model):
         labels = model.classes_[np.argmax(proba, axis=1)]
         rows = [[label, *(f"{p:.6g}" for p in row)] for label, row in zip(labels, proba)]
@@ -107,23 +128,3 @@ def _predict(
 
     atomic_write_bytes(out_path, text.encode("utf-8"))
     echo_err(f"wrote {X.shape[0]} predictions to {os.fspath(out_path)}")
-
-
-def _training_columns(model, model_path: Path):
-    """(feature names in training order, target, ID column, other dropped columns).
-
-    Read from the model, else from the training run's config.json next to it.
-    """
-    from ..runs import RunFolder
-
-    config = RunFolder(model_path.parent).read_config() or {}
-    data = config.get("data") or {}
-    id_column = data.get("id_column") if isinstance(data.get("id_column"), str) else None
-    dropped = [str(c) for c in data.get("drop") or () if isinstance(c, str)]
-    names = getattr(model, "feature_names_in_", None)
-    if names is not None:
-        return [str(n) for n in names], None, id_column, dropped
-    features = data.get("feature_names")
-    if isinstance(features, list) and len(features) == model.n_features_in_:
-        return [str(f) for f in features], data.get("target"), id_column, dropped
-    return None, None, id_column, dropped

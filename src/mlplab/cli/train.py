@@ -32,10 +32,6 @@ from ._stopping import best_epoch, check_monitor, epoch_limit_note
 from ._strategies import STOP_ORDER, run_history, stop_reasons, trained_networks
 from ._summary import print_summary
 
-#: Examples used by ``--gradcheck`` (two cost evaluations per parameter each).
-GRADCHECK_EXAMPLES = 5
-GRADCHECK_POOL = 200
-
 
 @click.command()
 @data_options
@@ -195,7 +191,7 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
 
         check_strategy_data(ctx, opts, data)
     check_monitor(ctx, opts, data.task)
-    from ._data import check_fits_dtype
+    from ._overflow import check_fits_dtype
 
     check_fits_dtype(data, opts["dtype"], opts["data"])
     if opts["early_stopping"] is None:
@@ -250,7 +246,9 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
         _diagnose(run, model, data, X_train, y_train, validation, quiet)
     gradcheck = None
     if opts["run_gradcheck"]:
-        gradcheck = _gradcheck(run, model, X_train, y_train, opts["alpha"])
+        from ._trained_gradcheck import trained_gradcheck
+
+        gradcheck = trained_gradcheck(run, model, X_train, y_train, opts["alpha"])
     # From here on the model takes raw features (the scaling moves into θ⁽¹⁾) and a
     # regressor predicts raw targets (the target's scaling moves into the output layer).
     for network in trained_networks(model):
@@ -362,7 +360,12 @@ def _write_run(placement, model, history, data, config: dict, gradcheck: dict | 
 
     run = placement.folder
     with deferred_signals():
-        save(model, run.model_file)
+        recorded = config["data"]
+        save(
+            model,
+            run.model_file,
+            data={key: recorded[key] for key in ("feature_names", "target", "fingerprint")},
+        )
         history.to_csv(run.history_file)
     config["figures"] = draw_run_figures(
         run,
@@ -466,35 +469,3 @@ def _diagnose(run, model, data, X_train, y_train, validation, quiet: bool) -> No
     run.write_diagnosis(diagnosis)
     if not quiet:
         render_rich(diagnosis, stdout_console())
-
-
-def _gradcheck(run, model, X_train, y_train, alpha: float) -> dict:
-    """Gradient check of the trained network on a few training examples; gradcheck.json."""
-    import numpy as np
-
-    from ..gradcheck import check_gradients
-
-    network = model.network_
-    # From a pool of rows, so that relu networks find examples clear of their kinks.
-    X = np.asarray(X_train[:GRADCHECK_POOL], dtype=np.float64)
-    Y = _encoded_targets(model, y_train[:GRADCHECK_POOL])
-    result = check_gradients(network, X, Y, lam=alpha, max_examples=GRADCHECK_EXAMPLES)
-    settings = {
-        "network": "-".join(str(u) for u in network.layer_sizes),
-        "examples": result.examples,
-        "λ": alpha,
-    }
-    return run.write_gradcheck(result, settings)
-
-
-def _encoded_targets(model, y):
-    """Targets as the network's outputs see them: one-hot, one 0/1 column, or values."""
-    import numpy as np
-
-    if not hasattr(model, "classes_"):
-        return np.asarray(y, dtype=np.float64).reshape(len(y), -1)
-    classes = model.classes_
-    n_out = model.network_.layer_sizes[-1]
-    if n_out == 1:
-        return (np.asarray(y) == classes[-1]).astype(np.float64)[:, None]
-    return (np.asarray(y)[:, None] == classes[None, :]).astype(np.float64)

@@ -26,49 +26,36 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import math
-import os
-import sys
 import warnings
-from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
-from sklearn.model_selection import train_test_split
-from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
 from .._rng import as_generator
 from ..activations import resolve_activation
 from ..callbacks import EarlyStopping
 from ..checkpoint import Checkpoint
 from ..initializers import INITIALIZERS
-from ..losses import SKLEARN_NAMES
 from ..network import Network, resolve_dtype
-from ..solvers import EPOCH_SOLVERS, SOLVERS
+from ..solvers import EPOCH_SOLVERS
 from ..training import Trainer, TrainingConfig
 from ._errors import NotFittedError
+from ._fitted import FittedMixin
+from ._params import PARAMETER_CONSTRAINTS, ParamsMixin
+from ._split import hold_out
 from ._state import StateMixin
 from ._verbose import IterationLog
-from ._weights import LayerList, check_layer_arrays
+from ._weights import WeightsMixin
 
 __all__ = ["NotFittedError", "TrainingSetup"]
 
 #: Sparse formats X may come in (scikit-learn's); training gathers batch rows from CSR.
 SPARSE_FORMATS = ("csr", "csc")
 
-
-#: Fitted state that does not end in "_" (scikit-learn's marker) but belongs to a fit.
-_PRIVATE_FITTED = ("_trainer", "_label_binarizer", "_callbacks", "_stopping")
-
 #: The callback protocol's hooks (all optional; a callback has at least one).
 _HOOKS = ("on_train_begin", "on_epoch_end", "on_train_end")
-
-#: Stand-in patience for ``n_iter_no_change=np.inf``: the counter can never exceed it.
-_NEVER = sys.maxsize
 
 
 @dataclasses.dataclass
@@ -105,7 +92,7 @@ class TrainingSetup:
     random_state: np.random.Generator
 
 
-class BaseMLP(StateMixin, BaseEstimator):
+class BaseMLP(ParamsMixin, WeightsMixin, FittedMixin, StateMixin, BaseEstimator):
     """Common parameters and machinery of :class:`MLPClassifier` and :class:`MLPRegressor`.
 
     Not meant to be used directly. Subclasses provide the target encoding
@@ -113,42 +100,7 @@ class BaseMLP(StateMixin, BaseEstimator):
     the trainer's task (``_task``) and the labels to stratify a validation split on.
     """
 
-    _parameter_constraints: ClassVar[dict] = {
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions({"identity", "logistic", "sigmoid", "tanh", "relu"})],
-        "solver": [StrOptions(set(SOLVERS))],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "power_t": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state", np.random.Generator],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose", StrOptions({"progress"})],
-        "warm_start": ["boolean"],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [
-            Interval(Integral, 1, None, closed="left"),
-            Options(Real, {np.inf}),
-        ],
-        "max_fun": [Interval(Integral, 1, None, closed="left")],
-        # the extras
-        "dtype": "no_validation",  # None, or checked by mlplab.network.resolve_dtype
-        "initializer": [StrOptions(set(INITIALIZERS))],
-        "init_epsilon": [Interval(Real, 0, None, closed="neither"), None],
-        "callbacks": [list, tuple, None],
-        "checkpoint_dir": [str, os.PathLike, None],
-        "checkpoint_every": [Interval(Integral, 1, None, closed="left")],
-        "early_stopping_monitor": [StrOptions({"score", "loss"})],
-    }
+    _parameter_constraints: ClassVar[dict] = PARAMETER_CONSTRAINTS
 
     def __init__(
         self,
@@ -214,112 +166,6 @@ class BaseMLP(StateMixin, BaseEstimator):
         self.checkpoint_dir = checkpoint_dir
         self.checkpoint_every = checkpoint_every
         self.early_stopping_monitor = early_stopping_monitor
-
-    # ------------------------------------------------------------------ weights as views
-    @property
-    def coefs_(self) -> LayerList:
-        """W⁽ˡ⁾ᵀ per layer, shape (u_l, u_{l+1}): writable views of θ⁽ˡ⁾[:, 1:].T.
-
-        ``coefs_[l] = W`` copies W into the network (see :mod:`._weights`).
-        """
-        thetas = self._fitted_network("coefs_").thetas
-        return LayerList("coefs_", [theta[:, 1:].T for theta in thetas])
-
-    @coefs_.setter
-    def coefs_(self, coefs) -> None:
-        thetas = self._fitted_network("coefs_").thetas
-        coefs = check_layer_arrays("coefs_", coefs, [t[:, 1:].T.shape for t in thetas])
-        for theta, coef in zip(thetas, coefs):
-            theta[:, 1:] = coef.T
-
-    @property
-    def intercepts_(self) -> LayerList:
-        """b⁽ˡ⁾ per layer, shape (u_{l+1},): writable views of the bias column θ⁽ˡ⁾[:, 0]."""
-        thetas = self._fitted_network("intercepts_").thetas
-        return LayerList("intercepts_", [theta[:, 0] for theta in thetas])
-
-    @intercepts_.setter
-    def intercepts_(self, intercepts) -> None:
-        thetas = self._fitted_network("intercepts_").thetas
-        intercepts = check_layer_arrays("intercepts_", intercepts, [t[:, 0].shape for t in thetas])
-        for theta, intercept in zip(thetas, intercepts):
-            theta[:, 0] = intercept
-
-    def _fitted_network(self, name: str) -> Network:
-        """``network_``, or the AttributeError that explains why ``name`` is not there."""
-        network = self.__dict__.get("network_")
-        if network is not None:
-            return network
-        if "estimators_" in self.__dict__:
-            raise AttributeError(
-                f"{name} is not defined for multiclass={self.multiclass!r}: the model is "
-                f"{len(self.estimators_)} binary networks; read estimators_[k].{name}"
-            )
-        raise NotFittedError(
-            f"This {type(self).__name__} instance is not fitted yet, so it has no {name}. "
-            "Call 'fit' first: the layer shapes come from the data."
-        )
-
-    # ------------------------------------------------------------------ fitted state
-    def __sklearn_is_fitted__(self) -> bool:
-        return "network_" in self.__dict__ or "estimators_" in self.__dict__
-
-    def _check_fitted(self) -> None:
-        """Raise :class:`NotFittedError` (scikit-learn's wording) unless fitted."""
-        try:
-            check_is_fitted(self)
-        except _SklearnNotFittedError as error:
-            raise NotFittedError(str(error)) from None
-
-    def _reset_fitted(self) -> None:
-        """Forget everything a previous fit left (a new fit starts from nothing)."""
-        for name in list(vars(self)):
-            if (name.endswith("_") and not name.startswith("__")) or name in _PRIVATE_FITTED:
-                delattr(self, name)
-
-    # ------------------------------------------------------------------ parameters
-    def _hidden_sizes(self) -> list[int]:
-        """``hidden_layer_sizes`` as a list of positive ints (an int means one layer)."""
-        sizes = self.hidden_layer_sizes
-        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
-        if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes):
-            raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
-        return [int(s) for s in sizes]
-
-    def _patience(self) -> int:
-        """n_iter_no_change as an int; ``np.inf`` turns the stopping rule off."""
-        n = self.n_iter_no_change
-        return _NEVER if math.isinf(n) else int(n)
-
-    def _training_config(self) -> TrainingConfig:
-        """The TrainingConfig of these parameters (plain Python numbers, so it serializes)."""
-        return TrainingConfig(
-            solver=self.solver,
-            alpha=float(self.alpha),
-            batch_size=self.batch_size if self.batch_size == "auto" else int(self.batch_size),
-            learning_rate=self.learning_rate,
-            learning_rate_init=float(self.learning_rate_init),
-            power_t=float(self.power_t),
-            max_iter=int(self.max_iter),
-            shuffle=bool(self.shuffle),
-            tol=float(self.tol),
-            momentum=float(self.momentum),
-            nesterovs_momentum=bool(self.nesterovs_momentum),
-            beta_1=float(self.beta_1),
-            beta_2=float(self.beta_2),
-            epsilon=float(self.epsilon),
-            n_iter_no_change=self._patience(),
-            max_fun=int(self.max_fun),
-        )
-
-    def _check_solver(self) -> bool:
-        """True for solvers that train epoch by epoch; else the AttributeError of partial_fit."""
-        if self.solver not in EPOCH_SOLVERS:
-            raise AttributeError(
-                f"partial_fit is only available for stochastic optimizers. {self.solver} is "
-                f"not stochastic; use one of {', '.join(EPOCH_SOLVERS)}."
-            )
-        return True
 
     # ------------------------------------------------------------------ the network
     def _training_dtype(self, X) -> np.dtype:
@@ -440,7 +286,13 @@ class BaseMLP(StateMixin, BaseEstimator):
         if validation_data is not None:
             validation = self._encode_validation(validation_data)
         elif validation_fraction is not None:
-            X, Y, validation = self._hold_out(X, Y, split_seed, validation_fraction)
+            X, Y, validation = hold_out(
+                X,
+                Y,
+                seed=split_seed,
+                fraction=validation_fraction,
+                stratify=self._stratify_labels(Y),
+            )
         return TrainingSetup(
             network=network,
             config=self._training_config(),
@@ -450,17 +302,6 @@ class BaseMLP(StateMixin, BaseEstimator):
             validation=validation,
             random_state=rng,
         )
-
-    def _check_epsilon_meaning(self) -> None:
-        """Warn when ``epsilon`` looks like the initializer's ε; it is Adam's."""
-        if self.initializer == "uniform" and self.epsilon >= 1e-3:
-            warnings.warn(
-                f"epsilon={self.epsilon!r} is Adam's ε (numerical stability, default 1e-8), "
-                "not the initializer's: for θ ~ U[−ε, ε] pass init_epsilon "
-                f"(init_epsilon={self.epsilon!r})",
-                UserWarning,
-                stacklevel=3,
-            )
 
     def _fit(
         self, X, y, *, incremental=False, classes=None, validation_data=None, resume_from=None
@@ -587,78 +428,6 @@ class BaseMLP(StateMixin, BaseEstimator):
         self._stopping = rule
         return rule
 
-    def _hold_out(self, X, Y, seed: int, fraction: float):
-        """Split off ``fraction`` of (X, Y), stratified for single-label classes.
-
-        Two classes are stratified as in scikit-learn, whose error a class too small to
-        split raises. For K > 2 classes scikit-learn does not stratify; mlplab does when
-        every class can be represented, and falls back to scikit-learn's plain random
-        split when not (a class with one example, fewer held-out examples than classes).
-        """
-        stratify = self._stratify_labels(Y)
-        try:
-            X_train, X_val, Y_train, Y_val = train_test_split(
-                X, Y, random_state=seed, test_size=fraction, stratify=stratify
-            )
-        except ValueError:
-            if stratify is None or stratify.dtype == bool:
-                raise
-            X_train, X_val, Y_train, Y_val = train_test_split(
-                X, Y, random_state=seed, test_size=fraction
-            )
-        if X_val.shape[0] < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' or the "
-                "size of your dataset."
-            )
-        return X_train, Y_train, (X_val, Y_val)
-
-    def _set_fitted_attributes(self, trainer, n_outputs, early_stopping, n_iter) -> None:
-        """scikit-learn's fitted attributes, read from the network and the history."""
-        history = trainer.history
-        network = trainer.net
-        self.history_ = history
-        self.n_iter_ = int(n_iter)
-        self.t_ = int(trainer.examples_seen)
-        self.n_outputs_ = int(n_outputs)
-        self.n_layers_ = network.n_layers
-        self.out_activation_ = SKLEARN_NAMES[network.output]
-        self.n_networks_ = 1
-        self.stop_reason_ = trainer.stop_reason
-        self.callbacks_ = list(self._callbacks)
-        self.loss_curve_ = [float(v) for v in history["train_loss"]] if history.n_epochs else []
-        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else math.nan
-        self.best_loss_ = None if early_stopping else min(self.loss_curve_, default=math.nan)
-        column = f"val_{trainer.score_name}"
-        if trainer.has_validation:
-            scores = [float(v) for v in history[column]] if column in history else []
-            finite = [v for v in scores if math.isfinite(v)]
-            self.best_validation_score_ = max(finite) if finite else None
-            if trainer.stop_reason == "diverged":
-                # The epoch that diverged has no weights left to score (they were rolled
-                # back); like scikit-learn, its validation score is recorded as nan.
-                scores.append(math.nan)
-            self.validation_scores_ = scores
-        else:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
-
-    def _warn_not_converged(self, trainer) -> None:
-        """scikit-learn's ConvergenceWarning when max_iter ran out before the stopping rule."""
-        if self.solver in EPOCH_SOLVERS:
-            message = (
-                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the "
-                "optimization hasn't converged yet."
-            )
-        else:
-            result = getattr(trainer, "scipy_result", None)
-            reason = f" ({result.message})" if result is not None else ""
-            message = (
-                f"{self.solver} failed to converge after {self.n_iter_} iterations{reason}. "
-                "Increase the number of iterations (max_iter) or scale the data."
-            )
-        warnings.warn(message, ConvergenceWarning, stacklevel=4)  # the caller of fit
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True  # CSR and CSC, batch rows made dense
@@ -672,14 +441,3 @@ class BaseMLP(StateMixin, BaseEstimator):
             self, X, reset=False, accept_sparse=SPARSE_FORMATS, dtype=(np.float64, np.float32)
         )
         return self.network_.forward(X)
-
-
-def unpack_pair(validation_data):
-    """(X_val, y_val) from a pair, or a ValueError saying what was expected."""
-    try:
-        X_val, y_val = validation_data
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"validation_data must be a pair (X_val, y_val), got {type(validation_data).__name__}"
-        ) from None
-    return X_val, y_val

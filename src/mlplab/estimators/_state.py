@@ -23,7 +23,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..losses import SKLEARN_NAMES
-from ..training import Trainer
+from ..training import Trainer, TrainerState
 from ._errors import NotFittedError
 
 __all__ = ["TRAINING_SUMMARY", "StateMixin"]
@@ -133,8 +133,12 @@ class StateMixin:
         trainer = Trainer(
             network, self._training_config(), task=self._task(), random_state=self.random_state
         )
-        trainer.history = history
-        trainer.epoch = history.n_epochs
-        trainer.examples_seen = int(state["training"]["t_"])
-        trainer.stop_reason = state["training"]["stop_reason_"]
+        trainer.set_state(
+            TrainerState(
+                epoch=history.n_epochs,
+                examples_seen=int(state["training"]["t_"]),
+                history=history,
+                stop_reason=state["training"]["stop_reason_"],
+            )
+        )
         self._trainer = trainer

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["LayerList", "check_layer_arrays"]
+from ..network import Network
+from ._errors import NotFittedError
+
+__all__ = ["LayerList", "WeightsMixin", "check_layer_arrays"]
 
 
 class LayerList(list):
@@ -52,3 +55,51 @@ def check_layer_arrays(name: str, arrays, shapes) -> list[np.ndarray]:
         if array.shape != shape:
             raise ValueError(f"{name}[{layer}] must have shape {shape}, got {array.shape}")
     return arrays
+
+
+class WeightsMixin:
+    """``coefs_`` and ``intercepts_`` of an estimator whose fitted network is ``network_``."""
+
+    @property
+    def coefs_(self) -> LayerList:
+        """W⁽ˡ⁾ᵀ per layer, shape (u_l, u_{l+1}): writable views of θ⁽ˡ⁾[:, 1:].T.
+
+        ``coefs_[l] = W`` copies W into the network (see :mod:`._weights`).
+        """
+        thetas = self._fitted_network("coefs_").thetas
+        return LayerList("coefs_", [theta[:, 1:].T for theta in thetas])
+
+    @coefs_.setter
+    def coefs_(self, coefs) -> None:
+        thetas = self._fitted_network("coefs_").thetas
+        coefs = check_layer_arrays("coefs_", coefs, [t[:, 1:].T.shape for t in thetas])
+        for theta, coef in zip(thetas, coefs):
+            theta[:, 1:] = coef.T
+
+    @property
+    def intercepts_(self) -> LayerList:
+        """b⁽ˡ⁾ per layer, shape (u_{l+1},): writable views of the bias column θ⁽ˡ⁾[:, 0]."""
+        thetas = self._fitted_network("intercepts_").thetas
+        return LayerList("intercepts_", [theta[:, 0] for theta in thetas])
+
+    @intercepts_.setter
+    def intercepts_(self, intercepts) -> None:
+        thetas = self._fitted_network("intercepts_").thetas
+        intercepts = check_layer_arrays("intercepts_", intercepts, [t[:, 0].shape for t in thetas])
+        for theta, intercept in zip(thetas, intercepts):
+            theta[:, 0] = intercept
+
+    def _fitted_network(self, name: str) -> Network:
+        """``network_``, or the AttributeError that explains why ``name`` is not there."""
+        network = self.__dict__.get("network_")
+        if network is not None:
+            return network
+        if "estimators_" in self.__dict__:
+            raise AttributeError(
+                f"{name} is not defined for multiclass={self.multiclass!r}: the model is "
+                f"{len(self.estimators_)} binary networks; read estimators_[k].{name}"
+            )
+        raise NotFittedError(
+            f"This {type(self).__name__} instance is not fitted yet, so it has no {name}. "
+            "Call 'fit' first: the layer shapes come from the data."
+        )

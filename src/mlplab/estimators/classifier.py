@@ -7,30 +7,24 @@ from typing import ClassVar
 import numpy as np
 from sklearn.base import ClassifierMixin, clone
 from sklearn.multiclass import OneVsRestClassifier
-from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
-    _check_partial_fit_first_call,
     check_classification_targets,
     type_of_target,
-    unique_labels,
 )
 from sklearn.utils.validation import (
     check_array,
-    check_consistent_length,
     column_or_1d,
     validate_data,
 )
 
-from ..losses import resolve_output
 from ..names import explain_unknown_keywords
-from ._base import SPARSE_FORMATS, BaseMLP, unpack_pair
+from ._base import SPARSE_FORMATS, BaseMLP
+from ._labels import LabelsMixin, label_binarizer
 from .strategies import STRATEGIES, multiclass_wrapper
 
 __all__ = ["MLPClassifier"]
-
-_TASKS = {"binary": "binary", "multiclass": "multiclass", "multilabel-indicator": "multilabel"}
 
 
 def _probabilities_available(estimator) -> bool:
@@ -43,7 +37,7 @@ def _probabilities_available(estimator) -> bool:
     return True
 
 
-class MLPClassifier(ClassifierMixin, BaseMLP):
+class MLPClassifier(ClassifierMixin, LabelsMixin, BaseMLP):
     """Multi-layer perceptron classifier trained by backpropagation.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`: the same
@@ -357,68 +351,6 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.n_iter_ = max((getattr(e, "n_iter_", 0) for e in self.estimators_), default=0)
         return self
 
-    # ------------------------------------------------------------------ targets
-    def _encode_targets(self, X, y, *, first_pass, incremental, classes):
-        """Validate (X, y) and turn y into the network's targets Y, shape (m, n_outputs).
-
-        Two classes become one 0/1 column, K classes K one-hot columns, a multi-label
-        indicator matrix stays as it is (scikit-learn's LabelBinarizer does all three).
-        """
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            multi_output=True,
-            accept_sparse=SPARSE_FORMATS,
-            dtype=(np.float64, np.float32),
-            reset=first_pass,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        if incremental:
-            if _check_partial_fit_first_call(self, classes):
-                binarizer = LabelBinarizer()
-                binarizer.fit(y if type_of_target(y).startswith("multilabel") else classes)
-                self._label_binarizer = binarizer
-                self.classes_ = binarizer.classes_
-            # the first call too: labels outside ``classes`` would be encoded as negatives
-            unknown = np.setdiff1d(unique_labels(y), self.classes_)
-            if len(unknown):
-                raise ValueError(
-                    f"`y` has classes not in `self.classes_`. `self.classes_` has "
-                    f"{self.classes_}. 'y' has {unique_labels(y)}."
-                )
-        elif first_pass:
-            self._label_binarizer = LabelBinarizer().fit(y)
-            self.classes_ = self._label_binarizer.classes_
-        else:
-            seen = unique_labels(y)
-            if set(seen) != set(self.classes_):
-                raise ValueError(
-                    "warm_start can only be used where `y` has the same classes as in the "
-                    f"previous call to fit. Previously got {self.classes_}, `y` has {seen}"
-                )
-        return X, self._label_binarizer.transform(y)
-
-    def _encode_validation(self, validation_data):
-        """(X_val, Y_val) from the user's (X_val, y_val), checked against the fit."""
-        X_val, y_val = unpack_pair(validation_data)
-        X_val = validate_data(
-            self, X_val, reset=False, accept_sparse=SPARSE_FORMATS, dtype=(np.float64, np.float32)
-        )
-        y_val = check_array(y_val, ensure_2d=False, dtype=None)
-        if y_val.ndim == 2 and y_val.shape[1] == 1:
-            y_val = column_or_1d(y_val)
-        check_consistent_length(X_val, y_val)
-        unknown = np.setdiff1d(unique_labels(y_val), self.classes_)
-        if len(unknown):
-            raise ValueError(
-                f"validation_data has classes {unknown} that the training labels "
-                f"{self.classes_} do not have"
-            )
-        return X_val, self._label_binarizer.transform(y_val)
-
     # ------------------------------------------------------------------ state
     is_classifier_state = True
 
@@ -454,7 +386,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         classes, target_type = state["classes"], state["target_type"]
         self.classes_ = classes
         if "multiclass" not in state:
-            self._label_binarizer = _label_binarizer(classes, target_type)
+            self._label_binarizer = label_binarizer(classes, target_type)
             return
         section = state["multiclass"]
         subs = [MLPClassifier.from_state(sub) for sub in section["estimators"]]
@@ -462,7 +394,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             section["strategy"], clone(self).set_params(multiclass="native")
         )
         if section["strategy"] == "ovr":
-            wrapper.label_binarizer_ = _label_binarizer(classes, target_type, sparse_output=True)
+            wrapper.label_binarizer_ = label_binarizer(classes, target_type, sparse_output=True)
             wrapper.classes_ = wrapper.label_binarizer_.classes_
             wrapper.estimators_ = subs
         else:
@@ -474,23 +406,6 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.estimators_ = subs
         self.n_networks_ = len(subs)
         self.n_iter_ = int(state["training"]["n_iter_"])
-
-    def _output_name(self, n_outputs: int) -> str:
-        """K > 2 classes: ``output``; two classes and multi-label: sigmoid units."""
-        if self._label_binarizer.y_type_ == "multiclass":
-            return resolve_output(self.output)
-        return "sigmoid"
-
-    def _task(self) -> str:
-        return _TASKS[self._label_binarizer.y_type_]
-
-    def _stratify_labels(self, Y):
-        """Class indices to stratify a validation split on (None for multi-label)."""
-        if self._label_binarizer.y_type_ == "multilabel-indicator":
-            return None
-        # two classes: the (m, 1) positive-class flags scikit-learn stratifies on, so that
-        # a class too small to split gets its error, naming the class 'True' or 'False'
-        return Y[:, :1] >= 0.5 if Y.shape[1] == 1 else Y.argmax(axis=1)
 
     # ------------------------------------------------------------------ prediction
     def predict(self, X):
@@ -543,14 +458,3 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         # one-vs-one pairs classes, so it needs one label per example
         tags.classifier_tags.multi_label = self.multiclass != "ovo"
         return tags
-
-
-def _label_binarizer(classes: np.ndarray, target_type: str, *, sparse_output: bool = False):
-    """The fitted LabelBinarizer that ``fit`` made for these classes and target type."""
-    binarizer = LabelBinarizer(sparse_output=sparse_output)
-    if target_type == "multilabel-indicator":
-        binarizer.fit(np.eye(len(classes), dtype=np.int64))
-    else:
-        binarizer.fit(classes)
-    binarizer.classes_ = classes  # the decoded array itself, dtype and all
-    return binarizer

@@ -16,7 +16,8 @@ from sklearn.utils.validation import (
 )
 
 from ..names import explain_unknown_keywords
-from ._base import SPARSE_FORMATS, BaseMLP, unpack_pair
+from ._base import SPARSE_FORMATS, BaseMLP
+from ._split import unpack_pair
 
 __all__ = ["MLPRegressor"]
 

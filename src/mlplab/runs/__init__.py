@@ -10,6 +10,7 @@ self-contained HTML page, built from the sections of :mod:`~mlplab.runs.sections
 
 from __future__ import annotations
 
+from .fingerprint import check_same_data, source_fingerprint
 from .folder import FIGURE_CAPTIONS, RunFolder, RunFolderError
 from .lock import RunFolderBusy, run_lock
 from .placement import NewRun, unfinished_folder
@@ -24,12 +25,14 @@ __all__ = [
     "RunFolderBusy",
     "RunFolderError",
     "build_report",
+    "check_same_data",
     "format_loss",
     "format_percent",
     "format_score",
     "format_seconds",
     "load_run",
     "run_lock",
+    "source_fingerprint",
     "unfinished_folder",
     "write_report",
 ]

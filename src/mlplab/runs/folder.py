@@ -314,6 +314,7 @@ CONFIG_SCHEMA = {
         "task": _TEXT,
         "target": _TEXT,
         "feature_names": (list, type(None)),
+        "fingerprint": (dict, type(None)),
         "split": {"seed": int, "test_fraction": _NUMBER, "validation_fraction": _NUMBER},
     },
     "model": (dict, type(None)),

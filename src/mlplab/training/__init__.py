@@ -37,6 +37,7 @@ from ..tasks import TASKS
 from .config import TrainingConfig
 from .loop import Trainer, train
 from .safety import DivergenceWarning, SignalRecord, TrainingInterrupted, stop_on_signals
+from .state import TrainerState
 from .step import one_blas_thread
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "History",
     "SignalRecord",
     "Trainer",
+    "TrainerState",
     "TrainingConfig",
     "TrainingInterrupted",
     "one_blas_thread",

@@ -17,6 +17,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import fields
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -35,9 +36,18 @@ from .config import TrainingConfig
 from .safety import DIVERGENCE_FACTOR, SafetyMixin, TrainingInterrupted
 from .scipy_solvers import ScipyMixin
 from .scores import class_indices, count_correct, r2, r2_from_sums, total_sum_of_squares
+from .state import StateDict, TrainerState
 from .step import NUMPY, TASK_CODES, kernels_for, one_blas_thread, small_products, train_step
 
-__all__ = ["Trainer", "train"]
+__all__ = ["Trainer", "ValidationBatch", "train"]
+
+
+class ValidationBatch(NamedTuple):
+    """The validation data, loaded once into a workspace of its own for every epoch."""
+
+    ws: Workspace  #: its ``inputs`` hold X_val
+    Y: np.ndarray  #: Y_val
+    labels: np.ndarray | None  #: multiclass: the class index of each row, else None
 
 
 class Trainer(SafetyMixin, ScipyMixin):
@@ -124,6 +134,61 @@ class Trainer(SafetyMixin, ScipyMixin):
         self._interrupted: int | None = None
         self._kernels = None  # the kernel backend of the current fit (mlplab._kernels)
         self._one_blas_thread = False  # run the batch loop on one BLAS thread
+
+    def get_state(self) -> TrainerState:
+        """Where the run is, as one object: what a checkpoint saves.
+
+        The arrays and the history are the trainer's own, not copies: write or copy them
+        before training continues.
+        """
+        callbacks = []
+        for callback in self.callbacks:
+            state_dict = getattr(callback, "state_dict", None)
+            callbacks.append(StateDict(*state_dict()) if state_dict else StateDict({}, {}))
+        return TrainerState(
+            epoch=self.epoch,
+            examples_seen=self.examples_seen,
+            history=self.history,
+            reference_loss=self.reference_loss,
+            stop_reason=self.stop_reason,
+            task=self.task,
+            theta=self.net.theta,
+            optimizer=None if self.optimizer is None else StateDict(*self.optimizer.state_dict()),
+            rng=self.rng.bit_generator.state,
+            callbacks=callbacks,
+        )
+
+    def set_state(self, state: TrainerState) -> None:
+        """Continue from ``state`` (a checkpoint's, or a fitted estimator's).
+
+        The state must suit this trainer's network, configuration and callbacks (a
+        checkpoint is checked against them before it gets here); a field that is None
+        leaves that part as it is, except ``optimizer``, which None resets.
+        """
+        if state.optimizer is None:
+            self.optimizer = None
+        else:
+            if self.optimizer is None:
+                self.optimizer = make_optimizer(
+                    self.config.solver, self.net.n_params, self.net.dtype, self.config
+                )
+            self.optimizer.load_state_dict(*state.optimizer)
+        if state.callbacks is not None:
+            for callback, saved in zip(self.callbacks, state.callbacks, strict=True):
+                load_state_dict = getattr(callback, "load_state_dict", None)
+                if load_state_dict is not None:
+                    load_state_dict(*saved)
+        if state.theta is not None:
+            self.net.theta = state.theta
+        if state.rng is not None:
+            self.rng.bit_generator.state = state.rng
+        if state.task is not None:
+            self.task = state.task
+        self.epoch = state.epoch
+        self.examples_seen = state.examples_seen
+        self.history = state.history
+        self.reference_loss = state.reference_loss
+        self.stop_reason = state.stop_reason
 
     @property
     def score_name(self) -> str:
@@ -225,14 +290,14 @@ class Trainer(SafetyMixin, ScipyMixin):
             self.optimizer.kernels = self._kernels
             # Σ (y − ȳ)² per output over the training set: the denominator of train_r2
             total_ss = total_sum_of_squares(Y) if self.task == "regression" else None
-            val_state = self._validation_state(validation)
+            val_batch = self._validation_batch(validation)
             progress = self._progress(target)
             try:
                 with self._signals():
                     self._notify("on_train_begin")
                     try:
                         while self.epoch < target and not self.stop_training:
-                            self._epoch(X, Y, total_ss, val_state, progress)
+                            self._epoch(X, Y, total_ss, val_batch, progress)
                         if self.stop_reason is None:
                             self.stop_reason = "max_iter"
                     finally:
@@ -257,7 +322,7 @@ class Trainer(SafetyMixin, ScipyMixin):
                 method(self)
 
     # ------------------------------------------------------------------ one epoch
-    def _epoch(self, X, Y, total_ss, val_state, progress) -> None:
+    def _epoch(self, X, Y, total_ss, val_batch, progress) -> None:
         """Run one epoch of mini-batch steps, record its row and consult the callbacks."""
         if self._interrupted is not None:
             # The signal came between epochs (in a callback, say): stop before starting one.
@@ -267,11 +332,11 @@ class Trainer(SafetyMixin, ScipyMixin):
         # them itself and stops with a DivergenceWarning instead of numpy's warnings.
         # Underflow of saturated units is harmless; set here once rather than per step.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            row = self._train_epoch(X, Y, total_ss, val_state)
+            row = self._train_epoch(X, Y, total_ss, val_batch)
         if row is not None:
             self._end_epoch(row, progress)
 
-    def _train_epoch(self, X, Y, total_ss, val_state) -> dict | None:
+    def _train_epoch(self, X, Y, total_ss, val_batch) -> dict | None:
         """The batches of one epoch; return its history row, or None if training stopped."""
         started = time.perf_counter()
         residual_ss = None
@@ -298,8 +363,8 @@ class Trainer(SafetyMixin, ScipyMixin):
             row["train_r2"] = r2_from_sums(residual_ss, total_ss)
         else:
             row["train_accuracy"] = correct / m_total
-        if val_state is not None:
-            row.update(self._evaluate_validation(val_state))
+        if val_batch is not None:
+            row.update(self._evaluate_validation(val_batch))
         row["learning_rate"] = learning_rate
         row["grad_norm"] = float(np.linalg.norm(self._grad))
         row.update(self._update_ratios(self._before_last_step))
@@ -407,19 +472,19 @@ class Trainer(SafetyMixin, ScipyMixin):
         return ratios
 
     # ------------------------------------------------------------------ validation
-    def _validation_state(self, validation):
-        """A workspace of the validation size with X_val loaded once, or None."""
+    def _validation_batch(self, validation) -> ValidationBatch | None:
+        """(X_val, Y_val) loaded into a workspace of the validation size, or None."""
         if validation is None:
             return None
         X_val, Y_val = validation
         ws = Workspace(self.net.layer_sizes, X_val.shape[0], self.net.dtype)
         copy_rows(X_val, slice(None), ws.inputs)
         labels = class_indices(Y_val) if self.task == "multiclass" else None
-        return ws, Y_val, labels
+        return ValidationBatch(ws, Y_val, labels)
 
-    def _evaluate_validation(self, val_state) -> dict[str, float]:
+    def _evaluate_validation(self, val_batch: ValidationBatch) -> dict[str, float]:
         """val_loss and the validation score for the current θ."""
-        ws, Y_val, labels = val_state
+        ws, Y_val, labels = val_batch
         m = ws.m
         # The data loss alone, without λ/(2m)‖W‖²: the penalty measures the weights, not
         # how well they predict new data, and adding it would shift the validation curve

@@ -27,7 +27,7 @@ class ScipyMixin:
             return
         net, config = self.net, self.config
         lam = config.alpha
-        val_state = self._validation_state(validation)
+        val_batch = self._validation_batch(validation)
         labels = class_indices(Y) if self.task == "multiclass" else None
         grad = self._grad
         m_total = X.shape[0]
@@ -56,8 +56,8 @@ class ScipyMixin:
                 row["train_accuracy"] = (
                     count_correct(self.task, output, Y, labels, slice(None)) / m_total
                 )
-            if val_state is not None:
-                row.update(self._evaluate_validation(val_state))
+            if val_batch is not None:
+                row.update(self._evaluate_validation(val_batch))
             row["learning_rate"] = math.nan
             # the gradient of the last evaluation, which the line search accepted
             row["grad_norm"] = float(np.linalg.norm(grad))
