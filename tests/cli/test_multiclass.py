@@ -76,6 +76,7 @@ def test_each_binary_network_has_its_history_and_entry(animal_runs, strategy, na
     report = (out / "report.html").read_text(encoding="utf-8")
     assert f"{len(names)} × 2–64–1" in report
     assert f"{len(names)} ({strategy})" in report
+    assert "Not available: the checks read one network" in report
 
 
 def test_ovr_has_probabilities_and_ovo_votes(animal_runs):

@@ -437,12 +437,20 @@ def _verdict_badge(name: str) -> str:
 
 def diagnostics_section(diagnosis, config: Mapping) -> str:
     heading = section("diagnostics", "Diagnostics") + "\n"
+    model = config.get("model") or {}
+    if diagnosis is None and (model.get("n_networks") or 1) > 1:
+        return (
+            heading + f"<p>Not available: the checks read one network's weights and history, "
+            f"and this run has {esc(model['n_networks'])} binary networks (--multiclass "
+            f"{esc(model.get('multiclass'))}).</p>\n</section>"
+        )
     if diagnosis is None:
         command = _doctor_command(config)
         return (
             heading + "<p>Not run. The checks (gradient check, initial loss, overfitting a tiny "
-            "subset, update ratios, dead or saturated units, over- and underfitting) run with"
-            f'</p>\n<pre class="command">{esc(command)}</pre>\n</section>'
+            "subset, update ratios, dead or saturated units, over- and underfitting) run on "
+            f'this run\'s model, history and data with</p>\n<pre class="command">{esc(command)}'
+            "</pre>\n</section>"
         )
     fragment = _diagnosis_html(diagnosis)
     return heading + fragment + "\n</section>"
