@@ -18,6 +18,7 @@ the RSS once data and model are ready, and the peak RSS of the whole process.
 
     python benchmarks/mnist_shape.py                     # float32, batches 32/128/512
     python benchmarks/mnist_shape.py --dtype float64 --batches 128
+    python benchmarks/mnist_shape.py --batches 128 --only "mlplab, dtype= given" --no-memory
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
+import time
 import warnings
 
 import numpy as np
@@ -116,15 +119,16 @@ def gemm_floor(X, y, batch: int, thetas):
     return epoch
 
 
-def mlplab_runner(X, y, batch: int, thetas):
+def mlplab_runner(X, y, batch: int, thetas, **params):
     """mlplab's estimator, one epoch per partial_fit, given X as a user would give it.
 
     No ``dtype=``: the default follows X (float32 data trains in float32), so this
-    measures what a scikit-learn user gets.
+    measures what a scikit-learn user gets. ``params`` are further estimator parameters.
     """
     import mlplab
 
     clf = mlplab.MLPClassifier(
+        **params,
         hidden_layer_sizes=(N_HIDDEN,),
         activation="relu",
         solver="adam",
@@ -143,6 +147,11 @@ def mlplab_runner(X, y, batch: int, thetas):
         clf.partial_fit(X, y)
 
     return epoch
+
+
+def mlplab_dtype_given_runner(X, y, batch: int, thetas):
+    """The same estimator with ``dtype=`` set to X's dtype: what the default must match."""
+    return mlplab_runner(X, y, batch, thetas, dtype=X.dtype)
 
 
 def trainer_runner(X, y, batch: int, thetas):
@@ -245,6 +254,7 @@ def torch_runner(X, y, batch: int, thetas):
 RUNNERS = {
     "GEMM floor": gemm_floor,
     "mlplab": mlplab_runner,
+    "mlplab, dtype= given": mlplab_dtype_given_runner,
     "mlplab, numpy kernels": mlplab_numpy_runner,
     "scikit-learn": sklearn_runner,
     "PyTorch": torch_runner,
@@ -314,8 +324,24 @@ def measure_memory(name: str, batch: int, dtype: str) -> dict[str, float]:
 
 
 # ---------------------------------------------------------------------- main
+def _cpu_logged(run, log: list):
+    """``run``, also appending the CPU time of each call (all threads) to ``log``."""
+
+    def logged():
+        start = time.process_time()
+        run()
+        log.append(time.process_time() - start)
+
+    return logged
+
+
 def run(
-    batches, dtype: str, rounds: int, with_memory: bool, with_numpy_kernels: bool = True
+    batches,
+    dtype: str,
+    rounds: int,
+    with_memory: bool,
+    with_numpy_kernels: bool = True,
+    only=None,
 ) -> tuple[str, dict]:
     """Benchmark every implementation; return the markdown section and the raw results."""
     X, y = make_data(np.dtype(dtype))
@@ -323,13 +349,22 @@ def run(
     names = available(RUNNERS)
     if not with_numpy_kernels:
         names.remove("mlplab, numpy kernels")
+    if only:
+        names = [n for n in names if n in (*only, "GEMM floor", "mlplab")]
+    dtype_pair = ("mlplab", "mlplab, dtype= given")
+    cpu_rows = []
     flops = flops_per_epoch()
     results: dict = {"dtype": dtype, "batches": {}, "memory": {}}
     rows = []
     for batch in batches:
         runners = {name: make_runner(name, X, y, batch, thetas) for name in names}
+        cpu = {name: [] for name in dtype_pair if name in runners}
+        for name, log in cpu.items():
+            runners[name] = _cpu_logged(runners[name], log)
         for runner in runners.values():  # warm-up epoch: buffers, caches, first-touch
             runner()
+        for log in cpu.values():
+            log.clear()
         wait_for_quiet()
         times, discarded = interleave_healthy(runners, rounds)
         for runner in runners.values():
@@ -354,6 +389,16 @@ def run(
                     else f"{median / ours:.2f}× ({to_ours:.2f}×)",
                 ]
             )
+        if len(cpu) == 2:
+            default, given = (cpu[name] for name in dtype_pair)
+            cpu_rows.append(
+                [
+                    str(batch),
+                    f"{paired_ratio(times[dtype_pair[0]], times[dtype_pair[1]]):.3f}",
+                    f"{paired_ratio(default, given):.3f}",
+                    f"{statistics.median(default):.3f} / {statistics.median(given):.3f}",
+                ]
+            )
         print(f"mnist-shape {dtype} batch {batch} done", file=sys.stderr)
     lines = [
         f"### mnist-shape, {dtype}, one epoch (seconds: median (min–max) of {rounds} "
@@ -373,6 +418,18 @@ def run(
             rows,
         ),
     ]
+    if cpu_rows:
+        lines += [
+            "",
+            "mlplab with X's dtype by default (no ``dtype=``) against ``dtype=`` given, "
+            "the median over rounds of the ratio in each round, by wall time and by CPU "
+            "time of the process (every round, discarded ones too):",
+            "",
+            markdown_table(
+                ["batch", "wall ratio", "CPU ratio", "CPU s: default / given (medians)"],
+                cpu_rows,
+            ),
+        ]
     discarded = {b: r["discarded"] for b, r in results["batches"].items()}
     lines += [
         "",
@@ -384,7 +441,7 @@ def run(
         mem_rows = []
         batch = 128 if 128 in batches else batches[0]
         for name in [*names, *MEMORY_ONLY]:
-            if name in ("GEMM floor", "mlplab, numpy kernels"):
+            if name in ("GEMM floor", "mlplab, numpy kernels", "mlplab, dtype= given"):
                 continue
             figures = measure_memory(name, batch, dtype)
             results["memory"][name] = figures
@@ -423,6 +480,12 @@ def main() -> None:
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument(
+        "--only",
+        default=None,
+        help="comma-separated implementations to run besides 'mlplab' and 'GEMM floor' "
+        f"(of: {', '.join(RUNNERS)})",
+    )
     parser.add_argument("--memory-child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--serve", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -437,7 +500,11 @@ def main() -> None:
         return
     print("Machine: " + facts_line(machine_facts()))
     print()
-    print(run(batches, args.dtype, args.rounds, not args.no_memory)[0])
+    only = None if args.only is None else [n.strip() for n in args.only.split(",")]
+    unknown = sorted(set(only or ()) - set(RUNNERS))
+    if unknown:
+        parser.error(f"--only: unknown implementation(s) {unknown}; choose from {list(RUNNERS)}")
+    print(run(batches, args.dtype, args.rounds, not args.no_memory, only=only)[0])
 
 
 if __name__ == "__main__":

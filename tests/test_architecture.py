@@ -23,10 +23,7 @@ LAYERS = (
     ("diagnostics", ("mlplab.diagnostics",)),
     ("estimators", ("mlplab.estimators", "mlplab.multiclass", "mlplab.logic")),
     ("io", ("mlplab.io", "mlplab.persistence", "mlplab.export")),
-    (
-        "training",
-        ("mlplab.training", "mlplab.callbacks", "mlplab.checkpoint", "mlplab.history"),
-    ),
+    ("training", ("mlplab.training",)),
     ("optimizers", ("mlplab.optimizers",)),
     (
         "network",
@@ -50,6 +47,7 @@ LAYERS = (
             "mlplab.names",
             "mlplab.solvers",
             "mlplab.presets",
+            "mlplab.scaling",
             "mlplab.memory",
             "mlplab._validation",
             "mlplab.jsonvalues",

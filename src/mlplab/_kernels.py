@@ -89,15 +89,22 @@ class NumpyKernels:
         np.take(Y, index, axis=0, out=targets, mode="clip")
 
     @staticmethod
-    def output_loss_delta_and_score(name, ws, Y, scale, task, residual_ss) -> tuple[float, int]:
+    def output_loss_delta_and_score(
+        name, ws, Y, scale, task, residual_ss, weights=None
+    ) -> tuple[float, int]:
         """Output layer, loss, δ⁽ᴸ⁾ and score from ``ws.logits`` (z⁽ᴸ⁾), in one pass.
 
         Fills ``ws.output`` with a⁽ᴸ⁾ and ``ws.delta[-1]`` with δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)·scale.
         Returns the summed loss of the batch and, for a classification ``task`` code, how
         many examples the outputs get right (the score's numerator); for regression,
-        Σ (a − y)² per output is added to ``residual_ss`` (R²'s numerator).
+        Σ (a − y)² per output is added to ``residual_ss`` (R²'s numerator). With example
+        weights ``weights`` of shape (m,), row i of δ⁽ᴸ⁾ is multiplied by wᵢ and the loss
+        is Σᵢ wᵢ·lossᵢ (the counts and sums stay unweighted).
         """
-        loss = OUTPUTS[name](ws.logits, ws.output, Y)
+        if weights is None:
+            loss = OUTPUTS[name](ws.logits, ws.output, Y)
+        else:
+            loss = OUTPUTS[name](ws.logits, ws.output, Y, weights)
         delta = ws.delta[-1]
         np.subtract(ws.output, Y, out=delta)
         correct = 0
@@ -106,6 +113,8 @@ class NumpyKernels:
         elif task:
             correct = count_correct(task, ws.output, Y)
         delta *= scale
+        if weights is not None:
+            delta *= weights[:, np.newaxis]
         return loss, correct
 
     @staticmethod
@@ -177,12 +186,13 @@ class NumbaKernels:
         self._gather(X, Y, order, start, ws.a_with_bias[1], targets)
 
     def output_loss_delta_and_score(
-        self, name, ws, Y, scale, task, residual_ss
+        self, name, ws, Y, scale, task, residual_ss, weights=None
     ) -> tuple[float, int]:
         """See :meth:`NumpyKernels.output_loss_delta_and_score` (which serves the outputs
-        not compiled here)."""
-        if name not in self._outputs:
-            return NUMPY.output_loss_delta_and_score(name, ws, Y, scale, task, residual_ss)
+        not compiled here, and weighted examples: the weighted output pass is numpy's, so
+        the two backends agree on it exactly and the unweighted kernels stay as they are)."""
+        if weights is not None or name not in self._outputs:
+            return NUMPY.output_loss_delta_and_score(name, ws, Y, scale, task, residual_ss, weights)
         if name == "softmax" and ws.output.size >= SOFTMAX_SPLIT_SIZE:
             # numba's exp is scalar; numpy's vectorized exp wins once there are enough
             self._softmax_shift(ws.logits, ws.output)

@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_int", "check_lam", "check_number"]
+__all__ = ["check_int", "check_lam", "check_number", "check_sample_weight"]
 
 
 def check_int(name: str, value, *, minimum: int, extra: str = "") -> int:
@@ -50,3 +50,23 @@ def check_lam(lam) -> float:
             f"lam (λ, the regularization strength) must be a finite number >= 0, got {lam!r}"
         )
     return float(lam)
+
+
+def check_sample_weight(sample_weight, m: int, dtype) -> np.ndarray | None:
+    """Example weights as a contiguous 1-D array of ``dtype`` and length m (None stays None).
+
+    Each weight must be finite and >= 0, and at least one > 0: the weighted cost divides
+    the data term and the L2 term by Σw.
+    """
+    if sample_weight is None:
+        return None
+    weights = np.ascontiguousarray(sample_weight, dtype=dtype)
+    if weights.shape != (m,):
+        raise ValueError(
+            f"sample_weight must have shape ({m},) (one weight per example), got {weights.shape}"
+        )
+    if not np.isfinite(weights).all() or (weights < 0).any():
+        raise ValueError("sample_weight must be finite and >= 0")
+    if not weights.sum() > 0:
+        raise ValueError("sample_weight must not be all zero: the cost divides by their sum")
+    return weights

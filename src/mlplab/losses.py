@@ -28,6 +28,9 @@ taken and no exp overflows.
 Saturated units make e^(−|z|) and the tiny probabilities underflow to zero, which is the
 right answer, so underflow is silenced here (``np.errstate(under="ignore")``); overflow,
 division by zero and invalid operations are not.
+
+Each function takes optional example weights ``weights`` of shape (m,): the summed loss
+is then Σᵢ wᵢ·lossᵢ, the loss of example i summed over its outputs (sample weights).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from scipy.special import expit, xlogy
 __all__ = ["OUTPUTS", "resolve_output"]
 
 
-def sigmoid_output(Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> float:
+def sigmoid_output(Z: np.ndarray, A: np.ndarray, Y: np.ndarray, weights=None) -> float:
     """A ← sigmoid(Z); return the summed binary cross-entropy −Σ[y log a + (1−y) log(1−a)]."""
     with np.errstate(under="ignore"):
         # The loss of each entry is max(z, 0) − z·y + log1p(e^(−|z|)), built in A before A
@@ -57,42 +60,57 @@ def sigmoid_output(Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> float:
         np.exp(scratch, out=scratch)
         np.log1p(scratch, out=scratch)
         A += scratch
-        loss = float(A.sum())
+        loss = float(A.sum()) if weights is None else _weighted_rows(weights, A)
         expit(Z, out=A)
     return loss
 
 
-def softmax_output(Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> float:
+def softmax_output(Z: np.ndarray, A: np.ndarray, Y: np.ndarray, weights=None) -> float:
     """A ← softmax(Z) row by row; return the summed categorical cross-entropy −Σ y log a."""
     with np.errstate(under="ignore"):
         np.subtract(Z, Z.max(axis=1, keepdims=True), out=A)  # shifted logits s = z − max z
-        shifted_dot_y = np.vdot(A, Y)
+        if weights is None:
+            shifted_dot_y = np.vdot(A, Y)
+        else:
+            shifted_dot_y = np.vdot(weights, np.einsum("ij,ij->i", A, Y))
+            Y_rows = Y.sum(axis=1) * weights
         np.exp(A, out=A)
         row_sums = A.sum(axis=1, keepdims=True)
         A /= row_sums
         # −Σₖ yₖ log aₖ = Σₖ yₖ (log Σⱼ e^(sⱼ) − sₖ) = log Σⱼ e^(sⱼ) · Σₖ yₖ − Σₖ yₖ sₖ.
         # Both parts are ≥ 0 (Σⱼ e^(sⱼ) ≥ 1 and sₖ ≤ 0), so adding them cancels nothing.
-        return float(np.vdot(np.log(row_sums).ravel(), Y.sum(axis=1)) - shifted_dot_y)
+        if weights is None:
+            Y_rows = Y.sum(axis=1)
+        return float(np.vdot(np.log(row_sums).ravel(), Y_rows) - shifted_dot_y)
 
 
-def identity_output(Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> float:
+def identity_output(Z: np.ndarray, A: np.ndarray, Y: np.ndarray, weights=None) -> float:
     """A ← Z; return the summed squared error ½ Σ (a − y)²."""
     if A is not Z:
         np.copyto(A, Z)
     residual = A - Y
+    if weights is not None:
+        return 0.5 * _weighted_rows(weights, residual * residual)
     return 0.5 * float(np.vdot(residual, residual))
 
 
-def exp_output(Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> float:
+def exp_output(Z: np.ndarray, A: np.ndarray, Y: np.ndarray, weights=None) -> float:
     """A ← e^Z; return half the Poisson deviance Σ [a − y·z + y log y − y] (y ≥ 0)."""
     with np.errstate(under="ignore"):
         np.exp(Z, out=A)
         # y log y − y, the part that makes the deviance 0 at a = y (xlogy: 0 at y = 0)
+        if weights is not None:
+            return _weighted_rows(weights, A - Y * Z + xlogy(Y, Y) - Y)
         constant = float(np.sum(xlogy(Y, Y) - Y))
         return float(A.sum()) - float(np.vdot(Y, Z)) + constant
 
 
-OUTPUTS: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], float]] = {
+def _weighted_rows(weights: np.ndarray, losses: np.ndarray) -> float:
+    """Σᵢ wᵢ Σₖ lossᵢₖ: each example's loss (summed over its outputs) times its weight."""
+    return float(np.vdot(weights, losses.sum(axis=1)))
+
+
+OUTPUTS: dict[str, Callable[..., float]] = {
     "sigmoid": sigmoid_output,
     "softmax": softmax_output,
     "identity": identity_output,

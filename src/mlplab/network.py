@@ -40,7 +40,7 @@ from scipy import sparse
 
 from ._kernels import NUMPY, TASK_CODES
 from ._rng import as_generator
-from ._validation import check_lam
+from ._validation import check_lam, check_sample_weight
 from .activations import ACTIVATIONS, resolve_activation
 from .initializers import INITIALIZERS, renamed_epsilon, resolve_initializer
 from .layout import ThetaLayout
@@ -374,12 +374,14 @@ class Network:
 
     @explain_unknown_keywords("network")
     def cost_and_grad(
-        self, X, Y, lam: float = 0.0, *, out: np.ndarray | None = None
+        self, X, Y, lam: float = 0.0, *, out: np.ndarray | None = None, sample_weight=None
     ) -> tuple[float, np.ndarray]:
         """J(θ) and its gradient D (1-D, the layout of ``theta``), by vectorized backprop.
 
         D⁽ˡ⁾ = (Δ⁽ˡ⁾ + λθ⁽ˡ⁾)/m for columns j ≥ 1 and Δ⁽ˡ⁾/m for the bias column j = 0.
         ``out`` (shape ``theta.shape``, contiguous) receives the gradient when given.
+        With ``sample_weight`` w of shape (m,) (scikit-learn's weighting), J is
+        Σᵢ wᵢ·lossᵢ/Σw + λ/(2Σw) Σ θ², and δ⁽ᴸ⁾ of example i is wᵢ(a⁽ᴸ⁾ − y)/Σw.
         """
         lam = check_lam(lam)
         X, Y = self.check_XY(X, Y)
@@ -393,15 +395,16 @@ class Network:
             # The per-layer gradients are written through reshaped views of ``out``; on a
             # strided array those reshapes would be copies and the gradient would be lost.
             raise ValueError("out must be a writeable, contiguous array; pass a fresh np.empty")
+        weights = check_sample_weight(sample_weight, X.shape[0], self.dtype)
         if sparse.issparse(X):
-            return self._sparse_cost_and_grad(X, Y, lam, grad), grad
-        m = X.shape[0]
-        ws = self.workspace(m)
+            return self._sparse_cost_and_grad(X, Y, lam, grad, weights), grad
+        m = X.shape[0] if weights is None else float(weights.sum())  # Σw: m when unweighted
+        ws = self.workspace(X.shape[0])
         np.copyto(ws.inputs, X)
         # The passes the training step runs, with the numpy kernels: forward up to
         # δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)/m, backward to Δ⁽ˡ⁾/m, then D = Δ⁽ˡ⁾/m + λ/m·θ⁽ˡ⁾ for j ≥ 1.
         with np.errstate(under="ignore"):  # tiny δ of saturated units underflow harmlessly
-            data_loss, _ = self.train_forward(ws, Y, NUMPY, TASK_CODES[None], None)
+            data_loss, _ = self.train_forward(ws, Y, NUMPY, TASK_CODES[None], None, weights)
             self.train_backward(ws, grad, NUMPY)
             squared = self.layout.add_decay(self._theta, grad, lam / m)
         return data_loss / m + lam / (2.0 * m) * squared, grad
@@ -415,28 +418,35 @@ class Network:
 
         return example_deltas(self, x, y)
 
-    def _sparse_cost_and_grad(self, X, Y, lam: float, grad) -> float:
+    def _sparse_cost_and_grad(self, X, Y, lam: float, grad, weights=None) -> float:
         """J over a sparse X (and D into ``grad`` unless None), SPARSE_CHUNK_ROWS at a time.
 
         Each chunk's rows are made dense and go through the same forward and backward
-        pass; its D part (scaled by its own m_c) is weighted by m_c/m, so the sum is Δ/m.
+        pass; its D part (scaled by its own m_c) is weighted by m_c/m, so the sum is Δ/m
+        (with example weights: by the chunk's Σw over the whole Σw).
         """
-        m = X.shape[0]
+        rows = X.shape[0]
+        m = rows if weights is None else float(weights.sum())
         data_loss = 0.0
         part = None
         if grad is not None:
             grad.fill(0.0)
             part = np.empty_like(grad)
         with np.errstate(under="ignore"):  # saturated units underflow harmlessly to 0
-            for start in range(0, m, SPARSE_CHUNK_ROWS):
-                stop = min(start + SPARSE_CHUNK_ROWS, m)
+            for start in range(0, rows, SPARSE_CHUNK_ROWS):
+                stop = min(start + SPARSE_CHUNK_ROWS, rows)
                 ws = self.workspace(stop - start)
                 copy_rows(X, slice(start, stop), ws.inputs)
-                loss, _ = self.train_forward(ws, Y[start:stop], NUMPY, TASK_CODES[None], None)
+                chunk = None if weights is None else weights[start:stop]
+                if chunk is not None and not chunk.sum() > 0:
+                    continue  # no weight: nothing to add
+                loss, _ = self.train_forward(
+                    ws, Y[start:stop], NUMPY, TASK_CODES[None], None, chunk
+                )
                 data_loss += loss
                 if grad is not None:
                     self.train_backward(ws, part, NUMPY)  # Δ/m_c of the chunk
-                    part *= (stop - start) / m
+                    part *= (stop - start if chunk is None else float(chunk.sum())) / m
                     grad += part
         if grad is not None:
             self.layout.add_decay(self._theta, grad, lam / m)  # + λ/m·W
@@ -459,7 +469,7 @@ class Network:
         return ws
 
     def train_forward(
-        self, ws: Workspace, Y: np.ndarray, kernels, task: int, residual_ss
+        self, ws: Workspace, Y: np.ndarray, kernels, task: int, residual_ss, weights=None
     ) -> tuple[float, int]:
         """Forward propagation of a training batch, up to δ⁽ᴸ⁾, for the training loop.
 
@@ -467,7 +477,8 @@ class Network:
         and δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)/m; returns the summed data loss of the batch and the
         examples it got right (see
         :meth:`mlplab._kernels.NumpyKernels.output_loss_delta_and_score`). The caller
-        sets ``np.errstate``.
+        sets ``np.errstate``. With example weights w of shape (m,), δ⁽ᴸ⁾ is
+        wᵢ(a⁽ᴸ⁾ − y)/Σw and the data loss Σᵢ wᵢ·lossᵢ.
         """
         if ws.theta_T_of is not self._theta:  # views made once per θ buffer
             ws.theta_T = [None] + [theta.T for theta in self._thetas]
@@ -481,7 +492,14 @@ class Network:
             kernels.activate(activation, a_with_bias[l + 1], a[l + 1])
         np.matmul(a_with_bias[L - 1], theta_T[L - 1], out=ws.logits)  # z⁽ᴸ⁾
         # a⁽ᴸ⁾, the loss, δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y)/m and the examples right, in one pass
-        return kernels.output_loss_delta_and_score(self.output, ws, Y, ws.scale, task, residual_ss)
+        if weights is None:
+            return kernels.output_loss_delta_and_score(
+                self.output, ws, Y, ws.scale, task, residual_ss
+            )
+        scale = ws.scale.dtype.type(1.0 / weights.sum())
+        return kernels.output_loss_delta_and_score(
+            self.output, ws, Y, scale, task, residual_ss, weights
+        )
 
     def train_backward(self, ws: Workspace, grad: np.ndarray, kernels) -> None:
         """Backpropagation after :meth:`train_forward`: D *without* the L2 term into ``grad``.

@@ -11,7 +11,7 @@ import pytest
 
 import mlplab
 from mlplab.datasets import load
-from mlplab.history import History
+from mlplab.training.history import History
 from mlplab.plots.base import png_texts
 
 from ._helpers import invoke, write_csv

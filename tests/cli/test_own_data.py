@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from mlplab.history import History
+from mlplab.training.history import History
 
 from ._helpers import invoke
 from ._sklearn_csv import sklearn_csv

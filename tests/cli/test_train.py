@@ -10,7 +10,7 @@ import pytest
 
 import mlplab
 from mlplab.datasets import digits_split
-from mlplab.history import History
+from mlplab.training.history import History
 
 from ._helpers import EPOCHS, invoke, write_csv
 

@@ -10,8 +10,8 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 import mlplab
 from mlplab.diagnostics import CHECKS, Diagnosis, diagnose
-from mlplab.history import History
 from mlplab.network import Network
+from mlplab.training.history import History
 
 from ._helpers import HEALTHY, problems
 

@@ -14,8 +14,8 @@ from mlplab.diagnostics import (
     check_update_ratios,
     diagnose,
 )
-from mlplab.history import History
 from mlplab.network import Network
+from mlplab.training.history import History
 
 from ._helpers import HEALTHY
 

@@ -31,10 +31,21 @@ ESTIMATORS = [
 def expected_failed_checks(estimator) -> dict[str, str]:
     """Checks an estimator is known to fail, with the reason; scikit-learn's MLP fails them too.
 
-    Only the early-stopping variants have any. scikit-learn's MLPClassifier and
-    MLPRegressor with ``early_stopping=True`` fail every one of these checks (and more)
-    for the same two reasons, which are the documented behaviour:
+    The early-stopping variants fail these; scikit-learn's MLPClassifier and
+    MLPRegressor with ``early_stopping=True`` fail every one of them (and more) for the
+    same reasons, which are the documented behaviour. The float32 variant fails the
+    sample-weight equivalence only by float32 rounding (below).
     """
+    if estimator.dtype == np.float32:
+        # Weighted rows and repeated rows sum the same terms in another order (Σw·loss
+        # vs a sum over copies), which in float32 (eps 1.2e-7) moves the predicted
+        # probabilities by a few ulps: measured max relative difference 4.9e-7, absolute
+        # 1.8e-7, against the check's rtol of 1e-7. The float64 variants pass it.
+        rounding = "float32 rounding: 4.9e-7 relative against the check's rtol 1e-7"
+        return {
+            "check_sample_weight_equivalence_on_dense_data": rounding,
+            "check_sample_weight_equivalence_on_sparse_data": rounding,
+        }
     if not estimator.early_stopping:
         return {}
     refuses_partial_fit = (
@@ -45,7 +56,16 @@ def expected_failed_checks(estimator) -> dict[str, str]:
         "the check fits on so few examples that validation_fraction=0.1 holds out fewer "
         "than 2, which fit refuses with scikit-learn's 'The validation set is too small'"
     )
+    # Repeating a row puts its copies on both sides of the held-out split, a weight keeps
+    # the example on one side: the two fits validate on different data. scikit-learn's
+    # MLP with early_stopping=True fails both checks too (measured with 1.9.1).
+    other_split = (
+        "the validation split holds out copies of repeated rows where a weighted row "
+        "stays whole, so the two fits stop on different validation data"
+    )
     failures = {
+        "check_sample_weight_equivalence_on_dense_data": other_split,
+        "check_sample_weight_equivalence_on_sparse_data": other_split,
         "check_fit_score_takes_y": refuses_partial_fit,
         "check_n_features_in_after_fitting": refuses_partial_fit,
         "check_estimators_partial_fit_n_features": refuses_partial_fit,

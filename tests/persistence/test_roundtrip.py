@@ -13,9 +13,9 @@ from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier
 
 import mlplab
 from mlplab import MLPClassifier, MLPRegressor, Network
-from mlplab.callbacks import EarlyStopping
 from mlplab.estimators import NotFittedError
 from mlplab.persistence import dumps, loads, read_metadata
+from mlplab.training.callbacks import EarlyStopping
 
 from ._models import classifier, data, fit, regressor
 

@@ -13,8 +13,11 @@ pytest.importorskip("starlette")
 from starlette.testclient import TestClient
 
 import mlplab
+from mlplab.datasets import CSVFormatError, load_csv
 from mlplab.playground import create_app
 from mlplab.playground.config import Limits, PageConfig, parse_config
+
+from ..reliability.test_csv_and_cli import BAD_CSV
 
 
 @pytest.fixture
@@ -124,9 +127,28 @@ def test_uploads_go_through_the_library_csv_reader(client):
     assert "not whole" in error(
         client.put(f"/api/pages/{token}/csv", content=real.replace(b",0\n", b",0.5\n")), 400
     )
+    huge = real.replace(b"\n3,", b"\n1e300,", 1)
+    assert error(client.put(f"/api/pages/{token}/csv?name=big.csv", content=huge), 400) == (
+        "big.csv: feature 'a' holds 1e+300, too large to standardize in float64 (its square "
+        "overflows); rescale the column (e.g. to other units)"
+    )
     state = client.put(f"/api/pages/{token}/csv?name=ok.csv", content=real).json()["state"]
     assert state["config"]["data"] == "csv"
     assert len(state["data"]["points"]) == 20
+    assert state["data"]["name"] == "ok"
+
+
+@pytest.mark.parametrize("case", [case for case, (_, target, _) in BAD_CSV.items() if not target])
+def test_an_upload_is_refused_as_the_same_file_is(client, tmp_path, case):
+    content = BAD_CSV[case][0]
+    path = tmp_path / "mine.csv"
+    path.write_bytes(content)
+    with pytest.raises(CSVFormatError) as caught:
+        load_csv(path)
+    token = open_page(client)
+    message = error(client.put(f"/api/pages/{token}/csv?name=mine.csv", content=content), 400)
+    assert message == str(caught.value).replace(str(path), "mine.csv")
+    assert message.startswith("mine.csv")
 
 
 def test_page_limit_gives_a_clear_message_and_frees_slots(client):
@@ -257,3 +279,32 @@ def test_stepping_epoch_by_epoch_trains_as_one_fit(client):
     with pytest.warns(ConvergenceWarning):
         straight.fit(data.X_train, data.y_train, validation_data=(data.X_val, data.y_val))
     assert np.array_equal(session.net.theta, straight.network_.theta)
+
+
+def test_one_step_is_one_epoch_even_when_the_worker_outruns_the_request(monkeypatch):
+    # On a busy machine the new worker thread may finish its first epoch before the
+    # request that started it runs again; a step must still stop after that one epoch.
+    import threading
+
+    from mlplab.playground.session import Session
+
+    limits = Limits()
+    session = Session(parse_config({"data": "xor", "hidden": [2], "points": 40}, limits), limits)
+
+    class SlowToReturn(threading.Thread):
+        def start(self):
+            super().start()
+            deadline = time.monotonic() + 30
+            while not session.rows_since(0) and time.monotonic() < deadline:
+                time.sleep(0.005)  # the worker's first epoch ends before start() returns
+            time.sleep(0.1)
+
+    monkeypatch.setattr(threading, "Thread", SlowToReturn)
+    try:
+        session.step()
+        session.wait()
+        assert [row[0] for row in session.rows_since(0)] == [1.0]
+        assert session.latest()[1]["epoch"] == 1
+        assert not session.latest()[1]["running"]
+    finally:
+        session.close()

@@ -111,10 +111,10 @@ def kill_run_trainer(directory, *, every: int = 1, ready=None):
     to ``directory`` after every epoch. The hidden layer is wide enough that writing a
     checkpoint takes most of an epoch's time, so random kills land inside writes.
     """
-    from mlplab.callbacks import EarlyStopping
-    from mlplab.checkpoint import Checkpoint
     from mlplab.network import Network
     from mlplab.training import Trainer, TrainingConfig
+    from mlplab.training.callbacks import EarlyStopping
+    from mlplab.training.checkpoint import Checkpoint
 
     X, y = blobs(64, 8, 3, seed=5)
     Y = np.eye(3)[y]
@@ -145,7 +145,7 @@ def kill_child(directory: str, ready) -> None:
     """
     from threadpoolctl import threadpool_limits
 
-    from mlplab.checkpoint import latest_checkpoints
+    from mlplab.training.checkpoint import latest_checkpoints
 
     os.environ[KERNELS_VARIABLE] = KERNELS
     with threadpool_limits(limits=1, user_api="blas"):

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 import mlplab
-from mlplab.checkpoint import latest_checkpoints
 from mlplab.fileformat import read
 from mlplab.runs import unfinished_folder
+from mlplab.training.checkpoint import latest_checkpoints
 
 from ._helpers import snapshot, start_mlplab
 

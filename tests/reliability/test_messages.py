@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 import mlplab
 from mlplab import MLPClassifier
-from mlplab.checkpoint import CheckpointWarning
 from mlplab.cli import cli
+from mlplab.training.checkpoint import CheckpointWarning
 
 from ._helpers import blobs, quiet_fit, snapshot
 
@@ -273,3 +273,56 @@ def test_evaluate_refuses_text_targets_for_a_regressor_naming_the_cell(tmp_path,
         "(--target)\n"
     )
     assert snapshot(tmp_path) == before
+
+
+# ---------------------------------------------------------------------- inputs beyond the model
+@pytest.fixture(scope="module")
+def small_models(tmp_path_factory):
+    """A float32 classifier and a float64 regressor on features a, b, c."""
+    folder = tmp_path_factory.mktemp("beyond")
+    X, y = blobs(40, 3, 2, seed=9)
+    names = {"feature_names": ["a", "b", "c"]}
+    classifier = MLPClassifier(hidden_layer_sizes=(3,), max_iter=5, dtype=np.float32)
+    regressor = mlplab.MLPRegressor(hidden_layer_sizes=(3,), max_iter=5)
+    mlplab.save(quiet_fit(classifier, X, np.array(["cat", "dog"])[y]), folder / "f32.safetensors",
+                data=names)  # fmt: skip
+    quiet_fit(regressor, X, X @ [1.0, 2.0, 3.0])
+    regressor.coefs_[0] = np.full((3, 3), 10.0)  # 1.7e308 overflows the hidden layer
+    mlplab.save(regressor, folder / "f64.safetensors", data=names)
+    return folder
+
+
+#: (model, CSV rows after the header "b,a,c,t", where, message after the place).
+BEYOND = {
+    "float32-model": ("f32", ["1,2,3,cat", "1,-4e38,3,dog"], "line 3, column 2 ('a')",
+                      "'-4e38' is too large for the model, beyond the largest float32 "
+                      "(3.403e+38); give values on the scale the model was trained on"),
+    "float32-model-first-row": ("f32", ["1e39,2,3,cat", "1,2,3,dog"], "line 2, column 1 ('b')",
+                                "'1e39' is too large for the model, beyond the largest "
+                                "float32 (3.403e+38); give values on the scale the model was "
+                                "trained on"),
+    "float64-output-overflows": ("f64", ["1,2,3,4", "1.7e308,1.7e308,1.7e308,5"], "line 3",
+                                 "the model's output for this row is not a finite number: its "
+                                 "features are too large for the network; give values on the "
+                                 "scale the model was trained on"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+@pytest.mark.parametrize("case", BEYOND)
+def test_inputs_the_model_cannot_hold_are_refused_naming_the_place(
+    small_models, tmp_path, case, command
+):
+    """Never NaN probabilities with exit 0, nor a score computed from them."""
+    name, rows, where, message = BEYOND[case]
+    data = tmp_path / "new.csv"
+    data.write_text("b,a,c,t\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    model = os.fspath(small_models / f"{name}.safetensors")
+    args = [model, os.fspath(data)] if command == "predict" else [model, "--data", os.fspath(data)]
+    before = snapshot(tmp_path), snapshot(small_models)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's overflow warnings included
+        result = CliRunner().invoke(cli, [command, *args])
+    assert result.exit_code == 1, result.output
+    assert result.stderr == f"error: {data}, {where}: {message}\n"
+    assert (snapshot(tmp_path), snapshot(small_models)) == before

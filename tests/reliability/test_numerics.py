@@ -19,8 +19,8 @@ from sklearn.exceptions import ConvergenceWarning
 
 import mlplab
 from mlplab import MLPClassifier, MLPRegressor, Network
-from mlplab.callbacks import Callback
 from mlplab.training import DivergenceWarning
+from mlplab.training.callbacks import Callback
 
 from ._helpers import blobs, quiet_fit
 

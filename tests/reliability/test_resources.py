@@ -21,9 +21,9 @@ import mlplab.fileformat as fileformat
 from mlplab import MLPClassifier, ModelFileError, Network
 from mlplab.cli import cli
 from mlplab.datasets import load_csv
-from mlplab.history import History
 from mlplab.memory import InsufficientMemoryError
 from mlplab.runs import RunFolder, RunFolderError
+from mlplab.training.history import History
 
 from ._helpers import CHILD_ENV, blobs, quiet_fit, snapshot
 

@@ -27,9 +27,9 @@ import pytest
 from click.testing import CliRunner
 
 import mlplab
-from mlplab.checkpoint import latest_checkpoints
 from mlplab.cli import cli
 from mlplab.runs import run_lock, unfinished_folder
+from mlplab.training.checkpoint import latest_checkpoints
 
 from ._helpers import CHILD_ENV, snapshot, start_mlplab
 
@@ -178,6 +178,24 @@ def test_a_refused_run_changes_nothing(earlier, tmp_path, case):
     assert re.fullmatch(pattern, lines[0]), lines[0]
     assert snapshot(tmp_path) == before
     assert sorted(os.listdir(tmp_path)) == names  # no lock file, no unfinished folder left
+
+
+@pytest.mark.parametrize(
+    "change", [["--hidden", "4"], ["--seed", "1"], ["--data", "circles"]], ids=str
+)
+@pytest.mark.parametrize("force", [False, True], ids=["plain", "force"])
+def test_a_refused_resume_names_the_users_own_checkpoint(earlier, tmp_path, change, force):
+    """Never a link in the unfinished run beside it, which is gone once the run is refused."""
+    run = _copy(earlier, tmp_path)
+    before = snapshot(tmp_path)
+    result = invoke(*QUICK, *change, "--resume", *(["--force"] if force else []), "--out", run)
+    assert result.exit_code == 1, result.output
+    named = re.search(r"cannot resume from (\S+\.safetensors)", result.stderr)
+    assert named, result.stderr
+    assert Path(named.group(1)) == run.resolve() / "checkpoints" / "checkpoint-000003.safetensors"
+    assert Path(named.group(1)).is_file()
+    assert snapshot(tmp_path) == before
+    assert sorted(os.listdir(tmp_path)) == ["run"]
 
 
 @pytest.mark.parametrize("command", ["train", "doctor", "gradcheck", "report"])

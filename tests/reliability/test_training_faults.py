@@ -23,15 +23,15 @@ import pytest
 
 import mlplab
 from mlplab import MLPClassifier
-from mlplab.callbacks import Callback
-from mlplab.checkpoint import (
+from mlplab.fileformat import ModelFileError, pack, read
+from mlplab.training import TrainingInterrupted
+from mlplab.training.callbacks import Callback
+from mlplab.training.checkpoint import (
     CheckpointWarning,
     data_fingerprint,
     latest_checkpoints,
     load_checkpoint,
 )
-from mlplab.fileformat import ModelFileError, pack, read
-from mlplab.training import TrainingInterrupted
 
 from ._helpers import (
     DELETE,
@@ -101,7 +101,7 @@ def forkserver():
     each time, which is what makes twenty kills affordable.
     """
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["numpy", "mlplab.training", "mlplab.checkpoint"])
+    context.set_forkserver_preload(["numpy", "mlplab.training", "mlplab.training.checkpoint"])
     return context
 
 

@@ -10,7 +10,6 @@ from html.parser import HTMLParser
 import pytest
 
 from mlplab import plots
-from mlplab.history import History
 from mlplab.runs import (
     RunFolderError,
     build_report,
@@ -19,6 +18,7 @@ from mlplab.runs import (
     load_run,
     write_report,
 )
+from mlplab.training.history import History
 
 EVIL = '<script>alert("x")</script>&'
 

@@ -11,10 +11,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from mlplab.callbacks import Callback, EarlyStopping
-from mlplab.checkpoint import Checkpoint
 from mlplab.network import Network
 from mlplab.training import Trainer, TrainingConfig
+from mlplab.training.callbacks import Callback, EarlyStopping
+from mlplab.training.checkpoint import Checkpoint
 
 
 class Digits(NamedTuple):

@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mlplab.callbacks import Callback
-from mlplab.checkpoint import Checkpoint, CheckpointWarning, latest_checkpoints
 from mlplab.fileformat import ModelFileError, read
 from mlplab.network import Network
 from mlplab.training import Trainer, TrainingConfig
+from mlplab.training.callbacks import Callback
+from mlplab.training.checkpoint import Checkpoint, CheckpointWarning, latest_checkpoints
 
 from ._problems import (
     RESUME_BEST,

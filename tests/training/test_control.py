@@ -10,9 +10,9 @@ import threading
 import numpy as np
 import pytest
 
-from mlplab.callbacks import Callback, EarlyStopping
 from mlplab.network import Network
 from mlplab.training import DivergenceWarning, Trainer, TrainingConfig, TrainingInterrupted
+from mlplab.training.callbacks import Callback, EarlyStopping
 
 from ._problems import ThetaRecorder, accuracy, assert_same_history
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mlplab.history import History
 from mlplab.network import Network
 from mlplab.training import Trainer, TrainingConfig
+from mlplab.training.history import History
 
 
 def _classification_history(digits, solver="adam"):

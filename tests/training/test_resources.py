@@ -8,9 +8,9 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from mlplab.callbacks import Callback
 from mlplab.network import Network
 from mlplab.training import Trainer, TrainingConfig
+from mlplab.training.callbacks import Callback
 
 
 class MeasureEpoch(Callback):

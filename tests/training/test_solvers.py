@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from mlplab.callbacks import EarlyStopping
 from mlplab.network import Network
 from mlplab.optimizers import SGD, Adam
 from mlplab.training import Trainer, TrainingConfig
+from mlplab.training.callbacks import EarlyStopping
 
 from ._problems import accuracy
 

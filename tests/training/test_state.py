@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mlplab.callbacks import Callback
-from mlplab.history import History
 from mlplab.training import TrainerState
+from mlplab.training.callbacks import Callback
+from mlplab.training.history import History
 from mlplab.training.state import StateDict
 
 from ._problems import RESUME_BEST, RESUME_LAST, assert_same_history, resumable_run

@@ -15,12 +15,14 @@ __all__ = [
     "arrays_in_training_order",
     "build_estimator",
     "class_metrics",
+    "class_sample_weight",
     "estimator_params",
     "is_classifier",
     "is_multilabel",
     "labels_as_classes",
     "load_estimator",
     "matched_by_name",
+    "model_dtype",
     "score_part",
     "training_record",
 ]
@@ -149,9 +151,11 @@ def arrays_in_training_order():
     """Silence scikit-learn's "X does not have valid feature names" where it is moot.
 
     The commands match the columns by name themselves and pass plain arrays whose
-    columns are in the model's training order.
+    columns are in the model's training order. numpy's overflow warnings are silenced
+    too: the commands check the outputs and refuse a row whose output is not finite
+    (:func:`mlplab.cli._overflow.check_outputs_finite`).
     """
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
         warnings.filterwarnings(
             "ignore", message="X does not have valid feature names", category=UserWarning
         )
@@ -203,6 +207,14 @@ def build_estimator(task: str, opts: dict, *, checkpoint_dir=None, show_progress
 def is_classifier(model) -> bool:
     """Whether a fitted model predicts classes (it has ``classes_``)."""
     return hasattr(model, "classes_")
+
+
+def model_dtype(model) -> np.dtype:
+    """The dtype a fitted model computes in (its networks')."""
+    state = model.get_state()
+    if "network" not in state:
+        state = state["multiclass"]["estimators"][0]
+    return state["network"].dtype
 
 
 def is_multilabel(model) -> bool:
@@ -270,3 +282,21 @@ def class_metrics(model, X: np.ndarray, y: np.ndarray) -> list[dict]:
         }
         for label, p, r, f, s in zip(classes, precision, recall, f1, support)
     ]
+
+
+def class_sample_weight(class_weight: str | None, task: str, name: str, y: np.ndarray):
+    """The training examples' weights for ``--class-weight`` (None without it).
+
+    "balanced" is scikit-learn's: example i of class c weighs m / (k·m_c), so that every
+    class adds up to the same weight. A regression has no classes: a ValueError says so.
+    """
+    if class_weight is None:
+        return None
+    if task == "regression":
+        raise ValueError(
+            f"--class-weight applies to classification, and {name} is a regression (its "
+            "target has real values); leave --class-weight out"
+        )
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    return compute_sample_weight(class_weight, y)

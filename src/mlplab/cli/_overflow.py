@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["check_fits_dtype", "refuse_text_targets", "value_error"]
+__all__ = [
+    "check_fits_dtype",
+    "check_inputs_fit",
+    "check_outputs_finite",
+    "refuse_text_targets",
+    "value_error",
+]
 
 
 def value_error(dataset, source: str, csv: bool, column: str, row: int, problem) -> ValueError:
@@ -87,3 +93,38 @@ def refuse_text_targets(dataset, source: str, csv: bool) -> None:
             )
             problem = _Problem(cell, reason)
             raise value_error(dataset, source, csv, dataset.target_name, row, problem) from None
+
+
+def check_inputs_fit(X, names, dtype, source: str, csv: bool, dataset=None) -> None:
+    """Refuse inputs that a model of ``dtype`` cannot hold (they would become infinity).
+
+    ``X`` rows are the file's data rows in order; ``names`` its columns' names.
+    """
+    largest = float(np.finfo(np.dtype(dtype)).max)
+    too_large = np.abs(X) > largest
+    if too_large.any():
+        i, j = np.argwhere(too_large)[0]
+        problem = _Problem(
+            float(X[i, j]),
+            f"too large for the model, beyond the largest {np.dtype(dtype).name} "
+            f"({largest:.4g}); give values on the scale the model was trained on",
+        )
+        raise value_error(dataset, source, csv, str(names[j]), int(i), problem)
+
+
+def check_outputs_finite(outputs, source: str, csv: bool) -> None:
+    """Refuse a prediction that is not a finite number (features too large for the network)."""
+    outputs = np.asarray(outputs, dtype=np.float64).reshape(len(outputs), -1)
+    bad = np.flatnonzero(~np.isfinite(outputs).all(axis=1))
+    if not bad.size:
+        return
+    reason = (
+        "the model's output for this row is not a finite number: its features are too "
+        "large for the network; give values on the scale the model was trained on"
+    )
+    if csv:
+        from ..datasets import read_csv_table
+
+        table = read_csv_table(source)
+        raise table.error(reason, line=table.rows[int(bad[0])][0])
+    raise ValueError(f"{source}: example {int(bad[0]) + 1}: {reason}")

@@ -44,7 +44,7 @@ def epoch_limit_note(opts: dict, history) -> str:
 def best_epoch(history, monitor: str | None) -> int | None:
     """The epoch whose weights early stopping kept: the first with the best ``monitor`` value.
 
-    Early stopping (:class:`mlplab.callbacks.EarlyStopping`) keeps the weights of every
+    Early stopping (:class:`mlplab.EarlyStopping`) keeps the weights of every
     strict improvement, so that epoch is the first arg-min of a loss, arg-max of a score.
     """
     import numpy as np

@@ -70,7 +70,7 @@ def _column(index: int) -> str:
 
 def combined_history(model):
     """One History: ``epoch`` and each network's ``train_loss_<i>`` (NaN once it stopped)."""
-    from ..history import History
+    from ..training.history import History
 
     networks = networks_of(model)
     columns = ["epoch"] + [_column(i) for i in range(len(networks))]

@@ -56,10 +56,11 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
         is_multilabel,
         load_estimator,
         matched_by_name,
+        model_dtype,
         score_part,
         training_record,
     )
-    from ._overflow import refuse_text_targets
+    from ._overflow import check_inputs_fit, check_outputs_finite, refuse_text_targets
 
     model = load_estimator(model_path)
     if is_multilabel(model):
@@ -76,6 +77,11 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
     X, y = dataset.X, dataset.y
     if not is_classifier(model):
         refuse_text_targets(dataset, data, is_csv(data))
+    names = dataset.feature_names
+    check_inputs_fit(X, names, model_dtype(model), data, is_csv(data), dataset)
+    with arrays_in_training_order():
+        outputs = model.predict_proba(X) if is_classifier(model) else model.predict(X)
+    check_outputs_finite(outputs, data, is_csv(data))
     if part != "all":
         if record["other_run"]:
             raise ValueError(

@@ -66,13 +66,15 @@ def _predict(
         is_classifier,
         is_multilabel,
         load_estimator,
+        model_dtype,
         training_record,
     )
+    from ._overflow import check_inputs_fit, check_outputs_finite
 
     model = load_estimator(model_path)
     record = training_record(model, model_path)
     run_id = record["id_column"]
-    X, _ = read_features(
+    X, names = read_features(
         input_path,
         feature_names=record["feature_names"],
         n_features=model.n_features_in_,
@@ -90,9 +92,12 @@ def _predict(
     writer = csv.writer(buffer, lineterminator="\n")
     # one-vs-one classifiers vote: a label, no probabilities
     probabilities = is_classifier(model) and hasattr(model, "predict_proba")
+    check_inputs_fit(X, names, model_dtype(model), input_path, True)
     with arrays_in_training_order():
         proba = model.predict_proba(X) if probabilities else None
         predictions = None if proba is not None else np.asarray(model.predict(X))
+    if probabilities or not is_classifier(model):  # (votes are labels, finite by nature)
+        check_outputs_finite(predictions if proba is None else proba, input_path, True)
     if is_classifier(model) and not probabilities:
         header = ["prediction"]
         rows = [[label] for label in predictions]

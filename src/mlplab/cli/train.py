@@ -61,6 +61,11 @@ from ._summary import print_summary
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @click.option(
+    "--class-weight",
+    type=click.Choice(["balanced"]),
+    help="Weight the examples so that every class counts as much (classification only).",
+)
+@click.option(
     "--checkpoint-every",
     type=count(),
     default=None,
@@ -183,7 +188,7 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
             f"{os.fspath(out)} (--out chooses the folder, --force replaces)"
         )
     from ._data import prepare_data
-    from ._model import build_estimator
+    from ._model import build_estimator, class_sample_weight
 
     data = prepare_data(opts)
     if opts["multiclass"] != "native":
@@ -191,6 +196,12 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
 
         check_strategy_data(ctx, opts, data)
     check_monitor(ctx, opts, data.task)
+    try:
+        weights = class_sample_weight(
+            opts["class_weight"], data.task, data.dataset.name, data.y_train
+        )
+    except ValueError as error:
+        raise click.UsageError(str(error), ctx) from None
     from ._overflow import check_fits_dtype
 
     check_fits_dtype(data, opts["dtype"], opts["data"])
@@ -230,7 +241,7 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
             f"up to {opts['epochs']} epochs"
         )
     seconds, notes, signal_name = _fit(
-        model, X_train, y_train, validation, opts, placement.resume_from
+        model, (X_train, y_train, weights), validation, opts, placement.resume_from
     )
     history = run_history(model)
     for note in notes:
@@ -264,7 +275,7 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
         ctx.exit(EXIT_SIGTERM if signal_name == "SIGTERM" else EXIT_SIGINT)
 
 
-def _fit(model, X_train, y_train, validation, opts: dict, resume_from):
+def _fit(model, train, validation, opts: dict, resume_from):
     """Train; return (seconds, notes from the warnings, the interrupting signal's name)."""
     from ..training import one_blas_thread, stop_on_signals
 
@@ -279,7 +290,7 @@ def _fit(model, X_train, y_train, validation, opts: dict, resume_from):
     ):
         warnings.simplefilter("always")
         try:
-            model.fit(X_train, y_train, validation_data=validation, resume_from=resume_from)
+            model.fit(*train, validation_data=validation, resume_from=resume_from)
         except KeyboardInterrupt:
             # A second Ctrl-C (or a signal outside the epoch loop): stop without saving.
             echo_err("interrupted: training stopped at once, nothing saved")
@@ -323,6 +334,7 @@ def _results(model, data, opts: dict, seconds: float, notes, signal_name) -> dic
             "patience": opts["patience"],
             "early_stopping": opts["early_stopping"],
             "monitor": opts["monitor"] if opts["early_stopping"] else "train_loss",
+            "class_weight": opts["class_weight"],
             "dtype": opts["dtype"],
             "seed": opts["seed"],
             "n_params": sum(int(n.n_params) for n in networks),
@@ -395,6 +407,7 @@ TRAIN_ONLY = {
     "run_gradcheck",
     "multiclass",
 }
+TRAIN_ONLY.add("class_weight")  # the doctor's own short run is unweighted
 
 
 def _command_line(ctx: click.Context, name: str = "train", skip=frozenset()) -> str:

@@ -1,5 +1,8 @@
 """Reading a numeric data set from a CSV file, with errors that point at the bad cell.
 
+The file may be given by its path, or as its bytes or an open file (an upload, say) with
+a ``name`` for the messages; every check is the same.
+
 The format: comma-separated, UTF-8 (a byte-order mark and CRLF line ends are fine), one
 header row naming the columns, then one example per row. Every feature cell must be a
 finite number; the target column may hold numbers or strings. Blank lines are skipped.
@@ -250,11 +253,41 @@ class CSVTable:
         return X, targets
 
 
-def read_csv_table(path) -> CSVTable:
+def _read_source(source, name: str | None) -> tuple[bytes, str]:
+    """The bytes of a path, of bytes or of an open file, and the name messages use."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source), name or "<bytes>"
+    if hasattr(source, "read"):
+        raw = source.read()
+        if isinstance(raw, str):  # a text stream: its characters, as the UTF-8 they were
+            raw = raw.encode("utf-8", "surrogatepass")
+        if not isinstance(raw, (bytes, bytearray)):
+            raise TypeError(f"read() of the file object returned {type(raw).__name__}, not bytes")
+        own = getattr(source, "name", None)
+        return bytes(raw), name or (own if isinstance(own, str) else "<file object>")
+    if not isinstance(source, (str, os.PathLike)):
+        raise TypeError(f"the CSV data must be a path, bytes or an open file, got {source!r:.40}")
+    shown = name or os.fspath(source)
+    try:
+        return read_regular_bytes(source, what="a CSV file"), shown
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no such CSV file: {shown!r}") from None
+
+
+def read_csv_table(source, name: str | None = None) -> CSVTable:
     """Read a CSV file's header and rows; the one reader of every data file mlplab takes.
 
     Checks the bytes (UTF-8), the quoting and the header (non-empty, unique names) and
     that there is at least one data row; :meth:`CSVTable.parse` checks the cells.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, bytes or file object
+        The file's path, or its content (an upload, say): bytes, or an open file (a
+        binary one, or a text one whose characters are taken as UTF-8).
+    name : str, optional
+        How messages name the file. Default: the path as given, a file object's
+        ``name``, else ``"<bytes>"`` or ``"<file object>"``.
 
     Raises
     ------
@@ -263,11 +296,7 @@ def read_csv_table(path) -> CSVTable:
     CSVFormatError
         For any problem, with file, line and column in the message.
     """
-    path_str = os.fspath(path)
-    try:
-        raw = read_regular_bytes(path, what="a CSV file")
-    except FileNotFoundError:
-        raise FileNotFoundError(f"no such CSV file: {path_str!r}") from None
+    raw, path_str = _read_source(source, name)
     records = _read_records(_decode(raw, path_str), path_str)
     if not records:
         raise CSVFormatError(
@@ -337,19 +366,24 @@ def _refuse_text_features(table: CSVTable, features) -> None:
     )
 
 
-def load_csv(path, target: str | None = None, drop=()) -> Dataset:
+def load_csv(source, target: str | None = None, drop=(), *, name: str | None = None) -> Dataset:
     """Load a data set from a CSV file with a header row.
 
     Parameters
     ----------
-    path : str or os.PathLike
-        The file: UTF-8 (with or without a byte-order mark), comma-separated, LF or CRLF
-        line ends, the first non-blank line naming the columns.
+    source : str, os.PathLike, bytes or file object
+        The file, or its content (bytes, or an open binary or text file): UTF-8 (with
+        or without a byte-order mark), comma-separated, LF or CRLF line ends, the first
+        non-blank line naming the columns.
     target : str, optional
         Name of the target column. Default: the last column. Every other column is a
         feature, except those in ``drop``.
     drop : sequence of str, optional
         Columns that are not features (an ID, a free-text note): not read at all.
+    name : str, optional
+        How messages (and the data set's ``name``) call the file, e.g. an upload's
+        ``"upload.csv"``. Default: the path as given, a file object's ``name``, else
+        ``"<bytes>"``.
 
     Returns
     -------
@@ -359,7 +393,7 @@ def load_csv(path, target: str | None = None, drop=()) -> Dataset:
         float64 if the targets are numbers but not all whole (a regression target),
         otherwise the cells as strings (surrounding spaces stripped). ``feature_units``
         are all ``""``; ``class_names`` are the distinct labels as strings (``()`` for a
-        float target); ``name`` is the file's stem.
+        float target); ``name`` is the file's stem (of ``name`` when given).
 
     Raises
     ------
@@ -377,7 +411,7 @@ def load_csv(path, target: str | None = None, drop=()) -> Dataset:
     """
     if target is not None and not isinstance(target, str):
         raise TypeError(f"target must be a column name (str) or None, got {target!r}")
-    table = read_csv_table(path)
+    table = read_csv_table(source, name=name)
     path_str, names = table.path, table.names
     if len(names) < 2:
         raise table.error(

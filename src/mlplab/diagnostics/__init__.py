@@ -30,6 +30,9 @@ underfitting        training   low scores on training and validation data       
 
 :func:`diagnose_run` runs the same checks on a trained estimator, from its own history
 and weights (what ``mlplab train --diagnose`` puts in the run's report).
+:func:`run_findings` is its core, the findings a run's own record supports without any
+training: from θ₀, the history and the network now (what ``mlplab playground`` shows
+while a network trains).
 
 ``quick=True`` runs the checks that need no training; saturation is then measured on the
 initial network, otherwise on the network after the short run. The rules and thresholds
@@ -41,7 +44,7 @@ each check is also a function that can be called on its own.
 from __future__ import annotations
 
 from ._result import CHECKS, FAIL, PASS, SKIP, STATUSES, WARN, Diagnosis, Finding
-from ._run import diagnose, diagnose_run
+from ._run import diagnose, diagnose_run, run_findings
 from .data_checks import check_class_balance, check_feature_scale, check_finite, check_leakage
 from .fit_checks import check_fit
 from .model_checks import (
@@ -80,4 +83,5 @@ __all__ = [
     "diagnose_run",
     "diagnosis_to_html",
     "render_rich",
+    "run_findings",
 ]

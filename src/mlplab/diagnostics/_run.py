@@ -14,7 +14,7 @@ import numpy as np
 from .._rng import as_generator
 from ..solvers import SCIPY_SOLVERS
 from ..training import DivergenceWarning, Trainer, one_blas_thread
-from ._result import FAIL, Diagnosis, reconcile_advice
+from ._result import CHECKS, FAIL, Diagnosis, Finding, reconcile_advice
 from ._setup import Setup, check_inputs, prepare, resolve_params, subsample
 from .data_checks import check_class_balance, check_feature_scale, check_finite, check_leakage
 from .fit_checks import check_fit
@@ -27,7 +27,7 @@ from .model_checks import (
 )
 from .training_checks import check_loss_trend, check_overfit_small, check_update_ratios
 
-__all__ = ["diagnose", "diagnose_run"]
+__all__ = ["diagnose", "diagnose_run", "run_findings"]
 
 #: The short run trains on at most this many examples and validates on at most this many.
 MAX_TRAIN_EXAMPLES = 2000
@@ -160,16 +160,11 @@ def diagnose(
         findings.append(check_overfit_small(initial, X_tr, Y_tr, setup.task, random_state=rng))
         net = initial.copy()
         trainer = _short_run(setup, net, (X_tr, Y_tr), (X_va, Y_va), epochs, rng)
-        batches = _batches_per_epoch(setup, X_tr.shape[0])
-        initial_objective = float(
-            initial.cost(X_tr, Y_tr, 0.0) + batches * initial.penalty(lam, X_tr.shape[0])
-        )
-        findings.append(check_loss_trend(trainer.history, initial_objective, trainer.stop_reason))
-        findings += check_update_ratios(trainer.history, setup.config.solver)
-        findings += check_saturation(net, sample)
-        findings += check_fit(
-            net, setup.task, (X_tr, Y_tr), (X_va, Y_va), trainer.history, trainer.stop_reason
-        )
+        findings += _run_checks(
+            initial, net, trainer.history, task=setup.task, config=setup.config,
+            train=(X_tr, Y_tr), validation=(X_va, Y_va), stop_reason=trainer.stop_reason,
+            sample=sample,
+        )  # fmt: skip
     return Diagnosis(
         reconcile_advice(findings),
         setup.task,
@@ -242,25 +237,19 @@ def diagnose_run(
     X_tr, Y_tr = setup.X_train, setup.Y_train
     sample = X_tr[subsample(X_tr.shape[0], SAMPLE_SIZE, rng)]
     initial = setup.network
-    lam = setup.config.alpha
+    stop_reason = getattr(estimator, "stop_reason_", None)
+    validation = (setup.X_val, setup.Y_val) if setup.X_val.shape[0] else None
+    findings += run_findings(
+        initial, network, history, task=setup.task, config=setup.config, train=(X_tr, Y_tr),
+        validation=validation, stop_reason=stop_reason, sample=sample, random_state=rng,
+    )  # fmt: skip
     with _calm():
-        findings += _initial_checks(initial, X_tr, Y_tr, lam, rng)
         rows = subsample(X_tr.shape[0], MAX_TRAIN_EXAMPLES, rng)
         small = check_overfit_small(initial, X_tr[rows], Y_tr[rows], setup.task, random_state=rng)
-        note = " (an extra short run on a tiny subset, not this run)"
-        findings.append(dataclasses.replace(small, message=small.message + note))
-        batches = _batches_per_epoch(setup, X_tr.shape[0])
-        initial_objective = float(
-            initial.cost(X_tr, Y_tr, 0.0) + batches * initial.penalty(lam, X_tr.shape[0])
-        )
-        stop_reason = getattr(estimator, "stop_reason_", None)
-        findings.append(check_loss_trend(history, initial_objective, stop_reason))
-        findings += check_update_ratios(history, setup.config.solver)
-        findings += check_saturation(network, sample)
-        if setup.X_val.shape[0]:
-            findings += check_fit(
-                network, setup.task, (X_tr, Y_tr), (setup.X_val, setup.Y_val), history, stop_reason
-            )
+    note = " (an extra short run on a tiny subset, not this run)"
+    findings.append(dataclasses.replace(small, message=small.message + note))
+    order = list(CHECKS)
+    findings.sort(key=lambda finding: order.index(finding.check))  # stable: layers stay in order
     return Diagnosis(
         reconcile_advice(findings),
         setup.task,
@@ -275,6 +264,107 @@ def diagnose_run(
         source=f"this run: its data, its initial and final weights and its {history.n_epochs} "
         "epochs of history (overfitting a tiny subset is an extra short run)",
     )
+
+
+def run_findings(
+    initial,
+    net,
+    history=None,
+    *,
+    task: str,
+    config,
+    train: tuple,
+    validation: tuple | None = None,
+    stop_reason: str | None = None,
+    sample=None,
+    random_state=0,
+) -> list[Finding]:
+    """The doctor's findings that a run's own record supports, with no training at all.
+
+    What the lecture's babysitting reads off a run, and what :func:`diagnose_run` reports
+    about a trained estimator (which adds the data checks and one extra short run):
+
+    - the network the run started from, θ₀: gradient check, J(θ₀) against chance,
+      the λ term, symmetry (identical hidden units);
+    - the run's history: the loss going down against J(θ₀), the update/weight ratios;
+    - its network now, on its own data: saturated or dead units, over- and underfitting
+      (train/validation gap, low scores).
+
+    The history checks and over-/underfitting need a run: before its first epoch only
+    θ₀'s checks and saturation are made (and "loss goes down" SKIPs).
+
+    Parameters
+    ----------
+    initial : Network
+        θ₀, as the run's ``fit`` drew it (e.g. ``build_training(...).network``).
+    net : Network
+        The run's network now (after the epochs of ``history``).
+    history : History or mapping, optional
+        One row per epoch: ``train_loss``, ``val_loss``, ``update_ratio_<l>``, ...
+    task : {"binary", "multiclass", "multilabel", "regression"}
+    config : TrainingConfig
+        The run's hyperparameters (λ, solver, batch size).
+    train : (X, Y)
+        The run's training inputs and its network's targets (encoded as ``fit`` encodes
+        them, e.g. ``build_training(...).X`` and ``.Y``).
+    validation : (X_val, Y_val), optional
+        Its validation data, encoded the same way; without it over-/underfitting are not
+        judged.
+    stop_reason : str, optional
+        The trainer's ``stop_reason`` ("diverged" fails the loss trend).
+    sample : ndarray, optional
+        The inputs saturation is measured on; by default up to 500 training rows.
+    random_state : None, int or numpy.random.Generator, default=0
+        Chooses the sample and the gradient check's examples.
+
+    Returns
+    -------
+    list of Finding
+        In the order of :data:`~mlplab.diagnostics.CHECKS`; where one finding asks for a
+        lower learning rate, advice elsewhere to raise it points back to that finding.
+    """
+    rng = as_generator(random_state)
+    X, Y = train
+    if sample is None:
+        sample = X[subsample(X.shape[0], SAMPLE_SIZE, rng)]
+    with _calm():
+        findings = _initial_checks(initial, X, Y, config.alpha, rng)
+        findings += _run_checks(
+            initial, net, history, task=task, config=config, train=train,
+            validation=validation, stop_reason=stop_reason, sample=sample,
+        )  # fmt: skip
+    return reconcile_advice(findings)
+
+
+def _run_checks(
+    initial, net, history, *, task, config, train, validation, stop_reason, sample
+) -> list:
+    """The checks of a run's history and of its network now (see :func:`run_findings`)."""
+    if (history is None or len(history) == 0) and stop_reason is None:
+        # nothing trained yet: "loss goes down" says so; θ₀ is all there is to see
+        return [check_loss_trend({}, math.nan), *check_saturation(net, sample)]
+    history = {} if history is None else history  # (a run that diverged in its first epoch)
+    X, Y = train
+    findings = [check_loss_trend(history, _initial_objective(initial, X, Y, config), stop_reason)]
+    findings += check_update_ratios(history, config.solver)
+    findings += check_saturation(net, sample)
+    if validation is not None and validation[0].shape[0]:
+        findings += check_fit(net, task, train, validation, history, stop_reason)
+    return findings
+
+
+def _initial_objective(initial, X, Y, config) -> float:
+    """J(θ₀) on (X, Y) as an epoch's ``train_loss`` counts it (the λ term once per step)."""
+    m = X.shape[0]
+    penalty = initial.penalty(config.alpha, m)
+    return float(initial.cost(X, Y, 0.0) + _steps_per_epoch(config, m) * penalty)
+
+
+def _steps_per_epoch(config, m: int) -> int:
+    """Optimizer steps per epoch: one for full-batch solvers, ⌈m / batch size⌉ otherwise."""
+    if config.solver in SCIPY_SOLVERS:
+        return 1
+    return math.ceil(m / config.batch_size_for(m))
 
 
 def _initial_checks(initial, X, Y, lam: float, rng) -> list:
@@ -300,17 +390,10 @@ def _all_data(X, y, validation_data):
     return np.vstack([X, X_val]), targets
 
 
-def _batches_per_epoch(setup: Setup, m: int) -> int:
-    """Optimizer steps per epoch: one for full-batch solvers, ⌈m / batch size⌉ otherwise."""
-    if setup.config.solver in SCIPY_SOLVERS:
-        return 1
-    return math.ceil(m / setup.config.batch_size_for(m))
-
-
 def _short_run(setup: Setup, net, train, validation, epochs, rng) -> Trainer:
     """Train ``net`` in place for the short run; return the trainer (history, stop reason)."""
     if epochs is None:
-        steps = _batches_per_epoch(setup, train[0].shape[0])
+        steps = _steps_per_epoch(setup.config, train[0].shape[0])
         epochs = math.ceil(SHORT_RUN_STEPS / steps)
         epochs = min(SHORT_RUN_MAX_EPOCHS, max(SHORT_RUN_MIN_EPOCHS, epochs))
     trainer = Trainer(net, setup.config, task=setup.task, random_state=rng, handle_signals=())

@@ -8,7 +8,7 @@ A scikit-learn estimator here is a thin shell around the library's own pieces:
 - ``fit`` validates X and y with scikit-learn's own tools (so errors read as they do in
   scikit-learn), builds a :class:`~mlplab.network.Network` of layer sizes
   ``[n_features, *hidden_layer_sizes, n_outputs]``, and hands it to a
-  :class:`~mlplab.training.Trainer` with an :class:`~mlplab.callbacks.EarlyStopping`
+  :class:`~mlplab.training.Trainer` with an :class:`~mlplab.EarlyStopping`
   callback that implements scikit-learn's stopping rule;
 - the fitted attributes are read back from the network and the training history.
 
@@ -31,16 +31,16 @@ from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from .._rng import as_generator
 from ..activations import resolve_activation
-from ..callbacks import EarlyStopping
-from ..checkpoint import Checkpoint
 from ..initializers import INITIALIZERS
 from ..network import Network, resolve_dtype
 from ..solvers import EPOCH_SOLVERS
 from ..training import Trainer, TrainingConfig
+from ..training.callbacks import EarlyStopping
+from ..training.checkpoint import Checkpoint
 from ._errors import NotFittedError
 from ._fitted import FittedMixin
 from ._params import PARAMETER_CONSTRAINTS, ParamsMixin
@@ -77,10 +77,13 @@ class TrainingSetup:
     Y : ndarray of shape (m, n_outputs)
         The network's targets: one 0/1 column (binary), one-hot rows (multiclass),
         the indicator matrix (multilabel) or the regression targets.
-    validation : (X_val, Y_val) or None
-        Validation inputs and targets, encoded like X and Y.
+    validation : (X_val, Y_val) or (X_val, Y_val, w_val) or None
+        Validation inputs and targets, encoded like X and Y (with the held-out examples'
+        weights when the fit was weighted).
     random_state : numpy.random.Generator
         The generator that drew θ, where ``fit`` continues with it (the batch order).
+    sample_weight : ndarray of shape (m,) or None
+        The training examples' weights, if ``fit`` was given any.
     """
 
     network: Network
@@ -88,8 +91,9 @@ class TrainingSetup:
     task: str
     X: np.ndarray
     Y: np.ndarray
-    validation: tuple[np.ndarray, np.ndarray] | None
+    validation: tuple | None
     random_state: np.random.Generator
+    sample_weight: np.ndarray | None = None
 
 
 class BaseMLP(ParamsMixin, WeightsMixin, FittedMixin, StateMixin, BaseEstimator):
@@ -268,11 +272,14 @@ class BaseMLP(ParamsMixin, WeightsMixin, FittedMixin, StateMixin, BaseEstimator)
         classes=None,
         validation_data=None,
         validation_fraction=None,
+        sample_weight=None,
     ) -> TrainingSetup:
         """Encode (X, y), draw θ on a first pass (else reuse ``network_``), split validation."""
         X, Y = self._encode_targets(
             X, y, first_pass=first_pass, incremental=incremental, classes=classes
         )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
         rng = as_generator(self.random_state)
         # Drawn first, so that every fit with an int random_state holds out the same
         # validation examples (a warm-started fit must not validate on what it trained on).
@@ -286,12 +293,13 @@ class BaseMLP(ParamsMixin, WeightsMixin, FittedMixin, StateMixin, BaseEstimator)
         if validation_data is not None:
             validation = self._encode_validation(validation_data)
         elif validation_fraction is not None:
-            X, Y, validation = hold_out(
+            X, Y, sample_weight, validation = hold_out(
                 X,
                 Y,
                 seed=split_seed,
                 fraction=validation_fraction,
                 stratify=self._stratify_labels(Y),
+                sample_weight=sample_weight,
             )
         return TrainingSetup(
             network=network,
@@ -301,10 +309,19 @@ class BaseMLP(ParamsMixin, WeightsMixin, FittedMixin, StateMixin, BaseEstimator)
             Y=Y,
             validation=validation,
             random_state=rng,
+            sample_weight=sample_weight,
         )
 
     def _fit(
-        self, X, y, *, incremental=False, classes=None, validation_data=None, resume_from=None
+        self,
+        X,
+        y,
+        *,
+        incremental=False,
+        classes=None,
+        validation_data=None,
+        resume_from=None,
+        sample_weight=None,
     ):
         """Validate, (re)build or reuse the network, train it, and set the fitted attributes."""
         self._validate_params()
@@ -338,6 +355,7 @@ class BaseMLP(ParamsMixin, WeightsMixin, FittedMixin, StateMixin, BaseEstimator)
             classes=classes,
             validation_data=validation_data,
             validation_fraction=self.validation_fraction if early_stopping else None,
+            sample_weight=sample_weight,
         )
         X, Y, validation = setup.X, setup.Y, setup.validation
         n_outputs = Y.shape[1]
@@ -396,7 +414,14 @@ class BaseMLP(ParamsMixin, WeightsMixin, FittedMixin, StateMixin, BaseEstimator)
             epochs = None  # up to max_iter epochs in all (a resumed run counts its past)
         else:
             epochs = config.max_iter
-        trainer.fit(X, Y, validation_data=validation, epochs=epochs, resume_from=resume_from)
+        trainer.fit(
+            X,
+            Y,
+            validation_data=validation,
+            epochs=epochs,
+            resume_from=resume_from,
+            sample_weight=setup.sample_weight,
+        )
         self._set_fitted_attributes(
             trainer, n_outputs, early_stopping, trainer.epoch - epochs_before
         )

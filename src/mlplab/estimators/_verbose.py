@@ -13,7 +13,7 @@ so the estimators print exactly those (``verbose=True``). The progress bar of
 
 from __future__ import annotations
 
-from ..callbacks import Callback
+from ..training.callbacks import Callback
 
 __all__ = ["IterationLog"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
+from sklearn import config_context
 from sklearn.base import ClassifierMixin, clone
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.utils._param_validation import StrOptions
@@ -259,7 +260,7 @@ class MLPClassifier(ClassifierMixin, LabelsMixin, BaseMLP):
         self.multiclass = multiclass
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, X, y, *, validation_data=None, resume_from=None):
+    def fit(self, X, y, sample_weight=None, *, validation_data=None, resume_from=None):
         """Train the network on X of shape (m, n) and labels y.
 
         Parameters
@@ -267,6 +268,12 @@ class MLPClassifier(ClassifierMixin, LabelsMixin, BaseMLP):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels (any hashable type), or a 0/1 indicator matrix for multi-label.
+        sample_weight : array-like of shape (n_samples,), optional
+            Example weights (>= 0, not all zero), weighted as scikit-learn weights its
+            MLP: each batch's cost is Σ wᵢ·lossᵢ/Σw + λ/(2Σw) Σ W² (Σw of the batch in
+            place of m). With ``early_stopping`` the held-out examples keep their weights
+            and the validation score is weighted. With ``multiclass="ovr"``/``"ovo"``
+            each binary network gets the weights of its examples.
         validation_data : (X_val, y_val), optional
             Evaluated after every epoch (``history_``, ``validation_scores_``); with
             ``early_stopping=True`` it replaces the held-out ``validation_fraction``.
@@ -283,17 +290,25 @@ class MLPClassifier(ClassifierMixin, LabelsMixin, BaseMLP):
             # y is checked as fit checks it (finite, array-like) before its type is read
             target = type_of_target(check_array(y, ensure_2d=False, dtype=None, input_name="y"))
             if target in ("multiclass", "multilabel-indicator"):
-                return self._fit_strategy(X, y, target, validation_data, resume_from)
-        return self._fit(X, y, validation_data=validation_data, resume_from=resume_from)
+                return self._fit_strategy(X, y, target, validation_data, resume_from, sample_weight)
+        return self._fit(
+            X,
+            y,
+            validation_data=validation_data,
+            resume_from=resume_from,
+            sample_weight=sample_weight,
+        )
 
     @available_if(lambda estimator: estimator._check_solver() and estimator._check_native())
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Train one more epoch on (X, y) (``sgd``, ``adam`` and ``gd`` only).
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        sample_weight : array-like of shape (n_samples,), optional
+            Example weights, as in :meth:`fit`.
         classes : array-like of shape (n_classes,), optional
             Every class of the whole problem; required on the first call.
 
@@ -301,7 +316,7 @@ class MLPClassifier(ClassifierMixin, LabelsMixin, BaseMLP):
         -------
         self : MLPClassifier
         """
-        return self._fit(X, y, incremental=True, classes=classes)
+        return self._fit(X, y, incremental=True, classes=classes, sample_weight=sample_weight)
 
     def _check_native(self) -> bool:
         """True for one network; else the AttributeError of partial_fit."""
@@ -311,7 +326,7 @@ class MLPClassifier(ClassifierMixin, LabelsMixin, BaseMLP):
             )
         return True
 
-    def _fit_strategy(self, X, y, target, validation_data, resume_from):
+    def _fit_strategy(self, X, y, target, validation_data, resume_from, sample_weight):
         """Fit one-vs-rest or one-vs-one binary networks through scikit-learn's wrappers."""
         unsupported = {
             "warm_start": self.warm_start,
@@ -343,7 +358,13 @@ class MLPClassifier(ClassifierMixin, LabelsMixin, BaseMLP):
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         binary = clone(self).set_params(multiclass="native")
-        wrapper = multiclass_wrapper(self.multiclass, binary).fit(X, y)
+        wrapper = multiclass_wrapper(self.multiclass, binary)
+        if sample_weight is None:
+            wrapper.fit(X, y)
+        else:  # scikit-learn's wrappers pass weights on by metadata routing only
+            with config_context(enable_metadata_routing=True):
+                binary.set_fit_request(sample_weight=True)
+                wrapper.fit(X, y, sample_weight=sample_weight)
         self.multiclass_estimator_ = wrapper
         self.estimators_ = list(wrapper.estimators_)
         self.classes_ = wrapper.classes_

@@ -144,26 +144,35 @@ history_, network_, stop_reason_, n_networks_
         )
         self.loss = loss
 
-    def fit(self, X, y, *, validation_data=None, resume_from=None):
+    def fit(self, X, y, sample_weight=None, *, validation_data=None, resume_from=None):
         """Train the network on X of shape (m, n) and targets y of shape (m,) or (m, k).
 
-        ``validation_data`` and ``resume_from`` work as in :meth:`MLPClassifier.fit`.
+        ``sample_weight``, ``validation_data`` and ``resume_from`` work as in
+        :meth:`MLPClassifier.fit`.
 
         Returns
         -------
         self : MLPRegressor
         """
-        return self._fit(X, y, validation_data=validation_data, resume_from=resume_from)
+        return self._fit(
+            X,
+            y,
+            validation_data=validation_data,
+            resume_from=resume_from,
+            sample_weight=sample_weight,
+        )
 
     @available_if(lambda estimator: estimator._check_solver())
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """Train one more epoch on (X, y) (``sgd``, ``adam`` and ``gd`` only).
+
+        ``sample_weight`` weights the examples as in :meth:`fit`.
 
         Returns
         -------
         self : MLPRegressor
         """
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
     def predict(self, X):
         """Predicted targets: shape (n_samples,) for one output, else (n_samples, n_outputs)."""

@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 
 from ..activations import ACTIVATIONS
-from ..history import History
 from ..layout import ThetaLayout
 from ..losses import OUTPUTS
 from ..network import Network
+from ..training.history import History
 from .records import check_data_record
 from .schema import (
     DTYPES,

@@ -39,10 +39,10 @@ def plane(bounds: np.ndarray, n: int) -> np.ndarray:
 def describe_data(data: PageData) -> dict:
     """The points, their classes and split, the axes' names: sent once per data set.
 
-    ``colors`` are the figures' class colours (:func:`mlplab.plots.base.class_colors`),
+    ``colors`` are the figures' class colours (:func:`mlplab.plots.class_colors`),
     so that a class has one colour on the page and in its PNGs.
     """
-    from ..plots.base import class_colors
+    from ..plots import class_colors
 
     classes = data.classes
     points = np.vstack([data.raw_train, data.raw_val])

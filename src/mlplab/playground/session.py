@@ -13,9 +13,10 @@ order). The fit ends only for a reset, a new configuration, a closed page or a m
 download (a model file holds a finished fit); training after a download continues from
 the weights as a warm-started fit does.
 
-The doctor's findings come from the run itself, never from extra training: the loss
-trend and update ratios from its history, over- and underfitting from its network on its
-own training and validation points, symmetry and saturation from its current θ.
+The doctor's findings come from the run itself, never from extra training
+(:func:`mlplab.diagnostics.run_findings`): the checks of θ₀, the loss trend and update
+ratios from its history, saturation and over- and underfitting from its network now on
+its own training and validation points.
 """
 
 from __future__ import annotations
@@ -90,6 +91,9 @@ class Session:
         self._go = threading.Event()  # the worker may train (else it parks)
         self._parked = threading.Event()  # the worker waits in the callback
         self._budget: int | None = None  # epochs left before parking (None: no limit)
+        # Held while _go, _parked and _budget change together: a request to train and the
+        # worker's decision to park never interleave (see _start and _after_epoch).
+        self._gate = threading.Lock()
         self._version = 0
         self._run = 0
         self._frame: dict = {}
@@ -149,7 +153,8 @@ class Session:
 
     def pause(self) -> None:
         """Park the worker after the current epoch, and wait until it is parked."""
-        self._go.clear()
+        with self._gate:
+            self._go.clear()
         self.wait()
 
     def close(self) -> None:
@@ -159,7 +164,10 @@ class Session:
         self._publish({"closed": True})
 
     def wait(self, timeout: float = 60.0) -> None:
-        """Block until the worker is parked or has ended (at most ``timeout`` seconds)."""
+        """Block until the worker is parked (its paused frame published) or has ended.
+
+        Waits at most ``timeout`` seconds.
+        """
         deadline = time.monotonic() + timeout
         while self._alive() and not self._parked.wait(0.02):
             if time.monotonic() > deadline:
@@ -201,8 +209,8 @@ class Session:
         """The trained estimator as a safe model file that takes raw features.
 
         Training pauses first: a model file holds a finished ``fit``. The page's
-        standardization is folded into θ⁽¹⁾ of a copy (W ← W/s, b ← b − W μ), so that
-        ``mlplab.load(file).predict`` takes points in the data's own units.
+        standardization is folded into θ⁽¹⁾ of a copy (:meth:`mlplab.Scaling.fold_into`),
+        so that ``mlplab.load(file).predict`` takes points in the data's own units.
         """
         from ..persistence import dumps, loads
 
@@ -211,10 +219,8 @@ class Session:
             if self._epochs_done == 0:
                 raise SessionError("nothing trained yet: train at least one epoch first")
             copy = loads(dumps(self.estimator))
-            mean, scale = self.data.mean, self.data.scale
-        weights = copy.coefs_[0] / scale[:, None]  # coefs_[0] is W⁽¹⁾ᵀ, one row per input
-        copy.intercepts_ = [copy.intercepts_[0] - mean @ weights, *copy.intercepts_[1:]]
-        copy.coefs_ = [weights, *copy.coefs_[1:]]
+            scaling = self.data.scaling
+        scaling.fold_into(copy.network_)
         return dumps(copy)
 
     def regions_png(self) -> bytes:
@@ -282,6 +288,8 @@ class Session:
         self.data = data
         self.estimator = estimator
         self.net = setup.network
+        self._initial = setup.network.copy()  # θ₀, for the doctor's findings
+        self._config = setup.config
         self.task = setup.task
         self._encoded_train = (setup.X, setup.Y)
         self._encoded_val = setup.validation
@@ -306,18 +314,25 @@ class Session:
                     f"this run has reached {self.limits.max_epochs} epochs, the server's "
                     "limit; reset to train again"
                 )
-            if self.running:
-                return
-            self._budget = epochs
-            if not self._alive():
+            alive = self._alive()
+            with self._gate:
+                if alive and self._go.is_set():
+                    # already training: "train" lifts a step's limit, "step" changes nothing
+                    if epochs is None:
+                        self._budget = None
+                    return
+                # Released before a new worker starts: a worker that reached the end of
+                # its first epoch before the release would otherwise park there, and be
+                # released into a second epoch of the same one-epoch step.
+                self._budget = epochs
+                self._parked.clear()  # running from now on, for anyone who asks
+                self._go.set()
+            if not alive:
                 self._stop.clear()
-                self._parked.clear()
                 self._worker = threading.Thread(
                     target=self._work, name="mlplab-playground-worker", daemon=True
                 )
                 self._worker.start()
-            self._parked.clear()  # running from now on, for anyone who asks
-            self._go.set()
 
     def _work(self) -> None:
         """The worker: the run's fit, parked and released by the hook; then a last frame."""
@@ -340,23 +355,25 @@ class Session:
         self._rows.append(
             [float(self._epochs_done), *(float(logs.get(name, math.nan)) for name in CURVES)]
         )
-        if self._budget is not None:
-            self._budget -= 1
-            if self._budget <= 0:
-                self._go.clear()
         if self._stop.is_set() or self.closed or self._epochs_done >= self.limits.max_epochs:
             return True
-        if self._go.is_set():
+        with self._gate:
+            if self._budget is not None:
+                self._budget -= 1
+                if self._budget <= 0:
+                    self._go.clear()
+            going = self._go.is_set()
+        if going:
             now = time.monotonic()
             if now - self._last_frame >= 1.0 / self.limits.frame_rate:
                 self._render(findings=now - self._findings_at >= FINDINGS_EVERY, running=True)
             return False
         self._trainer = trainer
         self._render(findings=True)  # the paused state, with the doctor's findings
-        self._parked.set()
+        with self._gate:
+            if not self._go.is_set():  # else a request to train came during the render
+                self._parked.set()
         self._go.wait()
-        if not self._stop.is_set():
-            self._parked.clear()
         return self._stop.is_set() or self.closed
 
     def _render(self, findings: bool, running: bool = False) -> None:
@@ -383,28 +400,20 @@ class Session:
         self._version += 1
 
     def _doctor(self) -> list[dict]:
-        """The doctor's findings that need only this run: its history, θ and points."""
-        net = self.net
-        findings = [diagnostics.check_symmetry(net)]
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            findings += diagnostics.check_saturation(net, self._encoded_train[0])
-            trainer = self._trainer
-            if trainer is not None and len(trainer.history):
-                history = trainer.history
-                findings.append(
-                    diagnostics.check_loss_trend(
-                        history, trainer.reference_loss, trainer.stop_reason
-                    )
-                )
-                findings += diagnostics.check_update_ratios(history, self.config.solver)
-                findings += diagnostics.check_fit(
-                    net,
-                    self.task,
-                    self._encoded_train,
-                    self._encoded_val,
-                    history,
-                    trainer.stop_reason,
-                )
+        """The doctor's findings of this run (:func:`mlplab.diagnostics.run_findings`)."""
+        trainer = self._trainer
+        history = trainer.history if trainer is not None else None
+        findings = diagnostics.run_findings(
+            self._initial,
+            self.net,
+            history,
+            task=self.task,
+            config=self._config,
+            train=self._encoded_train,
+            validation=self._encoded_val,
+            stop_reason=trainer.stop_reason if trainer is not None else None,
+            random_state=self.config.seed,
+        )
         return [
             {k: v for k, v in f.to_dict().items() if k != "details"}
             for f in findings

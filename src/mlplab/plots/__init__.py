@@ -41,7 +41,14 @@ This package is the only part of mlplab that imports matplotlib.
 
 from __future__ import annotations
 
-from .base import DPI, figure_to_data_uri, figure_to_png_bytes, new_figure, save_figure
+from .base import (
+    DPI,
+    class_colors,
+    figure_to_data_uri,
+    figure_to_png_bytes,
+    new_figure,
+    save_figure,
+)
 from .classification import confusion_matrix, decision_regions, misclassified_examples
 from .curves import learning_curves, network_losses, update_ratios
 from .gradcheck import gradient_check_table
@@ -54,6 +61,7 @@ __all__ = [
     "LiveLearningCurves",
     "activation_histograms",
     "calibration_diagram",
+    "class_colors",
     "confusion_matrix",
     "decision_regions",
     "figure_to_data_uri",

@@ -8,7 +8,7 @@ growing. Outside IPython it is an error to use it.
 
 from __future__ import annotations
 
-from ..callbacks import Callback
+from ..training.callbacks import Callback
 from .base import figure_to_png_bytes
 from .curves import learning_curves
 

@@ -257,7 +257,7 @@ class RunFolder:
         history_file = self.history_file
         # A run that ended in its first epoch (diverged, interrupted) has a history without rows.
         if history_file.exists() and len(_read_bytes(history_file).strip().splitlines()) > 1:
-            from ..history import History
+            from ..training.history import History
 
             try:
                 history = History.from_csv(history_file)

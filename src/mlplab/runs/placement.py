@@ -239,7 +239,9 @@ class NewRun:
             for name in os.listdir(previous):
                 if _CHECKPOINT.match(name):
                     _link_tree(previous / name, checkpoints / name)
-            self.resume_from = checkpoints
+            # read from where the user's checkpoints are, so that a message names them
+            # (the links beside the new run are gone once a refused run is cleaned up)
+            self.resume_from = previous
         self._start_epoch = _newest_epoch(checkpoints) or 0
 
     def _progressed(self) -> bool:

@@ -32,9 +32,11 @@ cannot be checkpointed (scipy's state cannot be saved mid-run).
 
 from __future__ import annotations
 
-from ..history import History
 from ..tasks import TASKS
+from .callbacks import Callback, EarlyStopping
+from .checkpoint import Checkpoint, CheckpointWarning
 from .config import TrainingConfig
+from .history import History
 from .loop import Trainer, train
 from .safety import DivergenceWarning, SignalRecord, TrainingInterrupted, stop_on_signals
 from .state import TrainerState
@@ -42,7 +44,11 @@ from .step import one_blas_thread
 
 __all__ = [
     "TASKS",
+    "Callback",
+    "Checkpoint",
+    "CheckpointWarning",
     "DivergenceWarning",
+    "EarlyStopping",
     "History",
     "SignalRecord",
     "Trainer",

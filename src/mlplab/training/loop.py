@@ -23,19 +23,27 @@ import numpy as np
 from scipy import sparse
 
 from .._rng import as_generator
-from ..callbacks import Callback
-from ..checkpoint import Checkpoint, data_fingerprint, load_checkpoint
-from ..history import History
+from .._validation import check_sample_weight
 from ..memory import allocation, describe_network
 from ..names import check_keywords
 from ..network import Network, Workspace, copy_rows
 from ..optimizers import make_optimizer
 from ..solvers import SCIPY_SOLVERS, check_resumable
 from ..tasks import TASKS, infer_task
+from .callbacks import Callback
+from .checkpoint import Checkpoint, data_fingerprint, load_checkpoint
 from .config import TrainingConfig
+from .history import History
 from .safety import DIVERGENCE_FACTOR, SafetyMixin, TrainingInterrupted
 from .scipy_solvers import ScipyMixin
-from .scores import class_indices, count_correct, r2, r2_from_sums, total_sum_of_squares
+from .scores import (
+    class_indices,
+    count_correct,
+    r2,
+    r2_from_sums,
+    total_sum_of_squares,
+    weighted_score,
+)
 from .state import StateDict, TrainerState
 from .step import NUMPY, TASK_CODES, kernels_for, one_blas_thread, small_products, train_step
 
@@ -48,6 +56,7 @@ class ValidationBatch(NamedTuple):
     ws: Workspace  #: its ``inputs`` hold X_val
     Y: np.ndarray  #: Y_val
     labels: np.ndarray | None  #: multiclass: the class index of each row, else None
+    weights: np.ndarray | None = None  #: the examples' weights, if weighted
 
 
 class Trainer(SafetyMixin, ScipyMixin):
@@ -133,6 +142,7 @@ class Trainer(SafetyMixin, ScipyMixin):
         self._residual_ss: np.ndarray | None = None
         self._interrupted: int | None = None
         self._kernels = None  # the kernel backend of the current fit (mlplab._kernels)
+        self._weights: np.ndarray | None = None  # the current fit's example weights
         self._one_blas_thread = False  # run the batch loop on one BLAS thread
 
     def get_state(self) -> TrainerState:
@@ -204,18 +214,23 @@ class Trainer(SafetyMixin, ScipyMixin):
         validation_data: tuple | None = None,
         epochs: int | None = None,
         resume_from=None,
+        sample_weight=None,
     ) -> History:
         """Train on X of shape (m, n_in) and targets Y of shape (m, n_out).
 
         Parameters
         ----------
-        validation_data : (X_val, Y_val), optional
-            Evaluated after every epoch (val_loss, val_accuracy / val_r2).
+        validation_data : (X_val, Y_val) or (X_val, Y_val, w_val), optional
+            Evaluated after every epoch (val_loss, val_accuracy / val_r2); with example
+            weights w_val the loss and the score are weighted.
         epochs : int, optional
             Train this many more epochs (default: until ``config.max_iter`` epochs in all).
         resume_from : path, optional
             A checkpoint file or folder written by :class:`Checkpoint`: the run continues
             from it exactly. The configuration and data must match the checkpoint's.
+        sample_weight : array-like of shape (m,), optional
+            Example weights: each batch's cost is Σ wᵢ·lossᵢ/Σw + λ/(2Σw) Σ W², as
+            scikit-learn weights its MLP (see :func:`mlplab.training.step.train_step`).
 
         Returns
         -------
@@ -244,18 +259,22 @@ class Trainer(SafetyMixin, ScipyMixin):
         if resume_from is not None:
             check_resumable(self.config.solver, "resume_from")
         X, Y = self.net.check_XY(X, Y)
+        self._weights = check_sample_weight(sample_weight, X.shape[0], self.net.dtype)
         self.task = infer_task(self.net.output, Y, self.task)
         X = X if sparse.issparse(X) else np.ascontiguousarray(X)  # sparse: rows per batch
         Y = np.ascontiguousarray(Y)
         validation = None
         if validation_data is not None:
-            X_val, Y_val = self.net.check_XY(*validation_data)
+            X_val, Y_val = self.net.check_XY(*validation_data[:2])
             validation = (X_val, np.ascontiguousarray(Y_val))  # loaded once, densified
+            if len(validation_data) > 2:
+                weights = check_sample_weight(validation_data[2], X_val.shape[0], np.float64)
+                validation = (*validation, weights)
         self.has_validation = validation is not None
         if checkpointing or resume_from is not None:
-            self.data_fingerprint = data_fingerprint(X, Y)
+            self.data_fingerprint = data_fingerprint(X, Y, self._weights)
             self.validation_fingerprint = (
-                None if validation is None else data_fingerprint(*validation)
+                None if validation is None else data_fingerprint(*validation)  # weights third
             )
         if resume_from is not None:
             load_checkpoint(self, resume_from)
@@ -268,7 +287,7 @@ class Trainer(SafetyMixin, ScipyMixin):
             with self._signals():
                 self._notify("on_train_begin")
                 try:
-                    self._fit_scipy(X, Y, validation, max(0, target - self.epoch))
+                    self._fit_scipy(X, Y, validation, max(0, target - self.epoch), self._weights)
                 finally:
                     self._notify("on_train_end")
         else:
@@ -382,6 +401,8 @@ class Trainer(SafetyMixin, ScipyMixin):
         order = None
         if batch_size < m_total and self.config.shuffle:
             order = self.rng.permutation(m_total)
+        weights = self._weights
+        batch_weights = None
         summed_cost = 0.0
         correct = 0
         divergence_limit = DIVERGENCE_FACTOR * max(self.reference_loss, 1.0)
@@ -390,6 +411,8 @@ class Trainer(SafetyMixin, ScipyMixin):
             ws, Y_batch = self._load_batch(X, Y, order, start, stop)
             if stop == m_total:
                 np.copyto(self._before_last_step, net.theta)
+            if weights is not None:
+                batch_weights = weights[start:stop] if order is None else weights[order[start:stop]]
             cost, right = train_step(
                 net,
                 ws,
@@ -401,6 +424,7 @@ class Trainer(SafetyMixin, ScipyMixin):
                 residual_ss,
                 lam,
                 self.loss_divisor,
+                batch_weights,
             )
             if math.isnan(self.reference_loss):
                 self.reference_loss = cost
@@ -476,15 +500,23 @@ class Trainer(SafetyMixin, ScipyMixin):
         """(X_val, Y_val) loaded into a workspace of the validation size, or None."""
         if validation is None:
             return None
-        X_val, Y_val = validation
+        X_val, Y_val = validation[:2]
         ws = Workspace(self.net.layer_sizes, X_val.shape[0], self.net.dtype)
         copy_rows(X_val, slice(None), ws.inputs)
         labels = class_indices(Y_val) if self.task == "multiclass" else None
-        return ValidationBatch(ws, Y_val, labels)
+        weights = validation[2] if len(validation) > 2 else None
+        return ValidationBatch(ws, Y_val, labels, weights)
 
     def _evaluate_validation(self, val_batch: ValidationBatch) -> dict[str, float]:
         """val_loss and the validation score for the current θ."""
-        ws, Y_val, labels = val_batch
+        ws, Y_val, labels, weights = val_batch
+        if weights is not None:
+            data_loss, _ = self.net.train_forward(
+                ws, Y_val, NUMPY, TASK_CODES[None], None, weights.astype(ws.output.dtype)
+            )
+            score = weighted_score(self.task, ws.output, Y_val, labels, weights)
+            name = "val_r2" if self.task == "regression" else "val_accuracy"
+            return {"val_loss": data_loss / (weights.sum() * self.loss_divisor), name: score}
         m = ws.m
         # The data loss alone, without λ/(2m)‖W‖²: the penalty measures the weights, not
         # how well they predict new data, and adding it would shift the validation curve

@@ -19,7 +19,7 @@ __all__ = ["ScipyMixin"]
 class ScipyMixin:
     """The scipy solvers' part of the Trainer."""
 
-    def _fit_scipy(self, X, Y, validation, max_iterations: int) -> None:
+    def _fit_scipy(self, X, Y, validation, max_iterations: int, weights=None) -> None:
         """Minimize J over the whole training set with scipy's L-BFGS-B or CG."""
         from scipy.optimize import minimize
 
@@ -37,7 +37,7 @@ class ScipyMixin:
 
         def cost_and_grad(x: np.ndarray) -> tuple[float, np.ndarray]:
             net.theta[...] = x
-            cost, _ = net.cost_and_grad(X, Y, lam, out=grad)
+            cost, _ = net.cost_and_grad(X, Y, lam, out=grad, sample_weight=weights)
             return cost, grad.astype(np.float64)
 
         def record(intermediate_result) -> None:
@@ -46,7 +46,7 @@ class ScipyMixin:
             self.examples_seen += m_total
             loss = float(intermediate_result.fun)  # J: the data term summed over outputs
             if self.loss_divisor != 1:
-                penalty = net.penalty(lam, m_total)
+                penalty = net.penalty(lam, m_total if weights is None else weights.sum())
                 loss = (loss - penalty) / self.loss_divisor + penalty
             row = {"epoch": self.epoch, "train_loss": loss}
             output = net.forward(X)

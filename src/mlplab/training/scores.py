@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["class_indices", "count_correct", "r2", "r2_from_sums", "total_sum_of_squares"]
+__all__ = [
+    "class_indices",
+    "count_correct",
+    "r2",
+    "r2_from_sums",
+    "right_rows",
+    "total_sum_of_squares",
+    "weighted_score",
+]
 
 
 def class_indices(Y: np.ndarray) -> np.ndarray:
@@ -14,13 +22,30 @@ def class_indices(Y: np.ndarray) -> np.ndarray:
 
 def count_correct(task: str, output: np.ndarray, Y: np.ndarray, labels, index) -> int:
     """How many examples of a batch the outputs get right, for a classification task."""
+    return int(
+        np.count_nonzero(right_rows(task, output, Y, None if labels is None else labels[index]))
+    )
+
+
+def right_rows(task: str, output: np.ndarray, Y: np.ndarray, labels) -> np.ndarray:
+    """Per example, whether the outputs get it right (``labels``: class indices, multiclass)."""
     if task == "multiclass":
-        return int(np.count_nonzero(output.argmax(axis=1) == labels[index]))
+        return output.argmax(axis=1) == labels
     predicted = output >= 0.5
     truth = Y >= 0.5
     if task == "binary":
-        return int(np.count_nonzero(predicted[:, 0] == truth[:, 0]))
-    return int(np.count_nonzero((predicted == truth).all(axis=1)))
+        return predicted[:, 0] == truth[:, 0]
+    return (predicted == truth).all(axis=1)
+
+
+def weighted_score(task: str, output: np.ndarray, Y: np.ndarray, labels, weights) -> float:
+    """Accuracy or R² with example weights, as scikit-learn's ``score(..., sample_weight)``."""
+    if task != "regression":
+        return float(np.vdot(weights, right_rows(task, output, Y, labels)) / weights.sum())
+    w = np.asarray(weights, dtype=np.float64)[:, np.newaxis]
+    with np.errstate(over="ignore", invalid="ignore"):
+        residual = (w * (Y - output) ** 2).sum(axis=0)
+    return r2_from_sums(residual, total_sum_of_squares(Y, weights))
 
 
 def r2(output: np.ndarray, Y: np.ndarray) -> float:
@@ -30,11 +55,14 @@ def r2(output: np.ndarray, Y: np.ndarray) -> float:
     return r2_from_sums(residual, total_sum_of_squares(Y))
 
 
-def total_sum_of_squares(Y: np.ndarray) -> np.ndarray:
-    """Σᵢ (yᵢ − ȳ)² per output, in float64: shape (n_out,)."""
+def total_sum_of_squares(Y: np.ndarray, weights=None) -> np.ndarray:
+    """Σᵢ (yᵢ − ȳ)² per output, in float64: shape (n_out,); Σᵢ wᵢ (yᵢ − ȳ_w)² with weights."""
     Y = np.asarray(Y, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):  # absurd targets give inf: R² → 1 − x/inf
-        return ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
+        if weights is None:
+            return ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
+        w = np.asarray(weights, dtype=np.float64)[:, np.newaxis]
+        return (w * (Y - (w * Y).sum(axis=0) / w.sum()) ** 2).sum(axis=0)
 
 
 def r2_from_sums(residual: np.ndarray, total: np.ndarray) -> float:

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..history import History
+from .history import History
 
 __all__ = ["StateDict", "TrainerState"]
 

@@ -27,7 +27,17 @@ __all__ = ["NUMPY", "TASK_CODES", "kernels_for", "one_blas_thread", "small_produ
 
 
 def train_step(
-    net, ws, Y_batch, grad, optimizer, kernels, task: int, residual_ss, lam: float, divisor=1
+    net,
+    ws,
+    Y_batch,
+    grad,
+    optimizer,
+    kernels,
+    task: int,
+    residual_ss,
+    lam: float,
+    divisor=1,
+    weights=None,
 ):
     """One fused step on the batch loaded into ``ws``; θ := θ − η D in place.
 
@@ -50,16 +60,26 @@ def train_step(
     divisor : int, default=1
         The data loss is reported divided by it (:attr:`Trainer.loss_divisor`); the
         gradient stays that of J.
+    weights : ndarray of shape (m,), optional
+        The batch's example weights: m becomes Σw in J and D (scikit-learn's weighting,
+        per batch). A batch whose weights are all zero takes no step and costs 0.
 
     Returns
     -------
     cost : float
-        J of the batch at the θ before the step (data loss / (m·divisor) + λ/(2m) Σ W²).
+        J of the batch at the θ before the step (data loss / (m·divisor) + λ/(2m) Σ W²,
+        with Σw for m when weighted).
     right : int
         Examples of the batch classified right (0 for regression).
     """
-    m = ws.m
-    data_loss, right = net.train_forward(ws, Y_batch, kernels, task, residual_ss)
+    if weights is None:
+        m = ws.m
+    else:
+        m = float(weights.sum())
+        if not m > 0:
+            _, right = net.train_forward(ws, Y_batch, kernels, task, residual_ss)
+            return 0.0, right
+    data_loss, right = net.train_forward(ws, Y_batch, kernels, task, residual_ss, weights)
     net.train_backward(ws, grad, kernels)
     # D += λ/m·W, returning Σ W² of the θ this batch was evaluated at, so the cost is
     # exactly J of the batch. (Checking it after the step costs nothing: divergence rolls

@@ -94,8 +94,9 @@ function connect() {
   ws.onmessage = (event) => {
     const message = JSON.parse(event.data);
     if (message.closed) { page.reopen = false; showMessage(message.error || "page closed: reload"); return; }
-    onFrame(message.frame, message.rows);
-    ws.send("ack");  // drawn: the server may send the next (newest) frame
+    // drawn (or failed to draw): the server may send the next (newest) frame; without
+    // the answer it would send none again
+    try { onFrame(message.frame, message.rows); } finally { ws.send("ack"); }
   };
   ws.onclose = () => { if (page.reopen) showMessage("lost the connection to the server: reload the page"); };
   // A message now and then keeps the page from timing out while someone watches it.

@@ -28,13 +28,14 @@ import warnings
 
 import numpy as np
 
+from ..fileformat import ModelFileError, read, write
+from ..jsonvalues import to_json
+from ..optimizers import make_optimizer
+from ..solvers import check_resumable
+from ..tasks import TASKS
 from .callbacks import Callback, EarlyStopping
-from .fileformat import ModelFileError, read, write
 from .history import History
-from .jsonvalues import to_json
-from .optimizers import make_optimizer
-from .solvers import check_resumable
-from .tasks import TASKS
+from .state import StateDict, TrainerState
 
 __all__ = [
     "Checkpoint",
@@ -58,12 +59,13 @@ class CheckpointWarning(UserWarning):
     """A checkpoint could not be used and an older one was taken instead."""
 
 
-def data_fingerprint(X: np.ndarray, Y: np.ndarray) -> dict:
-    """Shapes and a SHA-256 of the training data, to refuse resuming on other data."""
+def data_fingerprint(X: np.ndarray, Y: np.ndarray, weights=None) -> dict:
+    """Shapes and a SHA-256 of the training data (and example weights, if any), to refuse
+    resuming on other data."""
     digest = hashlib.sha256()
     # a sparse (CSR) X by its three arrays: the same matrix gives the same digest
     parts = (X.data, X.indices, X.indptr) if hasattr(X, "indptr") else (X,)
-    for part in (*parts, Y):
+    for part in (*parts, Y) if weights is None else (*parts, Y, weights):
         digest.update(np.ascontiguousarray(part).view(np.uint8).data)
     return {
         "n_samples": int(X.shape[0]),
@@ -312,7 +314,7 @@ def _differences(trainer, metadata: dict) -> list[str]:
     return differences
 
 
-def _prepare(trainer, arrays: dict, metadata: dict, path: str):
+def _prepare(trainer, arrays: dict, metadata: dict, path: str) -> TrainerState:
     """Validate a checkpoint against ``trainer`` and build its state aside; change nothing.
 
     Returns the state for :meth:`Trainer.set_state`. Raises ModelFileError for a
@@ -330,9 +332,8 @@ def _prepare(trainer, arrays: dict, metadata: dict, path: str):
         raise ModelFileError(f"{path}: malformed checkpoint: {problem}") from None
 
 
-def _build_state(trainer, arrays: dict, metadata: dict):
+def _build_state(trainer, arrays: dict, metadata: dict) -> TrainerState:
     """The checkpoint's θ, counters, optimizer, generator state, callback states, history."""
-    from .training.state import StateDict, TrainerState
     net = trainer.net
     theta = arrays.get("theta")
     if theta is None:

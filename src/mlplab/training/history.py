@@ -35,8 +35,8 @@ from collections.abc import Iterator, Mapping
 
 import numpy as np
 
-from ._tables import markdown_table
-from .regular_files import read_regular_bytes
+from .._tables import markdown_table
+from ..regular_files import read_regular_bytes
 
 __all__ = ["History"]
 
@@ -125,7 +125,7 @@ class History(Mapping):
             writer.writerow(_format(row.get(name, math.nan), name) for name in self._columns)
         text = buffer.getvalue()
         if path is not None:
-            from .fileformat import atomic_write_bytes
+            from ..fileformat import atomic_write_bytes
 
             atomic_write_bytes(path, text.encode("utf-8"))
         return text
