@@ -11,8 +11,8 @@ import pytest
 
 import mlplab
 from mlplab.datasets import load
-from mlplab.training.history import History
 from mlplab.plots.base import png_texts
+from mlplab.training.history import History
 
 from ._helpers import invoke, write_csv
 from ._sklearn_csv import sklearn_csv
