@@ -77,7 +77,7 @@ NAMES = (
         "K classes: one network (native), one-vs-all (ovr), one-vs-one (ovo)",
         "",
         'multiclass="ovr"',
-        "",
+        "--multiclass ovr",
     ),
 )
 
@@ -96,8 +96,9 @@ _ALIASES = {
     "init_eps": ("ε (init)", "init_epsilon"),
 }
 
-# Further spellings of a concept seen on command lines (other tools, other habits); the
-# command line's hints read them beside _ALIASES and each row's own names.
+# Further spellings of a concept seen on command lines (other tools, other habits), each
+# to a row's symbol or one of its names; the command line's hints read them beside
+# _ALIASES and each row's own names.
 _OPTION_ALIASES = {
     "lambda": "λ",
     "lambd": "λ",
@@ -115,6 +116,8 @@ _OPTION_ALIASES = {
     "hidden_units": "L, u_l",
     "batch": "m (batch)",
     "init_eps": "ε (init)",
+    "multi_class": "multiclass",
+    "strategy": "multiclass",
 }
 
 
@@ -159,9 +162,10 @@ def _identifiers(row: Name) -> set[str]:
 
 def _option_row(key: str) -> Name | None:
     """The row meant by an option name in snake case, or None."""
-    symbol = _OPTION_ALIASES.get(key) or _ALIASES.get(key, (None,))[0]
+    meant = _OPTION_ALIASES.get(key) or _ALIASES.get(key, (None,))[0]
     for row in NAMES:
-        if key in _identifiers(row) or (symbol and row.symbol == symbol):
+        names = _identifiers(row)
+        if key in names or (meant and (meant == row.symbol or meant in names)):
             return row
     return None
 

@@ -24,6 +24,8 @@ from ._helpers import invoke, run_mlplab
         ("train", "--hidden_layer_sizes", "--hidden"),
         ("train", "--batch_size", "--batch-size"),
         ("train", "--init-eps", "--init-epsilon"),
+        ("train", "--multi-class", "--multiclass"),
+        ("train", "--ovr", "--multiclass"),
         ("doctor", "--lambda", "--alpha"),
         ("gradcheck", "--alpha", "--lam"),
         ("gradcheck", "--lambda", "--lam"),

@@ -39,6 +39,26 @@ def is_png(data: bytes) -> bool:
     return len(data) > 100 and data.startswith(PNG_SIGNATURE)
 
 
+def tiles(ax) -> list[np.ndarray]:
+    """The images an axes drawn by ``image_tiles`` shows, in reading order.
+
+    Found from the pixels alone: tiles are the blocks of finite values between rows and
+    columns that are NaN throughout.
+    """
+    mosaic = np.asarray(np.ma.filled(ax.get_images()[0].get_array(), np.nan), dtype=float)
+
+    def runs(filled) -> list[slice]:
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], filled.astype(int), [0]])))
+        return [slice(a, b) for a, b in zip(edges[::2], edges[1::2])]
+
+    found = []
+    for rows in runs(~np.isnan(mosaic).all(axis=1)):
+        band = mosaic[rows]
+        for columns in runs(~np.isnan(band).all(axis=0)):
+            found.append(band[:, columns])
+    return found
+
+
 def rendered(fig: Figure) -> bytes:
     """Render the figure (which runs text layout, mathtext included) and return the PNG."""
     data = plots.figure_to_png_bytes(fig)
@@ -252,9 +272,13 @@ def test_misclassified_examples_shows_only_mistakes():
     y_pred = y_true.copy()
     y_pred[[1, 4, 7]] = [2, 0, 2]
     fig = plots.misclassified_examples(X, y_true, y_pred, image_shape=(2, 3), max_images=2)
-    assert len(fig.axes) == 2
-    assert [ax.get_title() for ax in fig.axes] == ["true 1\npred 2", "true 1\npred 0"]
-    np.testing.assert_array_equal(fig.axes[1].get_images()[0].get_array(), X[4].reshape(2, 3))
+    (ax,) = fig.axes  # one axes and one image for all panels: cheap to draw
+    assert len(ax.get_images()) == 1
+    assert [t.get_text() for t in ax.texts] == ["true 1\npred 2", "true 1\npred 0"]
+    shown = tiles(ax)
+    assert len(shown) == 2
+    np.testing.assert_array_equal(shown[1], X[4].reshape(2, 3))
+    np.testing.assert_array_equal(shown[0], X[1].reshape(2, 3))
     assert fig.get_suptitle() == "Misclassified examples: 3 of 10 (30.0%), first 2 shown"
     rendered(fig)
 
@@ -262,7 +286,8 @@ def test_misclassified_examples_shows_only_mistakes():
 def test_misclassified_examples_literal_labels_and_none_wrong():
     X = np.zeros((2, 4))
     fig = plots.misclassified_examples(X, ["a", TRICKY], ["a", "b"], image_shape=(2, 2))
-    assert fig.axes[0].get_title() == f"true {TRICKY}\npred b"
+    assert fig.axes[0].texts[0].get_text() == f"true {TRICKY}\npred b"
+    assert fig.axes[0].texts[0].get_parse_math() is False
     rendered(fig)
     fig = plots.misclassified_examples(X, [0, 1], [0, 1], image_shape=(2, 2))
     assert len(fig.axes) == 1
@@ -281,15 +306,17 @@ def test_hidden_unit_images_one_panel_per_unit():
     net = Network([16, 5, 3], random_state=0)
     net.thetas[0][1, 1:] *= 1e-3  # a unit whose weights are tiny still shows its pattern
     fig = plots.hidden_unit_images(net, image_shape=(4, 4))
-    units, (colorbar,) = fig.axes[:5], fig.axes[5:]
-    assert [ax.get_title() for ax in units] == [f"unit {i}" for i in range(1, 6)]
-    for unit, ax in enumerate(units):
-        image = ax.get_images()[0]
+    units, colorbar = fig.axes
+    assert [t.get_text() for t in units.texts] == [f"unit {i}" for i in range(1, 6)]
+    image = units.get_images()[0]
+    shown = tiles(units)
+    assert len(shown) == 5
+    for unit, pixels in enumerate(shown):
         # θ⁽¹⁾[:, 1:] on the unit's own scale: the bias column 0 is not part of the picture
         weights = net.thetas[0][unit, 1:].reshape(4, 4)
-        np.testing.assert_allclose(image.get_array(), weights / np.abs(weights).max())
-        assert image.get_clim() == (-1.0, 1.0)  # symmetric: the middle color is zero
-        assert image.get_cmap().name == "RdBu_r"  # diverging
+        np.testing.assert_allclose(pixels, weights / np.abs(weights).max())
+    assert image.get_clim() == (-1.0, 1.0)  # symmetric: the middle color is zero
+    assert image.get_cmap().name.startswith("RdBu_r")  # diverging
     assert colorbar.get_ylabel() == "weight / largest |weight| of the unit"
     rendered(fig)
 
@@ -297,13 +324,12 @@ def test_hidden_unit_images_one_panel_per_unit():
 def test_hidden_unit_images_from_matrices_and_limit():
     theta = np.arange(3 * 5, dtype=float).reshape(3, 5)  # θ⁽¹⁾ with bias column
     fig = plots.hidden_unit_images(theta, image_shape=(2, 2), max_units=2)
-    assert len(fig.axes) == 2 + 1  # and the colorbar
-    np.testing.assert_array_equal(
-        fig.axes[0].get_images()[0].get_array(), np.array([[1, 2], [3, 4]]) / 4
-    )
+    assert len(fig.axes) == 1 + 1  # and the colorbar
+    assert len(tiles(fig.axes[0])) == 2
+    np.testing.assert_array_equal(tiles(fig.axes[0])[0], np.array([[1, 2], [3, 4]]) / 4)
     assert "first 2 of 3 units" in fig.get_suptitle()
     fig = plots.hidden_unit_images(theta[:, 1:], image_shape=(2, 2))
-    assert len(fig.axes) == 3 + 1
+    assert len(tiles(fig.axes[0])) == 3
     with pytest.raises(ValueError, match="must have 4 columns"):
         plots.hidden_unit_images(np.zeros((3, 7)), image_shape=(2, 2))
     with pytest.raises(ValueError, match="do not form images"):
@@ -584,6 +610,41 @@ def test_png_bytes_and_data_uri():
     prefix = "data:image/png;base64,"
     assert uri.startswith(prefix)
     assert base64.b64decode(uri[len(prefix) :]).startswith(PNG_SIGNATURE)
+
+
+def test_a_laid_out_figure_is_drawn_once_and_saved_as_savefig_would():
+    """The constrained layout runs once and the figure is drawn once; same pixels."""
+    import io
+
+    from PIL import Image
+
+    from mlplab.plots.base import DPI
+
+    fig = plots.learning_curves(make_history(), best_epoch=3, title="curves")
+    engine = fig.get_layout_engine()
+    draws = []
+    fig.canvas.mpl_connect("draw_event", lambda event: draws.append(event))
+    data = plots.figure_to_png_bytes(fig)
+    assert len(draws) == 1
+    assert fig.get_layout_engine() is engine  # the figure keeps its layout for later use
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Description": ""})
+    assert len(draws) == 3  # matplotlib's own savefig: twice
+    mine = Image.open(io.BytesIO(data))
+    theirs = Image.open(buffer)
+    assert mine.size == theirs.size
+    assert mine.tobytes() == theirs.tobytes()
+
+
+def test_figure_texts_leave_out_tick_labels():
+    from mlplab.plots.base import figure_texts
+
+    fig = plots.hidden_unit_images(Network([16, 5, 3], random_state=0), image_shape=(4, 4))
+    texts_found = figure_texts(fig)
+    assert texts_found[:5] == [f"unit {i}" for i in range(1, 6)]
+    assert texts_found[-1].startswith("Incoming weights")
+    assert "weight / largest |weight| of the unit" in texts_found
+    assert "−max" not in texts_found  # tick labels are left out
 
 
 def test_no_pyplot_and_light_import(tmp_path):

@@ -21,6 +21,8 @@ OUTPUTS = ("softmax", "sigmoid")
 DTYPES = ("float64", "float32")
 #: mlplab.initializers.INITIALIZERS, repeated here so that --help imports no numpy.
 INITIALIZERS = ("glorot", "uniform", "he", "zeros")
+#: mlplab.estimators.strategies.STRATEGIES, repeated here so that --help imports no numpy.
+MULTICLASS = ("native", "ovr", "ovo")
 #: The estimator parameters of a preset (mlplab.presets) under their option names here.
 _PRESET_OPTIONS = {"learning_rate_init": "learning_rate"}
 

@@ -199,7 +199,8 @@ def build_estimator(task: str, opts: dict, *, checkpoint_dir=None, show_progress
         "checkpoint_every": int(every or 1),
     }
     if task == "classification":
-        return MLPClassifier(output=opts["output"], **params)
+        multiclass = opts.get("multiclass", "native")
+        return MLPClassifier(output=opts["output"], multiclass=multiclass, **params)
     return MLPRegressor(**params)
 
 
@@ -232,6 +233,8 @@ def estimator_params(model) -> dict:
 def score_part(model, X: np.ndarray, y: np.ndarray) -> dict:
     """Accuracy and log loss (classifiers) or R² and mean squared error (regressors).
 
+    A one-vs-one classifier gives no probabilities: its accuracy only.
+
     The loss is the data loss of the final weights, without the λ term: for classifiers
     the cross-entropy of the predicted class probabilities, for regressors the mean of
     (h − y)² over examples and outputs (:mod:`mlplab.metrics`).
@@ -244,10 +247,13 @@ def score_part(model, X: np.ndarray, y: np.ndarray) -> dict:
     if is_classifier(model):
         classes = model.classes_
         y = labels_as_classes(model, y)
-        proba = model.predict_proba(X)
         one_hot = (y[:, None] == classes[None, :]).astype(np.float64)
+        if hasattr(model, "predict_proba"):
+            proba = model.predict_proba(X)
+            result["loss"] = metrics.log_loss(one_hot, proba)
+        else:  # one-vs-one votes: no probabilities, so no log loss
+            proba = (model.predict(X)[:, None] == classes[None, :]).astype(np.float64)
         result["accuracy"] = metrics.accuracy("multiclass", proba, one_hot)
-        result["loss"] = metrics.log_loss(one_hot, proba)
     else:
         predicted = np.asarray(model.predict(X), dtype=np.float64).reshape(X.shape[0], -1)
         target = np.asarray(y, dtype=np.float64).reshape(predicted.shape)

@@ -79,9 +79,10 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
         refuse_text_targets(dataset, data, is_csv(data))
     names = dataset.feature_names
     check_inputs_fit(X, names, model_dtype(model), data, is_csv(data), dataset)
-    with arrays_in_training_order():
-        outputs = model.predict_proba(X) if is_classifier(model) else model.predict(X)
-    check_outputs_finite(outputs, data, is_csv(data))
+    if not is_classifier(model) or hasattr(model, "predict_proba"):  # (one-vs-one votes)
+        with arrays_in_training_order():
+            outputs = model.predict_proba(X) if is_classifier(model) else model.predict(X)
+        check_outputs_finite(outputs, data, is_csv(data))
     if part != "all":
         if record["other_run"]:
             raise ValueError(
@@ -137,7 +138,7 @@ def _evaluate(model_path: Path, data: str, target: str | None, part: str) -> Non
     table.add_column("accuracy" if classifier else "R²", justify="right")
     table.add_column("log loss" if classifier else "mean sq. error", justify="right")
     score = format_score(metrics["accuracy" if classifier else "r2"], not classifier)
-    table.add_row(str(metrics["n"]), score, format_loss(metrics["loss"]))
+    table.add_row(str(metrics["n"]), score, format_loss(metrics.get("loss")))
     console.print(table)
     if classifier:
         per_class = Table()

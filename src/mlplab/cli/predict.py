@@ -90,12 +90,18 @@ def _predict(
     id_header = [] if ids is None else [id_column]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    # one-vs-one classifiers vote: a label, no probabilities
+    probabilities = is_classifier(model) and hasattr(model, "predict_proba")
     check_inputs_fit(X, names, model_dtype(model), input_path, True)
     with arrays_in_training_order():
-        proba = model.predict_proba(X) if is_classifier(model) else None
+        proba = model.predict_proba(X) if probabilities else None
         predictions = None if proba is not None else np.asarray(model.predict(X))
-    check_outputs_finite(predictions if proba is None else proba, input_path, True)
-    if is_multilabel(model):
+    if probabilities or not is_classifier(model):  # (votes are labels, finite by nature)
+        check_outputs_finite(predictions if proba is None else proba, input_path, True)
+    if is_classifier(model) and not probabilities:
+        header = ["prediction"]
+        rows = [[label] for label in predictions]
+    elif is_multilabel(model):
         chosen = np.asarray(model.predict(X)).reshape(proba.shape)
         rows = [
             [*(str(int(v)) for v in flags), *(f"{p:.6g}" for p in row)]

@@ -16,6 +16,7 @@ import click
 from .._version import __version__
 from ..solvers import check_resumable
 from ._common import (
+    MULTICLASS,
     apply_preset,
     count,
     data_errors,
@@ -28,10 +29,8 @@ from ._common import (
 from ._errors import EXIT_SIGINT, EXIT_SIGTERM
 from ._signals import deferred_signals
 from ._stopping import best_epoch, check_monitor, epoch_limit_note
-
-#: Examples used by ``--gradcheck`` (two cost evaluations per parameter each).
-GRADCHECK_EXAMPLES = 5
-GRADCHECK_POOL = 200
+from ._strategies import STOP_ORDER, run_history, stop_reasons, trained_networks
+from ._summary import print_summary
 
 
 @click.command()
@@ -50,6 +49,15 @@ GRADCHECK_POOL = 200
     is_flag=True,
     help="Replace the run (or the run's files in a non-empty folder) in --out, or discard "
     "an unfinished run there.",
+)
+@click.option(
+    "--multiclass",
+    type=click.Choice(MULTICLASS),
+    default="native",
+    show_default=True,
+    help="More than two classes: one network with K outputs (native), K one-vs-rest "
+    "binary networks (ovr), or K(K-1)/2 one-vs-one networks that vote (ovo; no "
+    "probabilities). Binary networks stop on their own training loss.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @click.option(
@@ -120,6 +128,10 @@ def _check_options(ctx: click.Context, options: dict) -> dict:
                 check_resumable(opts["solver"], option)
         except ValueError as error:
             raise click.UsageError(str(error), ctx) from None
+    if opts["multiclass"] != "native":
+        from ._strategies import check_strategy_options
+
+        check_strategy_options(ctx, opts)
     if opts["early_stopping"] and opts["validation_fraction"] == 0:
         raise click.UsageError(
             "--early-stopping needs a validation part: set --validation-fraction > 0", ctx
@@ -179,6 +191,10 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
     from ._model import build_estimator, class_sample_weight
 
     data = prepare_data(opts)
+    if opts["multiclass"] != "native":
+        from ._strategies import check_strategy_data
+
+        check_strategy_data(ctx, opts, data)
     check_monitor(ctx, opts, data.task)
     weights = class_sample_weight(ctx, opts["class_weight"], data)
     from ._overflow import check_fits_dtype
@@ -209,7 +225,8 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
     )
     X_train, y_train = data.scaled(data.X_train), data.scaled_target(data.y_train)
     validation = None
-    if data.X_val.shape[0]:
+    # several binary networks stop on their own training loss: no validation data
+    if data.X_val.shape[0] and opts["multiclass"] == "native":
         validation = (data.scaled(data.X_val), data.scaled_target(data.y_val))
     if not quiet:
         echo_err(
@@ -221,30 +238,34 @@ def _train_into(ctx: click.Context, opts: dict, placement) -> None:
     seconds, notes, signal_name = _fit(
         model, (X_train, y_train, weights), validation, opts, placement.resume_from
     )
+    history = run_history(model)
     for note in notes:
         if not quiet or note.startswith("warning"):
             echo_err(note)
     if signal_name and not quiet:
         echo_err(
             f"interrupted ({signal_name}): saving the model of epoch "
-            f"{model.history_.n_epochs} to {os.fspath(out)}"
+            f"{history.n_epochs} to {os.fspath(out)}"
         )
 
-    if opts["diagnose"] and model.history_.n_epochs:
+    if opts["diagnose"] and history.n_epochs:
         _diagnose(run, model, data, X_train, y_train, validation, quiet)
     gradcheck = None
     if opts["run_gradcheck"]:
-        gradcheck = _gradcheck(run, model, X_train, y_train, opts["alpha"])
+        from ._trained_gradcheck import trained_gradcheck
+
+        gradcheck = trained_gradcheck(run, model, X_train, y_train, opts["alpha"])
     # From here on the model takes raw features (the scaling moves into θ⁽¹⁾) and a
     # regressor predicts raw targets (the target's scaling moves into the output layer).
-    if data.scaling is not None:
-        data.scaling.fold_into(model.network_)
-    if data.target_scaling is not None:
-        data.target_scaling.fold_into_output(model.network_)
+    for network in trained_networks(model):
+        if data.scaling is not None:
+            data.scaling.fold_into(network)
+        if data.target_scaling is not None:
+            data.target_scaling.fold_into_output(network)
     config.update(_results(model, data, opts, seconds, notes, signal_name))
-    _write_run(placement, model, data, config, gradcheck)
+    _write_run(placement, model, history, data, config, gradcheck)
     if not quiet:
-        _print_summary(config, out, placement.taken)
+        print_summary(config, out, placement.taken)
     if signal_name:
         ctx.exit(EXIT_SIGTERM if signal_name == "SIGTERM" else EXIT_SIGINT)
 
@@ -271,26 +292,31 @@ def _fit(model, train, validation, opts: dict, resume_from):
             raise SystemExit(EXIT_SIGTERM if term.received else EXIT_SIGINT) from None
     seconds = time.perf_counter() - started
     signal_name = None
-    if model.stop_reason_ == "interrupted":
+    if "interrupted" in stop_reasons(model):
         signal_name = "SIGTERM" if term.received == signal.SIGTERM else "SIGINT"
-    return seconds, _training_notes(caught, opts, model.history_), signal_name
+    return seconds, _training_notes(caught, opts, run_history(model)), signal_name
 
 
 def _results(model, data, opts: dict, seconds: float, notes, signal_name) -> dict:
     """The config.json entries of a trained model: model, training, metrics, per class."""
     from ._model import class_metrics, estimator_params, is_classifier, score_part
+    from ._strategies import is_strategy, network_entries
 
-    history = model.history_
+    history = run_history(model)
     parts = data.parts()
     per_class = None
     if is_classifier(model):
         part = next(p for p in ("test", "validation", "train") if p in parts)
         per_class = {"part": part, "rows": class_metrics(model, *parts[part])}
-    network = model.network_
+    networks = trained_networks(model)
+    network = networks[0]
+    reasons = stop_reasons(model)
     return {
         "status": "interrupted" if signal_name else "finished",
         "model": {
             "kind": type(model).__name__,
+            "multiclass": opts["multiclass"],
+            "n_networks": len(networks),
             "layer_sizes": list(network.layer_sizes),
             "hidden": list(opts["hidden"]),
             "activation": network.activation,
@@ -306,7 +332,7 @@ def _results(model, data, opts: dict, seconds: float, notes, signal_name) -> dic
             "class_weight": opts["class_weight"],
             "dtype": opts["dtype"],
             "seed": opts["seed"],
-            "n_params": int(network.n_params),
+            "n_params": sum(int(n.n_params) for n in networks),
             "estimator_params": estimator_params(model),
         },
         "training": {
@@ -316,7 +342,11 @@ def _results(model, data, opts: dict, seconds: float, notes, signal_name) -> dic
                 opts["monitor"] if opts["early_stopping"] and "validation" in parts else None,
             ),
             "seconds": seconds,
-            "stop_reason": model.stop_reason_,
+            # of several networks: the one that matters most (interrupted, diverged, ...)
+            "stop_reason": next(r for r in (*STOP_ORDER, *reasons) if r in reasons),
+            "networks": network_entries(model, data.dataset.class_name)
+            if is_strategy(model)
+            else None,
             "interrupted": signal_name,
             "resumed": bool(opts["resume"]),
             "checkpoint_every": opts["checkpoint_every"],
@@ -328,18 +358,25 @@ def _results(model, data, opts: dict, seconds: float, notes, signal_name) -> dic
     }
 
 
-def _write_run(placement, model, data, config: dict, gradcheck: dict | None) -> None:
+def _write_run(placement, model, history, data, config: dict, gradcheck: dict | None) -> None:
     """model.safetensors, history.csv, the figures, config.json and report.html; swap in."""
     from ..persistence import DATA_KEYS, save
     from ..runs import write_report
     from ..runs.figures import draw_run_figures
+    from ._strategies import histories_by_name, is_strategy
 
     run = placement.folder
     with deferred_signals():
         save(model, run.model_file, data={k: config["data"][k] for k in DATA_KEYS})
-        model.history_.to_csv(run.history_file)
+        history.to_csv(run.history_file)
     config["figures"] = draw_run_figures(
-        run, model, data, model.history_, config["training"]["best_epoch"], config["metrics"]
+        run,
+        model,
+        data,
+        history,
+        config["training"]["best_epoch"],
+        config["metrics"],
+        networks=histories_by_name(model, data.dataset.class_name) if is_strategy(model) else None,
     )
     if gradcheck is not None:
         config["figures"].append(gradcheck)
@@ -350,7 +387,16 @@ def _write_run(placement, model, data, config: dict, gradcheck: dict | None) -> 
 
 
 #: Options of train that doctor does not take.
-TRAIN_ONLY = {"out", "force", "quiet", "checkpoint_every", "resume", "diagnose", "run_gradcheck"}
+TRAIN_ONLY = {
+    "out",
+    "force",
+    "quiet",
+    "checkpoint_every",
+    "resume",
+    "diagnose",
+    "run_gradcheck",
+    "multiclass",
+}
 TRAIN_ONLY.add("class_weight")  # the doctor's own short run is unweighted
 
 
@@ -426,70 +472,3 @@ def _diagnose(run, model, data, X_train, y_train, validation, quiet: bool) -> No
     run.write_diagnosis(diagnosis)
     if not quiet:
         render_rich(diagnosis, stdout_console())
-
-
-def _gradcheck(run, model, X_train, y_train, alpha: float) -> dict:
-    """Gradient check of the trained network on a few training examples; gradcheck.json."""
-    import numpy as np
-
-    from ..gradcheck import check_gradients
-
-    network = model.network_
-    # From a pool of rows, so that relu networks find examples clear of their kinks.
-    X = np.asarray(X_train[:GRADCHECK_POOL], dtype=np.float64)
-    Y = _encoded_targets(model, y_train[:GRADCHECK_POOL])
-    result = check_gradients(network, X, Y, lam=alpha, max_examples=GRADCHECK_EXAMPLES)
-    settings = {
-        "network": "-".join(str(u) for u in network.layer_sizes),
-        "examples": result.examples,
-        "λ": alpha,
-    }
-    return run.write_gradcheck(result, settings)
-
-
-def _encoded_targets(model, y):
-    """Targets as the network's outputs see them: one-hot, one 0/1 column, or values."""
-    import numpy as np
-
-    if not hasattr(model, "classes_"):
-        return np.asarray(y, dtype=np.float64).reshape(len(y), -1)
-    classes = model.classes_
-    n_out = model.network_.layer_sizes[-1]
-    if n_out == 1:
-        return (np.asarray(y) == classes[-1]).astype(np.float64)[:, None]
-    return (np.asarray(y)[:, None] == classes[None, :]).astype(np.float64)
-
-
-def _print_summary(config: dict, out: Path, taken: Path | None) -> None:
-    """The results as a rich table on stdout, then where the files are."""
-    from rich.table import Table
-
-    from ..runs import STOP_REASONS, RunFolder, format_loss, format_score, format_seconds
-    from ._common import stdout_console
-
-    regression = config["data"]["task"] == "regression"
-    table = Table(title=f"mlplab train: {config['data']['name']}", title_justify="left")
-    table.add_column("part")
-    table.add_column("examples", justify="right")
-    table.add_column("R²" if regression else "accuracy", justify="right")
-    table.add_column("mean sq. error" if regression else "log loss", justify="right")
-    for part, values in config["metrics"].items():
-        score = values.get("r2" if regression else "accuracy")
-        score_text = format_score(score, regression)
-        table.add_row(part, str(values["n"]), score_text, format_loss(values.get("loss")))
-    training = config["training"]
-    console = stdout_console()
-    console.print(table)
-
-    reason = STOP_REASONS.get(training["stop_reason"], str(training["stop_reason"]))
-    best = ", early stopping off"
-    if training.get("best_epoch"):
-        best = f", best epoch {training['best_epoch']} by {config['model']['monitor']}"
-    console.print(
-        f"{training['epochs_run']} epochs{best} in {format_seconds(training['seconds'])}; "
-        f"stopped: {reason}"
-    )
-    report = os.fspath(RunFolder(out).report_file)
-    console.print(f"run folder: {os.fspath(out)} (report: {report})")
-    if taken is not None:
-        console.print(f"({os.fspath(taken)} holds an earlier run and was left as it was)")

@@ -43,8 +43,9 @@ from ..fileformat import ModelFileError
 from .records import DATA_KEYS
 from .schema import ESTIMATOR_TYPES, KIND, failer, register_estimator
 
-# reading and writing load on first use (records is light: its key names only): the estimators import this package to
-# register themselves, and a fit in a fresh process should not pay for the model files.
+# reading and writing load on first use (records, light, gives its key names): the
+# estimators import this package to register themselves, and a fit in a fresh process
+# should not pay for the model files.
 
 __all__ = [
     "DATA_KEYS",

@@ -8,6 +8,7 @@ outcome of a gradient check) and never runs inside the training loop. Each retur
 function                          what it shows (the lecture's name for it)
 ================================  ==============================================================
 :func:`learning_curves`           babysitting: training/validation loss and accuracy per epoch
+:func:`network_losses`            training loss of each binary network (one-vs-rest, one-vs-one)
 :func:`update_ratios`             babysitting: ‖Δθ⁽ˡ⁾‖ / ‖θ⁽ˡ⁾‖ per epoch, healthy near 1e-3
 :func:`decision_regions`          cats vs dogs: classes over the 2-D input plane
 :func:`hidden_unit_activations`   "features a⁽²⁾ are learned by the network", one map per unit
@@ -49,7 +50,7 @@ from .base import (
     save_figure,
 )
 from .classification import confusion_matrix, decision_regions, misclassified_examples
-from .curves import learning_curves, update_ratios
+from .curves import learning_curves, network_losses, update_ratios
 from .gradcheck import gradient_check_table
 from .internals import activation_histograms, hidden_unit_activations, hidden_unit_images
 from .live import LiveLearningCurves
@@ -70,6 +71,7 @@ __all__ = [
     "hidden_unit_images",
     "learning_curves",
     "misclassified_examples",
+    "network_losses",
     "new_figure",
     "predicted_vs_actual",
     "residuals",

@@ -74,24 +74,59 @@ def figure_to_png_bytes(fig: Figure) -> bytes:
     """
     buffer = io.BytesIO()
     metadata = {"Description": "\n".join(figure_texts(fig))}
-    fig.savefig(buffer, format="png", dpi=DPI, metadata=metadata)
+    engine = fig.get_layout_engine()
+    if engine is None or not fig.axes:
+        fig.savefig(buffer, format="png", dpi=DPI, metadata=metadata)
+        return buffer.getvalue()
+    # With a layout engine, savefig draws the figure twice and lays it out each time.
+    # Laid out once here, at the resolution saved, it is drawn once.
+    with _dpi(fig, DPI):
+        engine.execute(fig)
+    fig.set_layout_engine(None)  # (with "none", savefig would still draw twice)
+    try:
+        fig.savefig(buffer, format="png", dpi=DPI, metadata=metadata)
+    finally:
+        fig.set_layout_engine(engine)
     return buffer.getvalue()
+
+
+class _dpi:
+    """Context manager: the figure at ``dpi`` inside, its own dpi again after."""
+
+    def __init__(self, fig: Figure, dpi: float) -> None:
+        self.fig, self.dpi, self.saved = fig, dpi, fig.dpi
+
+    def __enter__(self) -> None:
+        self.fig.dpi = self.dpi
+
+    def __exit__(self, *exc) -> None:
+        self.fig.dpi = self.saved
 
 
 def figure_texts(fig: Figure) -> list[str]:
     """Every visible text of a figure but the tick labels: titles, labels, legends, notes.
 
     In drawing order; these carry the numbers a figure shows (accuracies, losses, ε).
+    The walk skips the axes' ticks: asking an axis for them creates them, which for a
+    figure of many small panels costs more than drawing it.
     """
-    from matplotlib.axis import Tick
+    from matplotlib.axis import Axis
     from matplotlib.text import Text
 
-    ticks = {id(t) for tick in fig.findobj(Tick) for t in (tick.label1, tick.label2)}
-    return [
-        text.get_text()
-        for text in fig.findobj(Text)
-        if text.get_visible() and text.get_text().strip() and id(text) not in ticks
-    ]
+    found: list[str] = []
+
+    def walk(artist) -> None:
+        if isinstance(artist, Axis):
+            children = [artist.label, artist.offsetText]
+        else:
+            children = artist.get_children()
+        for child in children:
+            walk(child)
+        if isinstance(artist, Text) and artist.get_visible() and artist.get_text().strip():
+            found.append(artist.get_text())
+
+    walk(fig)
+    return found
 
 
 def png_texts(path) -> list[str]:
@@ -120,6 +155,63 @@ def new_figure(width: float, height: float, layout: str | None = "constrained") 
     fig = Figure(figsize=(width, height), dpi=DPI, layout=layout)
     FigureCanvasAgg(fig)
     return fig
+
+
+def image_tiles(
+    images: np.ndarray,
+    labels,
+    *,
+    columns: int,
+    label_lines: int = 1,
+    tile_inches: float = 0.9,
+    top_inches: float = 0.6,
+    right_inches: float = 0.0,
+    min_width: float = 4.5,
+    fontsize: float = 8,
+    cmap: str = "gray_r",
+    **imshow,
+):
+    """A figure showing ``images`` (n, h, w) side by side in a grid, each labelled above.
+
+    The tiles are one image in one axes (NaN gaps between them drawn white) and the
+    labels one text each: an axes per tile would cost a layout, spines and ticks per tile
+    and take seconds for a few dozen tiles. Pixels stay square; the figure's size
+    follows from the grid. ``imshow`` goes to :meth:`matplotlib.axes.Axes.imshow`
+    (``vmin``, ``vmax``).
+
+    Returns
+    -------
+    (Figure, Axes, AxesImage)
+        The figure, the axes of the tiles and the image (for a colorbar).
+    """
+    n, h, w = images.shape
+    rows = math.ceil(n / columns)
+    inch = tile_inches / max(h, w)  # inches per pixel
+    label_px = math.ceil((label_lines * fontsize * 1.3 / 72 + 0.04) / inch)
+    gap_px = max(1, math.ceil(0.12 / inch))
+    cell_h, cell_w = label_px + h, w + gap_px
+    mosaic = np.full((rows * cell_h, columns * cell_w - gap_px), np.nan)
+    for index, image in enumerate(images):
+        row, column = divmod(index, columns)
+        top, left = row * cell_h + label_px, column * cell_w
+        mosaic[top : top + h, left : left + w] = image
+    width, height = mosaic.shape[1] * inch, mosaic.shape[0] * inch
+    margin = 0.1
+    fig_width = max(min_width, width + 2 * margin + right_inches)
+    fig_height = height + top_inches + margin
+    fig = new_figure(fig_width, fig_height, layout=None)
+    left = (fig_width - right_inches - width) / 2
+    box = (left / fig_width, margin / fig_height, width / fig_width, height / fig_height)
+    ax = fig.add_axes(box)
+    colors = colormaps[cmap].with_extremes(bad="white")
+    shown = ax.imshow(mosaic, cmap=colors, interpolation="nearest", aspect="auto", **imshow)
+    ax.set_axis_off()
+    for index, label in enumerate(labels):
+        row, column = divmod(index, columns)
+        x = column * cell_w + (w - 1) / 2
+        y = row * cell_h + label_px - 0.5 - 0.04 / inch  # just above the tile's top edge
+        ax.text(x, y, str(label), ha="center", va="bottom", fontsize=fontsize, **LITERAL)
+    return fig, ax, shown
 
 
 def finish(fig: Figure, path) -> Figure:

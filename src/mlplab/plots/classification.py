@@ -17,6 +17,7 @@ from .base import (
     colormap,
     finish,
     grid_shape,
+    image_tiles,
     line_handle,
     literal_legend,
     new_figure,
@@ -157,7 +158,8 @@ def misclassified_examples(
     Returns
     -------
     matplotlib.figure.Figure
-        One axes per image shown (one empty axes with a note when nothing is wrong).
+        The images side by side in one axes, each titled "true …\npred …" (an empty
+        axes with a note when nothing is wrong).
     """
     X = np.asarray(X, dtype=np.float64)
     y_true = np.asarray(y_true)
@@ -188,18 +190,21 @@ def misclassified_examples(
         fig.suptitle(str(title), **LITERAL)
         return finish(fig, path)
 
-    rows, cols = grid_shape(shown.size, 8)
-    fig = new_figure(max(4.5, 1.45 * cols), 1.75 * rows + 0.6)
+    _, cols = grid_shape(shown.size, 8)
     finite = X[np.isfinite(X)]
     # One intensity scale for every panel, so a faint stroke looks faint.
     vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    for position, index in enumerate(shown, start=1):
-        ax = fig.add_subplot(rows, cols, position)
-        ax.imshow(
-            X[index].reshape(h, w), cmap="gray_r", vmin=vmin, vmax=vmax, interpolation="nearest"
-        )
-        ax.set_title(f"true {y_true[index]}\npred {y_pred[index]}", fontsize=9, **LITERAL)
-        ax.set_axis_off()
+    fig, _, _ = image_tiles(
+        X[shown].reshape(shown.size, h, w),
+        [f"true {y_true[index]}\npred {y_pred[index]}" for index in shown],
+        columns=cols,
+        label_lines=2,
+        tile_inches=1.25,
+        top_inches=0.45,
+        fontsize=9,
+        vmin=vmin,
+        vmax=vmax,
+    )
     fig.suptitle(str(title), **LITERAL)
     return finish(fig, path)
 

@@ -11,9 +11,11 @@ from matplotlib.ticker import MaxNLocator
 
 from .base import (
     GAP_COLOR,
+    LITERAL,
     THETA,
     TRAIN_COLOR,
     VAL_COLOR,
+    class_colors,
     finish,
     layer_symbol,
     literal_legend,
@@ -383,4 +385,65 @@ def update_ratios(history, *, title: str | None = None, path=None) -> Figure:
     literal_legend(
         ax, handles, labels, math=True, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9
     )
+    return finish(fig, path)
+
+
+def network_losses(
+    histories, *, title: str | None = None, max_legend: int = 12, path=None
+) -> Figure:
+    """Training loss J(θ) per epoch of several binary networks (one-vs-rest, one-vs-one).
+
+    Each binary network outputs h = ½ before it has learned anything, a loss of ln 2;
+    the dotted line marks it. Epochs are on a log axis so that short and long runs both
+    show.
+
+    Parameters
+    ----------
+    histories : mapping of str to history
+        Legend label (e.g. ``"cat vs rest"``) → that network's history (a ``train_loss``
+        column, optionally ``epoch``).
+    title : str, optional
+        Drawn literally. Default names the number of networks.
+    max_legend : int, default=12
+        With more networks than this the legend is left out (a note says how many).
+    path : str or path-like, optional
+        Where to save the figure as a PNG.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes.
+    """
+    histories = dict(histories)
+    if not histories:
+        raise ValueError("histories is empty: pass one history per binary network")
+    colors = class_colors(len(histories))
+    curves = {}
+    for (label, history), color in zip(histories.items(), colors):
+        columns = _History(history)
+        loss = columns.raw("train_loss")
+        if loss is None:
+            raise ValueError(f"the history of {label!r} has no 'train_loss' column")
+        curves[str(label)] = ({"epoch": columns.epochs(len(loss)), "train_loss": loss}, color)
+    fig = new_figure(7.5, 4.4)
+    ax = fig.add_subplot()
+    loss_per_epoch(
+        ax,
+        curves,
+        chance_label="ln 2: h = ½, nothing learned",
+        xlabel="epoch (log scale)",
+        title="",
+    )
+    legend = ax.get_legend()
+    if len(curves) > max_legend:
+        legend.remove()
+        note_text = f"{len(curves)} networks (legend left out)"
+        ax.text(0.99, 0.98, note_text, transform=ax.transAxes, ha="right", va="top", **LITERAL)
+    else:
+        for text in legend.get_texts():
+            text.set_parse_math(False)
+        legend.set_loc("upper right")
+    default = f"Training loss of each of the {len(curves)} binary networks"
+    text, style = titled(title, default)
+    fig.suptitle(text, **style)
     return finish(fig, path)

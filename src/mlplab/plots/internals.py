@@ -16,6 +16,7 @@ from .base import (
     check_image_shape,
     finish,
     grid_shape,
+    image_tiles,
     layer_symbol,
     new_figure,
     note,
@@ -79,7 +80,8 @@ def hidden_unit_images(
     Returns
     -------
     matplotlib.figure.Figure
-        One axes per unit drawn.
+        The units' images side by side in one axes (each titled "unit i"), then the
+        colorbar's axes.
     """
     h, w = check_image_shape(image_shape)
     weights = _first_layer_weights(net, h * w)
@@ -91,28 +93,28 @@ def hidden_unit_images(
     max_units = check_int("max_units", max_units, minimum=1)
     n_units = weights.shape[0]
     shown = min(n_units, max_units)
-    rows, cols = grid_shape(shown, 10)
-    width, height = max(5.0, 1.15 * cols), 1.25 * rows + 0.9
-    fig = new_figure(width, height, layout=None)
-    # fixed margins: 0.9 in on top for the two-line title, a panel title per row
-    fig.subplots_adjust(
-        left=0.02, right=0.98, bottom=0.02, top=1 - 0.9 / height, wspace=0.15, hspace=0.35
+    _, cols = grid_shape(shown, 10)
+    images = weights[:shown].reshape(shown, h, w)
+    finite = np.where(np.isfinite(images), np.abs(images), np.nan)
+    limits = np.nanmax(finite.reshape(shown, -1), axis=1, initial=0.0)
+    limits = np.where(limits > 0, limits, 1.0)
+    # each unit on its own scale (weights that look like noise on a shared scale show
+    # their pattern), in a diverging colormap centred on 0
+    fig, ax, shown_image = image_tiles(
+        images / limits[:, None, None],
+        [f"unit {unit + 1}" for unit in range(shown)],
+        columns=cols,
+        cmap=WEIGHT_CMAP,
+        vmin=-1.0,
+        vmax=1.0,
+        top_inches=0.75,
+        right_inches=1.3,
+        min_width=5.0,
     )
-    axes = []
-    for unit in range(shown):
-        ax = fig.add_subplot(rows, cols, unit + 1)
-        image = weights[unit].reshape(h, w)
-        limit = float(np.nanmax(np.abs(image))) if np.isfinite(image).any() else 1.0
-        limit = limit if limit > 0 else 1.0
-        # each unit on its own scale (weights that look like noise on a shared scale show
-        # their pattern), in a diverging colormap centred on 0
-        shown_image = ax.imshow(
-            image / limit, cmap=WEIGHT_CMAP, vmin=-1.0, vmax=1.0, interpolation="nearest"
-        )
-        ax.set_title(f"unit {unit + 1}", fontsize=8)
-        ax.set_axis_off()
-        axes.append(ax)
-    colorbar = fig.colorbar(shown_image, ax=axes, shrink=0.8, ticks=[-1, 0, 1])
+    box = ax.get_position()
+    colorbar_ax = fig.add_axes((box.x1 + 0.25 / fig.get_figwidth(), box.y0 + 0.1 * box.height,
+                                0.15 / fig.get_figwidth(), 0.8 * box.height))  # fmt: skip
+    colorbar = fig.colorbar(shown_image, cax=colorbar_ax, ticks=[-1, 0, 1])
     colorbar.set_label("weight / largest |weight| of the unit", fontsize=8)
     colorbar.ax.set_yticklabels(["−max", "0", "+max"], fontsize=8)
     default = (

@@ -8,7 +8,9 @@ from .folder import FIGURE_CAPTIONS, RunFolder
 from .text import format_percent
 
 
-def draw_run_figures(run: RunFolder, model, data, history, best_epoch, metrics) -> list[dict]:
+def draw_run_figures(
+    run: RunFolder, model, data, history, best_epoch, metrics, networks=None
+) -> list[dict]:
     """Draw and save the run's figures; return their entries for config.json.
 
     The learning curves and the update ratios (when an epoch was recorded); for
@@ -17,6 +19,11 @@ def draw_run_figures(run: RunFolder, model, data, history, best_epoch, metrics) 
     weights and the misclassified test images. ``model`` takes raw inputs (the scaling is
     folded into it), so every figure shows the data in its own units. ``data`` is the
     command line's prepared data (its ``dataset``, ``parts()`` and ``image_shape``).
+
+    ``networks`` (name → history) is given for a model of several binary networks
+    (one-vs-rest, one-vs-one): their training losses take the learning curves' place, and
+    figures of one network's weights are left out, as are those of class probabilities
+    when the model has none (one-vs-one).
     """
     from .. import plots
 
@@ -27,8 +34,18 @@ def draw_run_figures(run: RunFolder, model, data, history, best_epoch, metrics) 
         figure.clear()
 
     name = data.dataset.name
-    layers = "–".join(str(u) for u in model.network_.layer_sizes)
-    if history.n_epochs:  # none when training diverged or was stopped in its first epoch
+    if networks is not None:
+        save(
+            "learning_curves.png",
+            plots.network_losses(
+                networks, title=f"Training loss of each binary network: {name}"
+            ),
+            caption=f"{len(networks)} binary networks, each trained on its own and stopped "
+            "when its training loss stopped improving (dotted: the loss of h = ½).",
+        )
+    elif history.n_epochs:
+        # (no epoch when training diverged or was stopped in its first epoch)
+        layers = "–".join(str(u) for u in model.network_.layer_sizes)
         save(
             "learning_curves.png",
             plots.learning_curves(
@@ -58,7 +75,7 @@ def draw_run_figures(run: RunFolder, model, data, history, best_epoch, metrics) 
             ),
             caption=f"On the {part} part. " + FIGURE_CAPTIONS["confusion_matrix.png"][1],
         )
-    if classifier:
+    if classifier and hasattr(model, "predict_proba"):
         proba = model.predict_proba(X_part)
         which = f"On the {part} part. "
         if len(model.classes_) == 2:
@@ -78,7 +95,7 @@ def draw_run_figures(run: RunFolder, model, data, history, best_epoch, metrics) 
             plots.calibration_diagram(correct, confidence),
             caption=which + FIGURE_CAPTIONS["calibration.png"][1],
         )
-    else:
+    elif not classifier:
         predicted = model.predict(X_part)
         target = data.dataset.target_name or "target"
         for file, draw in (
@@ -96,7 +113,7 @@ def draw_run_figures(run: RunFolder, model, data, history, best_epoch, metrics) 
         save(
             "decision_regions.png",
             plots.decision_regions(
-                model.predict_proba,
+                getattr(model, "predict_proba", model.predict),
                 X_all,
                 y_all,
                 feature_names=data.dataset.feature_names,
@@ -107,7 +124,7 @@ def draw_run_figures(run: RunFolder, model, data, history, best_epoch, metrics) 
             "network predicts at each point of the input plane.",
         )
     image_shape = data.image_shape
-    if image_shape is not None and len(model.network_.layer_sizes) > 2:
+    if image_shape is not None and networks is None and len(model.network_.layer_sizes) > 2:
         save("hidden_units.png", plots.hidden_unit_images(model.network_, image_shape))
     if image_shape is not None and classifier:
         save(

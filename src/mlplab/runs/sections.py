@@ -92,7 +92,12 @@ def summary_cards(config: Mapping, history) -> str:
     ]
     model = config.get("model") or {}
     if model.get("layer_sizes"):
-        cards.append(("network", "–".join(str(u) for u in model["layer_sizes"]), ""))
+        layers = "–".join(str(u) for u in model["layer_sizes"])
+        if (model.get("n_networks") or 1) > 1:  # --multiclass ovr/ovo: binary networks
+            shown = f"{model['n_networks']} × {layers}"
+            cards.append((f"{model['multiclass']} networks", shown, ""))
+        else:
+            cards.append(("network", layers, ""))
     items = "".join(
         f'<div class="card {cls}"><div class="card-value">{esc(text)}</div>'
         f'<div class="card-label">{esc(name)}</div></div>'
@@ -115,6 +120,26 @@ def _stop_reason_text(reason) -> str:
     if not reason:
         return "–"
     return STOP_REASONS.get(str(reason), str(reason))
+
+
+def _network_facts(config: Mapping) -> list[tuple[str, str]]:
+    """A run of several binary networks (one-vs-rest, one-vs-one): how many, how long."""
+    networks = (config.get("training") or {}).get("networks")
+    if not networks:
+        return []
+    strategy = (config.get("model") or {}).get("multiclass")
+    epochs = sorted(int(n.get("epochs_run") or 0) for n in networks)
+    reasons = sorted({STOP_REASONS_SHORT.get(str(n.get("stop_reason")), "–") for n in networks})
+    facts = [
+        (
+            "binary networks",
+            f"{len(networks)} ({strategy}), {epochs[0]}–{epochs[-1]} epochs each, "
+            f"stopped by {', '.join(reasons)}",
+        )
+    ]
+    if strategy == "ovo":
+        facts.append(("log loss", "none: one-vs-one networks vote, which gives no probabilities"))
+    return facts
 
 
 def metrics_section(config: Mapping, history) -> str:
@@ -142,6 +167,7 @@ def metrics_section(config: Mapping, history) -> str:
         facts.append((f"best epoch{by} (weights kept)", format_value(training["best_epoch"])))
     elif monitor == "train_loss":
         facts.append(("early stopping", "off (stops when the training loss stops improving)"))
+    facts += _network_facts(config)
     if training.get("seconds") is not None:
         facts.append(("training time", format_seconds(training["seconds"])))
     if training.get("stop_reason"):
@@ -323,6 +349,8 @@ def config_section(config: Mapping) -> str:
         return ""
     labels = [
         ("kind", "model"),
+        ("multiclass", "multiclass strategy"),
+        ("n_networks", "networks"),
         ("layer_sizes", "layer sizes (input, hidden…, output)"),
         ("activation", "hidden activation f"),
         ("output", "output layer"),
@@ -409,12 +437,20 @@ def _verdict_badge(name: str) -> str:
 
 def diagnostics_section(diagnosis, config: Mapping) -> str:
     heading = section("diagnostics", "Diagnostics") + "\n"
+    model = config.get("model") or {}
+    if diagnosis is None and (model.get("n_networks") or 1) > 1:
+        return (
+            heading + f"<p>Not available: the checks read one network's weights and history, "
+            f"and this run has {esc(model['n_networks'])} binary networks (--multiclass "
+            f"{esc(model.get('multiclass'))}).</p>\n</section>"
+        )
     if diagnosis is None:
         command = _doctor_command(config)
         return (
             heading + "<p>Not run. The checks (gradient check, initial loss, overfitting a tiny "
-            "subset, update ratios, dead or saturated units, over- and underfitting) run with"
-            f'</p>\n<pre class="command">{esc(command)}</pre>\n</section>'
+            "subset, update ratios, dead or saturated units, over- and underfitting) run on "
+            f'this run\'s model, history and data with</p>\n<pre class="command">{esc(command)}'
+            "</pre>\n</section>"
         )
     fragment = _diagnosis_html(diagnosis)
     return heading + fragment + "\n</section>"
