@@ -87,9 +87,7 @@ def test_a_failing_compile_warns_once_and_trains_on_numpy(monkeypatch, clean_bac
     assert _kernels.kernels_for(np.float64) is _kernels.NUMPY  # no second warning
 
 
-def test_small_training_calls_stay_on_numpy_until_numba_is_loaded(
-    monkeypatch, clean_backend_state
-):
+def test_small_training_calls_stay_on_numpy_until_numba_is_loaded(monkeypatch, clean_backend_state):
     pytest.importorskip("numba")
     # digits for 10 epochs in batches of 200, and an mnist-shape epoch in batches of 128
     small = {"steps": 90, "work": 1797 * 4810 * 10}

@@ -48,7 +48,7 @@ def has_probabilities(model) -> bool:
 
 
 def network_names(model, class_name=str) -> list[str]:
-    """"cat vs rest" (one-vs-rest) or "cat vs dog" (one-vs-one), in ``estimators_`` order.
+    """ "cat vs rest" (one-vs-rest) or "cat vs dog" (one-vs-one), in ``estimators_`` order.
 
     ``class_name`` turns a class label into the name shown (the data set's own names).
     """

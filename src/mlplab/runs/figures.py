@@ -37,9 +37,7 @@ def draw_run_figures(
     if networks is not None:
         save(
             "learning_curves.png",
-            plots.network_losses(
-                networks, title=f"Training loss of each binary network: {name}"
-            ),
+            plots.network_losses(networks, title=f"Training loss of each binary network: {name}"),
             caption=f"{len(networks)} binary networks, each trained on its own and stopped "
             "when its training loss stopped improving (dotted: the loss of h = ½).",
         )
