@@ -61,11 +61,12 @@ _REGRESSION = TASK_CODES["regression"]
 #: From this many output entries on, softmax exponentiates with numpy (vectorized).
 SOFTMAX_SPLIT_SIZE = 256
 
-#: ``auto`` trains on numpy while the compiled kernels are not loaded yet, unless they
-#: would save more time than loading them costs: importing numba and loading its cached
+#: ``auto`` trains on numpy unless the compiled kernels would save more time than
+#: loading them costs: importing numba and loading its cached
 #: kernels takes ~0.5 s of CPU, and the fused passes save ~30 µs per step plus ~0.15 ns
 #: per example × parameter (measured on digits, 64-64-10 and 64-256-10, batches 32 and
-#: 200, float64). Once loaded they serve every size.
+#: 200, float64). The rule ignores whether they are loaded already: the kernels a fit
+#: uses, and so its bits, never depend on what ran before it in the process.
 NUMBA_LOAD_SECONDS = 0.5
 NUMBA_SAVING_PER_STEP = 3e-5
 NUMBA_SAVING_PER_WORK = 1.5e-10
@@ -369,17 +370,16 @@ def kernels_for(
     the fused passes would save nothing measurable, and the slides' gradient descent then
     matches a hand loop over :meth:`mlplab.Network.cost_and_grad` bit for bit. And
     ``auto`` keeps a training call of ``steps`` optimizer steps over ``work`` examples ×
-    parameters (both given, or neither) on numpy when the compiled kernels for ``dtype``
-    are not loaded yet and would not repay their loading (:func:`numba_pays_off`): a
-    small fit in a fresh process, or in a joblib worker, does not pay for importing numba.
+    parameters (both given, or neither) on numpy when the compiled kernels would not repay
+    their loading (:func:`numba_pays_off`): a small fit in a fresh process, or in a joblib
+    worker, does not pay for importing numba. The choice depends on the call's size only,
+    never on what the process loaded before, so a fit gives the same bits in any process.
     """
     requested = requested_backend()
     if requested == "numpy" or (requested == "auto" and full_batch):
         return NUMPY
     if requested == "auto" and work is not None and not numba_pays_off(steps, work):
-        loaded = _numba
-        if loaded is None or np.dtype(dtype) not in loaded._ready:
-            return NUMPY
+        return NUMPY
     compiled = _load_numba()
     if compiled is None:
         if requested == "numba":

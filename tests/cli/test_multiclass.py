@@ -120,7 +120,7 @@ def test_evaluate_predict_and_export_the_saved_networks(animal_runs, tmp_path, s
     result = invoke("export", out / "model.safetensors", "--onnx", onnx_file)
     assert result.exit_code == 0, result.output
     session = onnxruntime.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
-    X = dataset.X.astype(np.float64)
+    X = dataset.X.astype(np.float32)  # the exported input's default dtype
     names = [o.name for o in session.get_outputs()]
     outputs = dict(zip(names, session.run(None, {"X": X})))
     assert outputs["label"].tolist() == model.predict(X).tolist()

@@ -230,12 +230,15 @@ class Trainer(SafetyMixin, ScipyMixin, TrainerStateMixin):
             m_train = X.shape[0]
             batch_size = self.config.batch_size_for(m_train)
             full_batch = batch_size >= m_train
-            epochs_left = max(target - self.epoch, 1)
+            # The kernels are chosen by the size of the whole call as asked (all of
+            # max_iter, or the epochs given), not by the epochs left: a resumed run trains
+            # on the kernels of the run it continues, and gives its bits.
+            planned_epochs = max(self.config.max_iter if epochs is None else epochs, 1)
             self._kernels = kernels_for(
                 self.net.dtype,
                 full_batch=full_batch,
-                steps=epochs_left * -(-m_train // batch_size),
-                work=epochs_left * m_train * self.net.n_params,
+                steps=planned_epochs * -(-m_train // batch_size),
+                work=planned_epochs * m_train * self.net.n_params,
             )
             # Mini-batch steps of small products run BLAS on one thread (see
             # small_products). Full-batch steps keep the caller's threads: BLAS results
