@@ -122,6 +122,26 @@ def make_runner(workload: str, library: str):
             "max_iter": 200,
             "n_iter_no_change": 201,
         }
+    elif workload == "gd 64-25-10 logistic":
+        # the slides' full-batch gradient descent; scikit-learn's is sgd over all m rows
+        X, y = _digits()
+        params = {
+            "hidden_layer_sizes": (25,),
+            "activation": "logistic",
+            "learning_rate_init": 0.5,
+            "max_iter": 300,
+            "n_iter_no_change": 301,
+        }
+        if library == "mlplab":
+            params["solver"] = "gd"
+        else:
+            params.update(
+                solver="sgd",
+                batch_size=X.shape[0],
+                momentum=0.0,
+                nesterovs_momentum=False,
+                learning_rate="constant",
+            )
     else:
         raise ValueError(f"unknown workload {workload!r}")
     return _fit_runner(estimator_class, X, y, {**params, **fixed})
@@ -133,6 +153,7 @@ WORKLOADS = (
     "mnist-shape b128 f64",
     "small-batch b16",
     "lab 64-100-10 relu",
+    "gd 64-25-10 logistic",
 )
 
 

@@ -61,22 +61,29 @@ _REGRESSION = TASK_CODES["regression"]
 #: From this many output entries on, softmax exponentiates with numpy (vectorized).
 SOFTMAX_SPLIT_SIZE = 256
 
-#: ``auto`` trains on numpy unless the compiled kernels would save more time than
-#: loading them costs: importing numba and loading its cached
-#: kernels takes ~0.5 s of CPU, and the fused passes save ~30 µs per step plus ~0.15 ns
-#: per example × parameter (measured on digits, 64-64-10 and 64-256-10, batches 32 and
-#: 200, float64). The rule ignores whether they are loaded already: the kernels a fit
-#: uses, and so its bits, never depend on what ran before it in the process.
-NUMBA_LOAD_SECONDS = 0.5
-NUMBA_SAVING_PER_STEP = 3e-5
-NUMBA_SAVING_PER_WORK = 1.5e-10
+#: ``auto`` trains a call on numpy when it is too small for the compiled kernels to
+#: matter. They save ~50 µs per step plus ~0.04 ns per example × parameter (measured on
+#: digits, float64, 2-core AMD EPYC: 64-32-10 at batch 16 saved 35 µs per step, 64-64-10
+#: and 64-25-10 at batch 200 80 µs, 64-100-10 at batch 200 96 µs), and loading them
+#: (importing numba and its cached kernels) costs ~0.32 s of CPU once per process. A call
+#: that would save less than NUMBA_MIN_SAVING_SECONDS — 10 epochs of digits in batches of
+#: 200, a ``partial_fit`` — finishes in milliseconds on numpy, and loading numba would
+#: make it many times slower in a fresh process. Larger calls use the compiled kernels:
+#: the first in a process pays the load, and every later one gains (a notebook, a search
+#: or a benchmark fits many times; measured: a 200-epoch digits fit takes 0.25 s compiled
+#: against 0.42 s on numpy). The rule ignores whether they are loaded already: the kernels
+#: a fit uses, and so its bits, never depend on what ran before it in the process.
+NUMBA_MIN_SAVING_SECONDS = 0.03
+NUMBA_SAVING_PER_STEP = 5e-5
+NUMBA_SAVING_PER_WORK = 4e-11
 
 
 def numba_pays_off(steps: float, work: float) -> bool:
-    """Whether loading the compiled kernels pays for a training call of ``steps``
-    optimizer steps and ``work`` examples × parameters (see :data:`NUMBA_LOAD_SECONDS`)."""
+    """Whether a training call of ``steps`` optimizer steps and ``work`` examples ×
+    parameters is large enough for the compiled kernels (see
+    :data:`NUMBA_MIN_SAVING_SECONDS`)."""
     saving = NUMBA_SAVING_PER_STEP * steps + NUMBA_SAVING_PER_WORK * work
-    return saving >= NUMBA_LOAD_SECONDS
+    return saving >= NUMBA_MIN_SAVING_SECONDS
 
 
 #: Stands in for the regression sums when the task has none (numba wants an array).
@@ -213,28 +220,14 @@ class NumbaKernels:
         the two backends agree on it exactly and the unweighted kernels stay as they are)."""
         if weights is not None or name not in self._outputs:
             return NUMPY.output_loss_delta_and_score(name, ws, Y, scale, task, residual_ss, weights)
+        output = self._outputs[name]
         if name == "softmax" and ws.output.size >= SOFTMAX_SPLIT_SIZE:
             # numba's exp is scalar; numpy's vectorized exp wins once there are enough
             self._softmax_shift(ws.logits, ws.output)
             np.exp(ws.output, out=ws.output)
-            return self._softmax_finish(
-                ws.logits,
-                Y,
-                ws.output,
-                ws.delta[-1],
-                scale,
-                task,
-                _NO_SUMS if residual_ss is None else residual_ss,
-            )
-        return self._outputs[name](
-            ws.logits,
-            Y,
-            ws.output,
-            ws.delta[-1],
-            scale,
-            task,
-            _NO_SUMS if residual_ss is None else residual_ss,
-        )
+            output = self._softmax_finish
+        sums = _NO_SUMS if residual_ss is None else residual_ss
+        return output(ws.logits, Y, ws.output, ws.delta[-1], scale, task, sums)
 
     def activate(self, activation, layer, Z) -> None:
         """See :meth:`NumpyKernels.activate`."""
@@ -370,9 +363,9 @@ def kernels_for(
     the fused passes would save nothing measurable, and the slides' gradient descent then
     matches a hand loop over :meth:`mlplab.Network.cost_and_grad` bit for bit. And
     ``auto`` keeps a training call of ``steps`` optimizer steps over ``work`` examples ×
-    parameters (both given, or neither) on numpy when the compiled kernels would not repay
-    their loading (:func:`numba_pays_off`): a small fit in a fresh process, or in a joblib
-    worker, does not pay for importing numba. The choice depends on the call's size only,
+    parameters (both given, or neither) on numpy when it is too small for the compiled
+    kernels to matter (:func:`numba_pays_off`): a tiny fit in a fresh process, or in a
+    joblib worker, does not pay for importing numba. The choice depends on the call's size only,
     never on what the process loaded before, so a fit gives the same bits in any process.
     """
     requested = requested_backend()

@@ -47,7 +47,7 @@ from . import pipelines
 from ._version import __version__
 from .fileformat import atomic_write_bytes
 from .network import Network
-from .persistence import ESTIMATOR_TYPES
+from .persistence import registered_estimator
 
 __all__ = ["DEFAULT_OPSET", "MIN_OPSET", "export_onnx", "newest_opset"]
 
@@ -137,12 +137,7 @@ def _estimator_graph(graph: _Graph, model, add_steps=None) -> dict[str, str]:
 
     ``add_steps(graph, x, dtype)``, if given, adds a pipeline's steps before the networks.
     """
-    cls = ESTIMATOR_TYPES.get(type(model).__name__)
-    if cls is None or type(model) is not cls:
-        names = ", ".join(["mlplab.Network", *ESTIMATOR_TYPES])
-        raise TypeError(
-            f"export_onnx takes an {names}, got {type(model).__module__}.{type(model).__qualname__}"
-        )
+    cls = registered_estimator(model, "export_onnx")
     state = model.get_state()  # NotFittedError before fit
     if "network" in state:
         networks = [state["network"]]

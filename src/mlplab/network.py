@@ -416,6 +416,7 @@ class Network:
             ws.theta_T = [None] + [theta.T for theta in self._thetas]
             ws.theta_T_of = self._theta
         theta_T, a_with_bias, a = ws.theta_T, ws.a_with_bias, ws.a
+        ws.forward_passes += 1
         activation = self.activation
         L = ws.L
         for l in range(1, L - 1):

@@ -69,6 +69,9 @@ class Workspace:
         self.inputs = self.a[1]
         self.scale = np.dtype(dtype).type(1.0 / m)
         self._scratch: dict = {}
+        #: How many forward passes have filled the buffers (a kept pass is valid only while
+        #: no other ran: see :class:`mlplab.training.step.KeptForward`).
+        self.forward_passes = 0
         # Views of θ and of the gradient buffer that Network.train_forward/train_backward
         # use, made once for the buffers they were made of, indexed by l as above:
         # θ⁽ˡ⁾ᵀ; D⁽ˡ⁾ and W⁽ˡ⁾ (l = 1, ..., L − 1).

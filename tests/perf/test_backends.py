@@ -75,7 +75,7 @@ def test_a_failing_compile_warns_once_and_trains_on_numpy(monkeypatch, clean_bac
     from mlplab import _numba_kernels
 
     monkeypatch.setattr(_kernels, "_numba", Broken(_numba_kernels))
-    monkeypatch.setattr(_kernels, "NUMBA_LOAD_SECONDS", 0)  # this tiny fit stays on numpy
+    monkeypatch.setattr(_kernels, "NUMBA_MIN_SAVING_SECONDS", 0)  # this tiny fit stays on numpy
     trainer = Trainer(
         Network([3, 4, 2], "relu", "softmax", random_state=0),
         TrainingConfig(batch_size=4, max_iter=2),
@@ -95,6 +95,11 @@ def test_small_training_calls_stay_on_numpy_whatever_is_loaded(monkeypatch, clea
     assert not _kernels.numba_pays_off(**small)
     assert _kernels.numba_pays_off(**large)
     assert _kernels.numba_pays_off(steps=20_000, work=0)  # many small steps pay too
+    # a partial_fit call stays on numpy; the lab's 200-epoch fit and 10 epochs of digits
+    # in batches of 16 are large enough to use the compiled kernels
+    assert not _kernels.numba_pays_off(steps=1, work=32 * 4810)
+    assert _kernels.numba_pays_off(steps=200 * 7, work=200 * 1347 * 7510)
+    assert _kernels.numba_pays_off(steps=10 * 113, work=10 * 1797 * 2442)
     monkeypatch.setattr(_kernels, "_numba", None)  # as in a fresh process
     monkeypatch.setattr(_kernels, "_numba_error", None)
     assert _kernels.kernels_for(np.float32, **small) is _kernels.NUMPY

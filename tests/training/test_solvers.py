@@ -83,6 +83,97 @@ def test_gd_is_the_slides_update_on_the_full_batch(digits):
     assert np.array_equal(history["learning_rate"], np.full(5, eta))
 
 
+def _count_forward_passes(monkeypatch) -> list[int]:
+    calls = [0]
+    original = Network.train_forward
+
+    def counted(self, *args, **kwargs):
+        calls[0] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "train_forward", counted)
+    return calls
+
+
+def test_gd_reuses_the_end_of_epoch_check_as_the_next_forward_pass(digits, monkeypatch):
+    # Each epoch's step is checked by a forward pass at the new θ; that pass is the next
+    # epoch's forward pass: E epochs cost E + 1 passes, not 2E.
+    calls = _count_forward_passes(monkeypatch)
+    net = Network([64, 20, 10], "sigmoid", "sigmoid", random_state=1)
+    Trainer(net, TrainingConfig(solver="gd", learning_rate_init=0.7, max_iter=6)).fit(
+        digits.X_train, digits.Y_train
+    )
+    assert calls[0] == 7
+    # a second call starts afresh: its data may differ
+    Trainer(net, TrainingConfig(solver="gd", max_iter=2)).fit(digits.X_test, digits.Y_test)
+    assert calls[0] == 7 + 3
+
+
+class _MeddlingCallback:
+    """Between epochs, moves θ or runs a forward pass of other rows through the workspace."""
+
+    def __init__(self, how: str, X_other, Y_other):
+        self.how, self.X_other, self.Y_other = how, X_other, Y_other
+
+    def meddle(self, net):
+        if self.how == "theta":
+            net.theta = net.theta * 0.9
+        else:  # same m: the same workspace, refilled with other rows
+            net.cost(self.X_other, self.Y_other)
+
+    def on_epoch_end(self, trainer, epoch, logs):
+        self.meddle(trainer.net)
+
+
+@pytest.mark.parametrize("how", ["theta", "workspace"])
+def test_gd_recomputes_the_forward_pass_when_a_callback_meddles(digits, how):
+    X, Y = digits.X_train, digits.Y_train
+    rng = np.random.default_rng(0)
+    X_other = rng.random(X.shape)
+    callback = _MeddlingCallback(how, X_other, Y[rng.permutation(len(Y))])
+    eta = 0.7
+    net = Network([64, 20, 10], "sigmoid", "sigmoid", random_state=1)
+    reference = net.copy()
+    history = Trainer(
+        net,
+        TrainingConfig(solver="gd", learning_rate_init=eta, alpha=0.0, max_iter=4),
+        callbacks=[callback],
+    ).fit(X, Y)
+
+    costs = []
+    for _ in range(4):
+        cost, D = reference.cost_and_grad(X, Y)
+        reference.theta = reference.theta - eta * D
+        costs.append(cost)
+        callback.meddle(reference)
+    # tolerance as in test_gd_is_the_slides_update_on_the_full_batch; a stale forward
+    # pass would be off by far more
+    np.testing.assert_allclose(net.theta, reference.theta, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(history["train_loss"], costs, rtol=1e-12)
+
+
+def test_gd_regression_scores_each_epoch_at_its_starting_theta(monkeypatch):
+    from mlplab.metrics import r2
+
+    calls = _count_forward_passes(monkeypatch)
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(200, 4))
+    Y = np.column_stack([X @ [1.0, -2.0, 0.5, 0.0], np.sin(X[:, 0])])
+    net = Network([4, 8, 2], "tanh", "identity", random_state=0)
+    reference = net.copy()
+    history = Trainer(
+        net,
+        TrainingConfig(solver="gd", learning_rate_init=0.05, alpha=0.0, max_iter=5),
+        task="regression",
+    ).fit(X, Y)
+    assert calls[0] == 6
+    scores = []
+    for _ in range(5):
+        scores.append(r2(reference.forward(X), Y))
+        reference.theta = reference.theta - 0.05 * reference.cost_and_grad(X, Y)[1]
+    np.testing.assert_allclose(history["train_r2"], scores, rtol=1e-12)
+
+
 # ---------------------------------------------------------------------- update rules
 def _gradients(n: int, steps: int) -> list[np.ndarray]:
     rng = np.random.default_rng(5)

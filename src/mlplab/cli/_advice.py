@@ -14,7 +14,7 @@ import re
 
 import click
 
-__all__ = ["in_cli_words"]
+__all__ = ["diagnose_trained", "in_cli_words"]
 
 #: Phrases of the checks that are not a single parameter name, with the options they need.
 _PHRASES = (
@@ -63,3 +63,21 @@ def in_cli_words(diagnosis, command: click.Command):
         for f in diagnosis.findings
     ]
     return dataclasses.replace(diagnosis, findings=findings)
+
+
+def diagnose_trained(model, data, X_train, y_train, validation):
+    """The doctor's diagnosis of a run's trained ``model`` on the run's own (scaled) data.
+
+    ``data`` is the run's :class:`~mlplab.cli._data.PreparedData` (its seed and feature names);
+    ``validation`` is ``(X_val, y_val)`` or None.
+    """
+    from ..diagnostics import diagnose_run
+
+    return diagnose_run(
+        model,
+        X_train,
+        y_train,
+        validation_data=validation,
+        random_state=data.seed,
+        feature_names=list(data.dataset.feature_names),
+    )

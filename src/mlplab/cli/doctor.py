@@ -147,8 +147,8 @@ def _trained_run(out: Path | None, data):
 
 def _diagnose_run(opts: dict, data, model):
     """The checks on the run itself: its data, its θ₀ and final θ, its history."""
-    from ..diagnostics import diagnose_run
     from ..training import one_blas_thread
+    from ._advice import diagnose_trained
 
     # The saved model takes raw inputs (and predicts raw targets); the run trained on
     # scaled ones: unfold the scalings to diagnose the network as it was trained.
@@ -162,12 +162,5 @@ def _diagnose_run(opts: dict, data, model):
         validation = (data.scaled(data.X_val), data.scaled_target(data.y_val))
     echo_err(f"diagnosing the run in {opts['out']}: its model, history and data")
     with one_blas_thread:
-        diagnosis = diagnose_run(
-            model,
-            X_train,
-            y_train,
-            validation_data=validation,
-            random_state=data.seed,
-            feature_names=list(data.dataset.feature_names),
-        )
+        diagnosis = diagnose_trained(model, data, X_train, y_train, validation)
     return _report(opts, diagnosis)

@@ -454,21 +454,13 @@ def _training_notes(caught, opts, history) -> list[str]:
 
 def _diagnose(run, model, data, X_train, y_train, validation, quiet: bool) -> None:
     """The diagnostics of the trained model (its own history and weights); diagnostics.json."""
-    from ..diagnostics import diagnose_run, render_rich
-    from ._advice import in_cli_words
+    from ..diagnostics import render_rich
+    from ._advice import diagnose_trained, in_cli_words
     from ._common import stdout_console
 
     if not quiet:
         echo_err("running the diagnostics on this run…")
-    diagnosis = diagnose_run(
-        model,
-        X_train,
-        y_train,
-        validation_data=validation,
-        random_state=data.seed,
-        feature_names=list(data.dataset.feature_names),
-    )
-    diagnosis = in_cli_words(diagnosis, train)
+    diagnosis = in_cli_words(diagnose_trained(model, data, X_train, y_train, validation), train)
     run.write_diagnosis(diagnosis)
     if not quiet:
         render_rich(diagnosis, stdout_console())

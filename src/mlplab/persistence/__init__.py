@@ -41,7 +41,7 @@ from typing import Any
 from .. import fileformat, pipelines
 from ..fileformat import ModelFileError
 from .records import DATA_KEYS
-from .schema import ESTIMATOR_TYPES, KIND, failer, register_estimator
+from .schema import ESTIMATOR_TYPES, KIND, failer, register_estimator, registered_estimator
 
 # reading and writing load on first use (records, light, gives its key names): the
 # estimators import this package to register themselves, and a fit in a fresh process
@@ -57,6 +57,7 @@ __all__ = [
     "read_data_record",
     "read_metadata",
     "register_estimator",
+    "registered_estimator",
     "save",
 ]
 

@@ -65,6 +65,21 @@ def register_estimator(cls: type) -> type:
     return cls
 
 
+def registered_estimator(model, what: str) -> type:
+    """The registered class of estimator ``model``; TypeError naming ``what`` refuses it.
+
+    Only the exact registered classes are accepted (a subclass may hold state a file
+    cannot describe).
+    """
+    cls = ESTIMATOR_TYPES.get(type(model).__name__)
+    if cls is None or type(model) is not cls:
+        names = ", ".join(["mlplab.Network", *ESTIMATOR_TYPES])
+        raise TypeError(
+            f"{what} takes an {names}, got {type(model).__module__}.{type(model).__qualname__}"
+        )
+    return cls
+
+
 def failer(name: str) -> Fail:
     """A function making the ModelFileError '<name>: <problem>'."""
     return lambda problem: ModelFileError(f"{name}: {problem}")

@@ -14,12 +14,12 @@ from .._version import __version__
 from ..network import Network
 from .records import DATA_KEYS, check_data_record
 from .schema import (
-    ESTIMATOR_TYPES,
     MODEL_FORMAT_VERSION,
     Fail,
     check_params,
     encode_classes,
     json_params,
+    registered_estimator,
 )
 
 
@@ -32,12 +32,7 @@ def describe_model(model, data=None) -> tuple[dict[str, np.ndarray], dict[str, A
         metadata = _header("Network", model.dtype, networks)
         _add_data_record(metadata, data, model.layer_sizes[0], None, type(model))
         return tensors, metadata
-    cls = ESTIMATOR_TYPES.get(type(model).__name__)
-    if cls is None or type(model) is not cls:
-        names = ", ".join(["mlplab.Network", *ESTIMATOR_TYPES])
-        raise TypeError(
-            f"save() takes an {names}, got {type(model).__module__}.{type(model).__qualname__}"
-        )
+    cls = registered_estimator(model, "save()")
     state = model.get_state()  # NotFittedError before fit
     estimator = _describe_estimator(state, cls, tensors, networks)
     dtypes = {network["dtype"] for network in networks}

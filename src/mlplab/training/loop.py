@@ -40,7 +40,7 @@ from .progress import postfix, progress_bar
 from .safety import DIVERGENCE_FACTOR, SafetyMixin, TrainingInterrupted
 from .scipy_solvers import ScipyMixin
 from .state import TrainerStateMixin
-from .step import TASK_CODES, kernels_for, one_blas_thread, small_products, train_step
+from .step import TASK_CODES, KeptForward, kernels_for, one_blas_thread, small_products, train_step
 from .validation import ValidationBatch
 
 __all__ = ["Trainer", "train"]
@@ -131,6 +131,7 @@ class Trainer(SafetyMixin, ScipyMixin, TrainerStateMixin):
         self._kernels = None  # the kernel backend of the current fit (mlplab._kernels)
         self._weights: np.ndarray | None = None  # the current fit's example weights
         self._one_blas_thread = False  # run the batch loop on one BLAS thread
+        self._kept_forward = KeptForward()  # full batch: the check's pass, reused
 
     @property
     def score_name(self) -> str:
@@ -214,6 +215,7 @@ class Trainer(SafetyMixin, ScipyMixin, TrainerStateMixin):
         self.stop_reason = None
         self.interrupt_signal = None
         self._interrupted = None
+        self._kept_forward.clear()
         target = self.config.max_iter if epochs is None else self.epoch + epochs
         if scipy_solver:
             with self._signals():
@@ -347,9 +349,15 @@ class Trainer(SafetyMixin, ScipyMixin, TrainerStateMixin):
         summed_cost = 0.0
         correct = 0
         divergence_limit = DIVERGENCE_FACTOR * max(self.reference_loss, 1.0)
+        full_batch = batch_size >= m_total
         for start in range(0, m_total, batch_size):
             stop = min(start + batch_size, m_total)
-            ws, Y_batch = self._load_batch(X, Y, order, start, stop)
+            kept = None
+            if full_batch and m_total in self._target_buffers:
+                ws, Y_batch = net.workspace(m_total), self._target_buffers[m_total]
+                kept = self._kept_forward.take(net, ws, residual_ss)
+            if kept is None:
+                ws, Y_batch = self._load_batch(X, Y, order, start, stop)
             if stop == m_total:
                 np.copyto(self._before_last_step, net.theta)
             if weights is not None:
@@ -366,6 +374,7 @@ class Trainer(SafetyMixin, ScipyMixin, TrainerStateMixin):
                 lam,
                 self.loss_divisor,
                 batch_weights,
+                kept,
             )
             if math.isnan(self.reference_loss):
                 self.reference_loss = cost
@@ -385,10 +394,16 @@ class Trainer(SafetyMixin, ScipyMixin, TrainerStateMixin):
         # Each batch is scored before its own step, so the epoch's last step would only
         # be judged in the next epoch, after the snapshot had taken its weights: score it
         # now (one forward pass of the last batch; with one batch per epoch, as in gd, the
-        # explosion would otherwise survive the rollback). The buffers of the step are
-        # free again, and no metric is counted.
-        final_loss, _ = net.train_forward(ws, Y_batch, kernels, TASK_CODES[None], None)
-        final_cost = final_loss / (ws.m * self.loss_divisor)
+        # explosion would otherwise survive the rollback). With one batch per epoch that
+        # pass is the next epoch's forward pass, kept for it.
+        if full_batch:
+            final_cost = self._kept_forward.run(
+                net, ws, Y_batch, kernels, task, residual_ss, batch_weights
+            )
+        else:
+            final_cost = net.train_forward(ws, Y_batch, kernels, TASK_CODES[None], None)[0]
+            final_cost /= ws.m
+        final_cost /= self.loss_divisor
         if not math.isfinite(final_cost) or final_cost > divergence_limit:
             self._diverged(snapshot, final_cost)
             return None

@@ -21,9 +21,19 @@ import itertools
 import sys
 import threading
 
+import numpy as np
+
 from .._kernels import NUMPY, TASK_CODES, kernels_for
 
-__all__ = ["NUMPY", "TASK_CODES", "kernels_for", "one_blas_thread", "small_products", "train_step"]
+__all__ = [
+    "NUMPY",
+    "TASK_CODES",
+    "KeptForward",
+    "kernels_for",
+    "one_blas_thread",
+    "small_products",
+    "train_step",
+]
 
 
 def train_step(
@@ -38,6 +48,7 @@ def train_step(
     lam: float,
     divisor=1,
     weights=None,
+    forward: tuple[float, int] | None = None,
 ):
     """One fused step on the batch loaded into ``ws``; θ := θ − η D in place.
 
@@ -63,6 +74,9 @@ def train_step(
     weights : ndarray of shape (m,), optional
         The batch's example weights: m becomes Σw in J and D (scikit-learn's weighting,
         per batch). A batch whose weights are all zero takes no step and costs 0.
+    forward : (data loss, examples right), optional
+        What :meth:`Network.train_forward` returned for this ``ws`` at the current θ
+        (:class:`KeptForward`): the forward pass is not run again.
 
     Returns
     -------
@@ -72,20 +86,75 @@ def train_step(
     right : int
         Examples of the batch classified right (0 for regression).
     """
-    if weights is None:
-        m = ws.m
-    else:
-        m = float(weights.sum())
-        if not m > 0:
-            _, right = net.train_forward(ws, Y_batch, kernels, task, residual_ss)
-            return 0.0, right
-    data_loss, right = net.train_forward(ws, Y_batch, kernels, task, residual_ss, weights)
+    m = ws.m if weights is None else float(weights.sum())
+    if not m > 0:  # no weight in the batch: scored, no step
+        weights = None
+    if forward is None:
+        forward = net.train_forward(ws, Y_batch, kernels, task, residual_ss, weights)
+    data_loss, right = forward
+    if not m > 0:
+        return 0.0, right
     net.train_backward(ws, grad, kernels)
     # D += λ/m·W, returning Σ W² of the θ this batch was evaluated at, so the cost is
     # exactly J of the batch. (Checking it after the step costs nothing: divergence rolls
     # θ back to the start of the epoch anyway.)
     squared = optimizer.step_with_decay(net.theta, grad, net.layout, lam / m)
     return data_loss / (m * divisor) + lam / (2.0 * m) * squared, right
+
+
+class KeptForward:
+    """The forward pass that checks a full-batch epoch, kept as the next epoch's first.
+
+    Full-batch training (``gd``, or a batch of all m examples) takes one step per epoch
+    and then scores the new θ with a forward pass over all the data (the divergence
+    check). That pass is exactly the next epoch's: :meth:`run` keeps its result (and a
+    copy of θ), and :meth:`take` hands it over once, only if θ is unchanged and no other
+    forward pass has used the workspace since (a callback may do either).
+    """
+
+    def __init__(self) -> None:
+        self._kept: tuple | None = None  # (ws, its forward_passes, loss, right)
+        self._theta: np.ndarray | None = None
+        self._residual_ss: np.ndarray | None = None
+
+    def clear(self) -> None:
+        """Forget the kept pass (a new training call: other data, other kernels)."""
+        self._kept = None
+
+    def run(self, net, ws, Y_batch, kernels, task: int, residual_ss, weights) -> float:
+        """Forward pass of ``ws``'s batch at the current θ, kept; return its mean data loss.
+
+        The mean is over Σw (m without weights). With ``residual_ss`` (regression) the
+        pass's Σ (y − h)² is kept for the next epoch's sums, not added to this one's.
+        """
+        kept_ss = None
+        if residual_ss is not None:
+            if self._residual_ss is None or self._residual_ss.shape != residual_ss.shape:
+                self._residual_ss = np.empty_like(residual_ss)
+            kept_ss = self._residual_ss
+            kept_ss.fill(0.0)
+        if weights is not None and not weights.sum() > 0:
+            weights = None  # as train_step scores a batch without weight
+        loss, right = net.train_forward(ws, Y_batch, kernels, task, kept_ss, weights)
+        if self._theta is None or self._theta.shape != net.theta.shape:
+            self._theta = np.empty_like(net.theta)
+        np.copyto(self._theta, net.theta)
+        self._kept = (ws, ws.forward_passes, loss, right)
+        return loss / (ws.m if weights is None else float(weights.sum()))
+
+    def take(self, net, ws, residual_ss) -> tuple[float, int] | None:
+        """The kept (loss, right) if still valid for ``ws`` and θ, else None; used once.
+
+        A valid pass adds its Σ (y − h)² to ``residual_ss`` (when given).
+        """
+        kept, self._kept = self._kept, None
+        if kept is None or kept[0] is not ws or kept[1] != ws.forward_passes:
+            return None
+        if not np.array_equal(self._theta, net.theta):
+            return None
+        if residual_ss is not None:
+            residual_ss += self._residual_ss
+        return kept[2], kept[3]
 
 
 # ---------------------------------------------------------------------- BLAS threads
