@@ -6,9 +6,11 @@ with ``mlplab --help`` for the start-up cost) and reports medians:
 - wall: the whole ``mlplab train --out RUN -q``;
 - training: the fit itself, as the run's config.json records it;
 - start-up: ``python -m mlplab --help`` (interpreter and mlplab's lazy imports);
-- the rest: wall − training − start-up: loading and splitting the data, scoring, the
-  figures, the report and the files. The target is that figures and report add at most
-  about 2 s.
+- the rest: wall − training − start-up: importing scikit-learn and scipy, loading and
+  splitting the data, scoring, the figures, the report and the files;
+- figures and report: the same command in a child whose ``draw_run_figures`` and
+  ``write_report`` (the functions the command calls) are wrapped by timers, importing
+  matplotlib included. The target is that figures and report add at most about 2 s.
 
     python benchmarks/main_job.py [--rounds 3]
 """
@@ -28,7 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _harness import PAUSE_SECONDS, facts_line, machine_facts, markdown_table
 
 #: Figures and report may add about this much to the main job's wall time.
-TARGET_REST_SECONDS = 2.0
+TARGET_FIGURES_AND_REPORT_SECONDS = 2.0
 
 
 def _wall(args: list[str]) -> float:
@@ -40,9 +42,43 @@ def _wall(args: list[str]) -> float:
     return time.perf_counter() - start
 
 
+#: A child that runs ``mlplab train`` in-process with its figure and report writers timed.
+TIMED_CHILD = """
+import json, sys, time
+import mlplab.runs as runs, mlplab.runs.figures as figures
+from mlplab.cli import main
+timings = {"draw_run_figures": 0.0, "write_report": 0.0}
+def timed(module, name):
+    original = getattr(module, name)
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            timings[name] += time.perf_counter() - started
+    setattr(module, name, wrapper)
+timed(figures, "draw_run_figures")
+timed(runs, "write_report")
+try:
+    main(["train", "--out", sys.argv[1], "-q"])
+except SystemExit as stop:
+    if stop.code:
+        raise
+print(json.dumps(timings))
+"""
+
+
+def _figures_and_report(out: str) -> dict[str, float]:
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    time.sleep(PAUSE_SECONDS)
+    done = subprocess.run([sys.executable, "-c", TIMED_CHILD, out], check=True, env=env,
+                          capture_output=True, text=True)  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def run(rounds: int) -> tuple[str, dict]:
     """Time the main job; return the markdown section and the raw medians."""
-    walls, trainings, startups = [], [], []
+    walls, trainings, startups, figures, reports = [], [], [], [], []
     with tempfile.TemporaryDirectory() as folder:
         for i in range(rounds):
             out = os.path.join(folder, f"run{i}")
@@ -50,14 +86,22 @@ def run(rounds: int) -> tuple[str, dict]:
             walls.append(_wall(["train", "--out", out, "-q"]))
             with open(os.path.join(out, "config.json"), encoding="utf-8") as file:
                 trainings.append(json.load(file)["training"]["seconds"])
-    wall, training, startup = (statistics.median(s) for s in (walls, trainings, startups))
+            timings = _figures_and_report(os.path.join(folder, f"timed{i}"))
+            figures.append(timings["draw_run_figures"])
+            reports.append(timings["write_report"])
+    wall, training, startup, figure_s, report_s = (
+        statistics.median(s) for s in (walls, trainings, startups, figures, reports)
+    )
     rest = wall - training - startup
-    results = {"wall": wall, "training": training, "startup": startup, "rest": rest}
+    added = figure_s + report_s
+    results = {"wall": wall, "training": training, "startup": startup, "rest": rest,
+               "figures": figure_s, "report": report_s}  # fmt: skip
     table = markdown_table(
-        ["wall (s)", "training (s)", "start-up (s)", "rest: data, scores, figures, report (s)",
-         f"rest ≤ {TARGET_REST_SECONDS:g} s"],
-        [[f"{wall:.2f}", f"{training:.2f}", f"{startup:.2f}", f"{rest:.2f}",
-          "yes" if rest <= TARGET_REST_SECONDS else "no"]],
+        ["wall (s)", "training (s)", "start-up (s)", "rest: imports, data, scores, figures, "
+         "report (s)", "of which figures (s)", "report (s)",
+         f"figures + report ≤ {TARGET_FIGURES_AND_REPORT_SECONDS:g} s"],
+        [[f"{wall:.2f}", f"{training:.2f}", f"{startup:.2f}", f"{rest:.2f}", f"{figure_s:.2f}",
+          f"{report_s:.3f}", "yes" if added <= TARGET_FIGURES_AND_REPORT_SECONDS else "no"]],
     )  # fmt: skip
     section = (
         f"## main job: `mlplab train` on the digits ({rounds} rounds, medians)\n\n"
