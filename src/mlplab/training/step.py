@@ -113,13 +113,15 @@ class KeptForward:
     """
 
     def __init__(self) -> None:
-        self._kept: tuple | None = None  # (ws, its forward_passes, loss, right)
+        self._result: tuple[float, int] | None = None  # (data loss, examples right)
+        self._ws = None  # the workspace the pass filled
+        self._forward_passes = 0  # its count of passes right after this one
         self._theta: np.ndarray | None = None
         self._residual_ss: np.ndarray | None = None
 
     def clear(self) -> None:
         """Forget the kept pass (a new training call: other data, other kernels)."""
-        self._kept = None
+        self._result = self._ws = None
 
     def run(self, net, ws, Y_batch, kernels, task: int, residual_ss, weights) -> float:
         """Forward pass of ``ws``'s batch at the current θ, kept; return its mean data loss.
@@ -133,28 +135,29 @@ class KeptForward:
                 self._residual_ss = np.empty_like(residual_ss)
             kept_ss = self._residual_ss
             kept_ss.fill(0.0)
-        if weights is not None and not weights.sum() > 0:
-            weights = None  # as train_step scores a batch without weight
-        loss, right = net.train_forward(ws, Y_batch, kernels, task, kept_ss, weights)
+        m = ws.m if weights is None else float(weights.sum())
+        if not m > 0:  # as train_step scores a batch without weight
+            weights, m = None, ws.m
+        self._result = net.train_forward(ws, Y_batch, kernels, task, kept_ss, weights)
         if self._theta is None or self._theta.shape != net.theta.shape:
             self._theta = np.empty_like(net.theta)
         np.copyto(self._theta, net.theta)
-        self._kept = (ws, ws.forward_passes, loss, right)
-        return loss / (ws.m if weights is None else float(weights.sum()))
+        self._ws, self._forward_passes = ws, ws.forward_passes
+        return self._result[0] / m
 
     def take(self, net, ws, residual_ss) -> tuple[float, int] | None:
         """The kept (loss, right) if still valid for ``ws`` and θ, else None; used once.
 
         A valid pass adds its Σ (y − h)² to ``residual_ss`` (when given).
         """
-        kept, self._kept = self._kept, None
-        if kept is None or kept[0] is not ws or kept[1] != ws.forward_passes:
+        result, self._result = self._result, None
+        if result is None or self._ws is not ws or self._forward_passes != ws.forward_passes:
             return None
         if not np.array_equal(self._theta, net.theta):
             return None
         if residual_ss is not None:
             residual_ss += self._residual_ss
-        return kept[2], kept[3]
+        return result
 
 
 # ---------------------------------------------------------------------- BLAS threads
